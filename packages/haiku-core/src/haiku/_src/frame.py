@@ -1,0 +1,109 @@
+"""Per-transform frames: where params, state, RNG and the module scope stack live.
+
+Every call of a transformed ``init`` or ``apply`` pushes one :class:`Frame` on a
+thread-local stack for the duration of the call. Module methods, ``get_parameter``,
+``get_state`` and ``next_rng_key`` all read the top frame. The hot paths fetch the frame
+once with :func:`current_frame` and then work on plain attributes: no generators, no
+per-call allocations beyond the one :class:`Scope` a module method pushes.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any, NamedTuple, Optional
+
+from haiku._src.errors import NotInTransformError
+
+
+class StatePair(NamedTuple):
+    """The value a state entry had when the transform started, and its value now."""
+
+    initial: Any
+    current: Any
+
+
+class Scope:
+    """One entry of the module scope stack: a module method invocation.
+
+    The root scope of a frame has ``module=None``. ``counts`` and ``used`` hold the
+    numbering of modules created inside this invocation; they are created on first use,
+    since most method calls create no module.
+    """
+
+    __slots__ = ("module", "method_name", "counts", "used")
+
+    def __init__(self, module: Any, method_name: Optional[str]):
+        self.module = module
+        self.method_name = method_name
+        self.counts: Optional[dict[str, int]] = None
+        self.used: Optional[set[str]] = None
+
+
+class Frame:
+    """The mutable context of one ``init`` or ``apply`` call."""
+
+    __slots__ = ("params", "state", "rng_stack", "freeze_params", "scopes", "trace_state",
+                 "__weakref__")
+
+    def __init__(self, params: dict, state: dict, rng: Any, freeze_params: bool,
+                 trace_state: Any = None):
+        self.params = params
+        self.state = state
+        self.rng_stack: list = [rng]
+        self.freeze_params = freeze_params
+        self.scopes: list[Scope] = [Scope(None, None)]
+        self.trace_state = trace_state
+
+    def current_name(self) -> str:
+        """The bundle name parameters created now are stored under (``'~'`` at top level)."""
+        module = self.scopes[-1].module
+        return "~" if module is None else module.module_name
+
+    @property
+    def rng(self):
+        return self.rng_stack[-1]
+
+
+class _FrameStack(threading.local):
+
+    def __init__(self):
+        super().__init__()
+        self.frames: list[Frame] = []
+
+
+_STACK = _FrameStack()
+
+OUTSIDE_TRANSFORM_HINT = (
+    "Wrap the function that uses it in `hk.transform` (or `hk.transform_with_state`) "
+    "and call the resulting `init`/`apply`.")
+
+
+def frame_stack() -> list[Frame]:
+    """The calling thread's stack of frames (innermost last)."""
+    return _STACK.frames
+
+
+def current_frame(what: str = "This function") -> Frame:
+    """Returns the innermost frame, or raises a clear error outside of a transform."""
+    frames = _STACK.frames
+    if not frames:
+        raise NotInTransformError(
+            f"{what} must be used as part of an `hk.transform`. {OUTSIDE_TRANSFORM_HINT}")
+    return frames[-1]
+
+
+def inside_transform() -> bool:
+    """True while an ``init`` or ``apply`` of a haiku transform is running."""
+    return bool(_STACK.frames)
+
+
+def push_frame(frame: Frame) -> None:
+    _STACK.frames.append(frame)
+
+
+def pop_frame(frame: Frame) -> None:
+    frames = _STACK.frames
+    if not frames or frames[-1] is not frame:
+        # Only reachable if user code pushed frames manually and unbalanced them.
+        raise RuntimeError("haiku frame stack is corrupted: frames were not popped in order.")
+    frames.pop()

@@ -1,0 +1,52 @@
+"""Thread-local stacks of user hooks: creators, getters, setters and method interceptors.
+
+They are kept in one ``threading.local`` so that a hot path pays for a single lookup to
+learn that no hook is installed (the common case).
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Callable
+
+
+class _Hooks(threading.local):
+
+    def __init__(self):
+        super().__init__()
+        self.param_creators: list[Callable] = []
+        self.state_creators: list[Callable] = []
+        self.param_getters: list[Callable] = []
+        self.state_getters: list[Callable] = []
+        self.state_setters: list[Callable] = []
+        self.interceptors: list[Callable] = []
+        self.lift_prefixes: list[str] = []
+
+
+HOOKS = _Hooks()
+
+# Interceptors installed for every thread (``haiku.extend.add_global_interceptor``), e.g.
+# by mixed precision. A tuple so that the hot path reads it without locking.
+GLOBAL_INTERCEPTORS: list[tuple[Callable, ...]] = [()]
+_GLOBAL_LOCK = threading.Lock()
+
+
+def add_global_interceptor(interceptor: Callable) -> Callable[[], None]:
+    """Installs a method interceptor for all threads; returns a function removing it."""
+    with _GLOBAL_LOCK:
+        GLOBAL_INTERCEPTORS[0] = GLOBAL_INTERCEPTORS[0] + (interceptor,)
+
+    def remove() -> None:
+        with _GLOBAL_LOCK:
+            current = list(GLOBAL_INTERCEPTORS[0])
+            if interceptor in current:
+                current.remove(interceptor)
+            GLOBAL_INTERCEPTORS[0] = tuple(current)
+
+    return remove
+
+
+def lift_prefix() -> str:
+    """The prefix lifted parameters carry in outer transforms (``''`` when not lifting)."""
+    prefixes = HOOKS.lift_prefixes
+    return "".join(p + "/" for p in prefixes if p) if prefixes else ""

@@ -1,0 +1,106 @@
+"""Snapshots of a frame's params, state and RNG, for Haiku-aware JAX transforms.
+
+A wrapper such as ``hk.cond`` makes the body pure by passing the state in and out
+explicitly: it takes an :class:`InternalState`, runs the body under
+:func:`temporary_internal_state` and writes the result back with
+:func:`update_internal_state`. Parameters are shared by reference, never copied.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any, Iterator, NamedTuple, Optional
+
+from haiku._src.frame import Frame, StatePair, current_frame, pop_frame, push_frame
+from haiku._src.rng import PRNGSequence, RNGState
+
+
+class InternalState(NamedTuple):
+    """``params`` ({module: {name: array}}), ``state`` ({module: {name: StatePair}}), ``rng``."""
+
+    params: Any
+    state: Any
+    rng: Optional[RNGState]
+
+
+def internal_state(*, params: bool = True) -> InternalState:
+    """The current frame's params (by reference), state (copied two-level) and RNG state.
+
+    With ``params=False`` the params field is ``None`` (use it when params cannot change,
+    e.g. during apply, to keep them out of a traced function's arguments).
+    """
+    frame = current_frame("haiku.extend.internal_state()")
+    seq = frame.rng_stack[-1]
+    return InternalState(
+        frame.params if params else None,
+        {k: dict(b) for k, b in frame.state.items()},
+        None if seq is None else seq.internal_state,
+    )
+
+
+def update_internal_state(new: InternalState) -> None:
+    """Writes params (if not ``None``), state and RNG state back into the current frame."""
+    frame = current_frame("haiku.extend.update_internal_state()")
+    if new.params is not None and new.params is not frame.params:
+        if frame.freeze_params:
+            for bundle_name, bundle in new.params.items():
+                if bundle_name not in frame.params or any(
+                        n not in frame.params[bundle_name] for n in bundle):
+                    raise ValueError(
+                        f"Parameters of module '{bundle_name}' were created during apply. "
+                        "All parameters must be created as part of `init`.")
+        else:
+            for bundle_name, bundle in new.params.items():
+                frame.params.setdefault(bundle_name, {}).update(bundle)
+    if new.state is not None:
+        state = frame.state
+        for bundle_name, bundle in new.state.items():
+            target = state.setdefault(bundle_name, {})
+            for name, pair in bundle.items():
+                if not isinstance(pair, StatePair):
+                    old = target.get(name)
+                    pair = StatePair(pair if old is None else old.initial, pair)
+                target[name] = pair
+    if new.rng is not None:
+        seq = frame.rng_stack[-1]
+        if seq is not None:
+            seq.replace_internal_state(new.rng)
+
+
+@contextlib.contextmanager
+def temporary_internal_state(state: InternalState) -> Iterator[Frame]:
+    """Runs a block in a new frame holding ``state``; module naming continues unchanged.
+
+    ``state.params`` of ``None`` shares the current params; ``state.rng`` of ``None`` means
+    no RNG. The new frame keeps the current init/apply mode and the scope stack.
+    """
+    outer = current_frame("haiku.extend.temporary_internal_state()")
+    params = outer.params if state.params is None else state.params
+    rng = None if state.rng is None else PRNGSequence(state.rng)
+    frame = Frame(params, {k: dict(b) for k, b in (state.state or {}).items()}, rng,
+                  outer.freeze_params, outer.trace_state)
+    frame.scopes = outer.scopes
+    push_frame(frame)
+    try:
+        yield frame
+    finally:
+        pop_frame(frame)
+
+
+def frame_internal_state(frame: Frame) -> InternalState:
+    """The internal state held by ``frame`` (as yielded by temporary_internal_state)."""
+    seq = frame.rng_stack[-1]
+    return InternalState(frame.params, frame.state,
+                         None if seq is None else seq.internal_state)
+
+
+def reserve_up_to_full_rng_block() -> None:
+    """Tops the key queue up to ``rng_reserve_size`` keys, so its shape is loop-invariant."""
+    seq = current_frame("haiku.extend.reserve_up_to_full_rng_block()").rng_stack[-1]
+    if seq is not None:
+        seq.reserve_up_to_full()
+
+
+def params_frozen() -> bool:
+    """True during ``apply`` (no parameter may be created)."""
+    return current_frame("haiku.extend.params_frozen()").freeze_params

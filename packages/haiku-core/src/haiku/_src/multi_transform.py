@@ -1,0 +1,163 @@
+"""``hk.multi_transform`` (several apply functions sharing one init) and ``without_apply_rng``."""
+
+from __future__ import annotations
+
+import functools
+from typing import Any, Callable, NamedTuple, Union
+
+import jax
+
+from haiku._src.errors import NonEmptyStateError
+from haiku._src.transform import (_NON_EMPTY_STATE, Transformed, TransformedWithState,
+                                  transform_with_state)
+
+
+class MultiTransformed(NamedTuple):
+    """One ``init`` and a pytree of ``apply`` functions sharing its parameters."""
+
+    init: Callable[..., Any]
+    apply: Any
+
+
+class MultiTransformedWithState(NamedTuple):
+    """Stateful :class:`MultiTransformed`: applies take and return state."""
+
+    init: Callable[..., Any]
+    apply: Any
+
+
+def _check_factory(f: Callable, what: str) -> None:
+    if not callable(f):
+        raise TypeError(f"{what} needs a function returning (template_fn, tree_of_fns), got "
+                        f"{f!r}.")
+
+
+def _apply_treedef(f: Callable, what: str):
+    captured = []
+
+    def capture():
+        result = f()
+        if not (isinstance(result, tuple) and len(result) == 2):
+            raise TypeError(f"The function passed to {what} must return a pair "
+                            f"(template_fn, tree_of_apply_fns), got {type(result).__name__}.")
+        captured.append(jax.tree.structure(result[1]))
+
+    init = transform_with_state(capture).init
+    jax.eval_shape(lambda: init(jax.random.PRNGKey(42)))
+    return captured[0]
+
+
+def multi_transform_with_state(
+        f: Callable[[], tuple[Callable, Any]]) -> MultiTransformedWithState:
+    """Transforms a factory of several functions that share parameters, with state.
+
+    ``f()`` returns ``(template, fns)``: ``init`` runs ``template`` (which must create every
+    parameter) and ``apply`` is a pytree of the same shape as ``fns``, each with signature
+    ``apply(params, state, rng, *a, **k) -> (out, state)``.
+
+    >>> import jax, jax.numpy as jnp
+    >>> import haiku as hk
+    >>> def f():
+    ...   scale = lambda x: x * hk.get_parameter("s", [], init=jnp.ones)
+    ...   return scale, (scale, lambda x: -scale(x))
+    >>> f = hk.multi_transform_with_state(f)
+    >>> params, state = f.init(None, 2.)
+    >>> f.apply[1](params, state, None, 2.)[0]
+    Array(-2., dtype=float32)
+    """
+    _check_factory(f, "hk.multi_transform_with_state")
+    init = transform_with_state(lambda *a, **k: f()[0](*a, **k)).init
+    treedef = _apply_treedef(f, "hk.multi_transform_with_state")
+
+    def make_apply(index: int):
+        def fn(*a, **k):
+            return jax.tree.leaves(f()[1])[index](*a, **k)
+        return transform_with_state(fn).apply
+
+    applies = [make_apply(i) for i in range(treedef.num_leaves)]
+    return MultiTransformedWithState(init, jax.tree.unflatten(treedef, applies))
+
+
+def multi_transform(f: Callable[[], tuple[Callable, Any]]) -> MultiTransformed:
+    """Transforms a factory of several functions that share parameters.
+
+    Like :func:`multi_transform_with_state` without state: each apply has signature
+    ``apply(params, rng, *a, **k)``.
+
+    >>> import jax.numpy as jnp
+    >>> import haiku as hk
+    >>> def f():
+    ...   scale = lambda x: x * hk.get_parameter("s", [], init=jnp.ones)
+    ...   return scale, {"double": lambda x: 2 * scale(x)}
+    >>> f = hk.multi_transform(f)
+    >>> params = f.init(None, 3.)
+    >>> f.apply["double"](params, None, 3.)
+    Array(6., dtype=float32)
+    """
+    _check_factory(f, "hk.multi_transform")
+    stateful = multi_transform_with_state(f)
+
+    def init_fn(*args, **kwargs):
+        params, state = stateful.init(*args, **kwargs)
+        if state:
+            raise NonEmptyStateError(_NON_EMPTY_STATE.replace(
+                "hk.transform_with_state", "hk.multi_transform_with_state"))
+        return params
+
+    def stateless(apply_fn):
+        def fn(params, *args, **kwargs):
+            out, state = apply_fn(params, None, *args, **kwargs)
+            if state:
+                raise NonEmptyStateError(_NON_EMPTY_STATE.replace(
+                    "hk.transform_with_state", "hk.multi_transform_with_state"))
+            return out
+        return fn
+
+    return MultiTransformed(init_fn, jax.tree.map(stateless, stateful.apply))
+
+
+AnyTransformed = Union[Transformed, TransformedWithState, MultiTransformed,
+                       MultiTransformedWithState]
+
+
+def _no_rng(apply_fn: Callable, num_leading: int) -> Callable:
+    @functools.wraps(apply_fn)
+    def fn(*args, **kwargs):
+        if "rng" in kwargs:
+            raise TypeError(
+                "This apply function was wrapped with hk.without_apply_rng and takes no rng: "
+                "remove the `rng=` argument.")
+        if len(args) < num_leading:
+            names = ("params", "state")[:num_leading]
+            raise TypeError(f"apply() missing required arguments: expected {', '.join(names)} "
+                            "before the inputs.")
+        return apply_fn(*args[:num_leading], None, *args[num_leading:], **kwargs)
+
+    sig = getattr(apply_fn, "__signature__", None)
+    if sig is not None:
+        fn.__signature__ = sig.replace(
+            parameters=[p for p in sig.parameters.values() if p.name != "rng"])
+    return fn
+
+
+def without_apply_rng(f: AnyTransformed) -> AnyTransformed:
+    """Removes the ``rng`` argument of ``apply`` (for functions that use no randomness).
+
+    >>> import jax, jax.numpy as jnp
+    >>> import haiku as hk
+    >>> f = hk.without_apply_rng(hk.transform(lambda x: x + hk.get_parameter("b", [], init=jnp.ones)))
+    >>> params = f.init(jax.random.PRNGKey(0), 1.)
+    >>> f.apply(params, 1.)
+    Array(2., dtype=float32)
+    """
+    if isinstance(f, Transformed):
+        return Transformed(f.init, _no_rng(f.apply, 1))
+    if isinstance(f, TransformedWithState):
+        return TransformedWithState(f.init, _no_rng(f.apply, 2))
+    if isinstance(f, MultiTransformed):
+        return MultiTransformed(f.init, jax.tree.map(lambda a: _no_rng(a, 1), f.apply))
+    if isinstance(f, MultiTransformedWithState):
+        return MultiTransformedWithState(f.init, jax.tree.map(lambda a: _no_rng(a, 2), f.apply))
+    raise TypeError(
+        "hk.without_apply_rng expects the result of hk.transform, hk.transform_with_state, "
+        f"hk.multi_transform or hk.multi_transform_with_state, got {type(f).__name__}.")

@@ -1,0 +1,235 @@
+"""Parameters: ``hk.get_parameter``, custom creators and getters.
+
+``get_parameter`` is the hottest function in a model trace. With no hooks installed it
+does one thread-local read, two dict lookups and a shape comparison; the
+:class:`GetterContext` handed to hooks is only built when a hook is installed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+from typing import Any, Callable, Iterator, NamedTuple, Optional, Sequence
+
+import jax
+import jax.numpy as jnp
+
+from haiku._src.frame import Frame, _STACK, current_frame
+from haiku._src.hooks import HOOKS, lift_prefix
+from haiku._src.sentinels import DO_NOT_STORE
+from haiku._src.errors import NotInTransformError
+from haiku._src.frame import OUTSIDE_TRANSFORM_HINT
+
+Initializer = Callable[[Sequence[int], Any], jax.Array]
+
+
+class GetterContext(NamedTuple):
+    """Describes the parameter or state a creator or getter is called for.
+
+    ``full_name`` is e.g. ``mlp/~/linear_0/w``: ``module_name`` is ``mlp/~/linear_0`` and
+    ``name`` is ``w``.
+    """
+
+    full_name: str
+    module: Optional[Any]
+    original_dtype: Any
+    original_shape: Sequence[int]
+    original_init: Optional[Initializer]
+    lifted_prefix_name: Optional[str]
+
+    @property
+    def module_name(self) -> str:
+        return self.full_name.rsplit("/", 1)[0]
+
+    @property
+    def name(self) -> str:
+        return self.full_name.rsplit("/", 1)[1]
+
+
+def make_context(frame: Frame, bundle_name: str, name: str, shape, dtype,
+                 init) -> GetterContext:
+    full_name = f"{bundle_name}/{name}"
+    prefix = lift_prefix()
+    return GetterContext(full_name, frame.scopes[-1].module, dtype, shape, init,
+                         prefix + full_name if prefix else None)
+
+
+def run_creators(creators: list, context, shape, dtype, init) -> Any:
+    """Runs ``creators`` (outermost first) around ``init``."""
+    creators = tuple(creators)
+
+    def call(index: int, shape, dtype, init):
+        if index == len(creators):
+            return init(shape, dtype)
+        return creators[index](functools.partial(call, index + 1), shape, dtype, init, context)
+
+    return call(0, shape, dtype, init)
+
+
+def run_getters(getters: list, context, value) -> Any:
+    """Runs ``getters`` (outermost first) on ``value``."""
+    getters = tuple(getters)
+
+    def call(index: int, value):
+        if index == len(getters):
+            return value
+        return getters[index](functools.partial(call, index + 1), value, context)
+
+    return call(0, value)
+
+
+def _outside(what: str) -> NotInTransformError:
+    return NotInTransformError(
+        f"{what} must be used as part of an `hk.transform`. {OUTSIDE_TRANSFORM_HINT}")
+
+
+def get_parameter(
+    name: str,
+    shape: Sequence[int],
+    dtype: Any = jnp.float32,
+    init: Optional[Initializer] = None,
+) -> jax.Array:
+    """Creates (during ``init``) or retrieves (during ``apply``) a parameter.
+
+    Parameters live in ``params[hk.current_name()][name]``. ``init(shape, dtype)`` runs only
+    when the parameter is created.
+
+    >>> import jax.numpy as jnp
+    >>> import haiku as hk
+    >>> def f():
+    ...   return hk.get_parameter("bias", [3], init=jnp.zeros)
+    >>> hk.transform(f).init(None)
+    {'~': {'bias': Array([0., 0., 0.], dtype=float32)}}
+    """
+    frames = _STACK.frames
+    if not frames:
+        raise _outside("hk.get_parameter")
+    frame = frames[-1]
+    module = frame.scopes[-1].module
+    bundle_name = "~" if module is None else module.module_name
+    params = frame.params
+    bundle = params.get(bundle_name)
+    value = None if bundle is None else bundle.get(name)
+    shape = tuple(shape)
+    hooks = HOOKS
+    if value is None:
+        if frame.freeze_params:
+            raise _missing_parameter(frame, bundle_name, name, shape)
+        if init is None:
+            raise ValueError(
+                f"Parameter '{name}' of module '{bundle_name}' does not exist yet, so an "
+                "initializer is needed to create it: pass `init=`, e.g. "
+                "init=hk.initializers.TruncatedNormal().")
+        if hooks.param_creators:
+            context = make_context(frame, bundle_name, name, shape, dtype, init)
+            value = run_creators(hooks.param_creators, context, shape, dtype, init)
+        else:
+            value = init(shape, dtype)
+        if value is not DO_NOT_STORE:
+            if bundle is None:
+                bundle = params[bundle_name] = {}
+            bundle[name] = value
+    elif value.shape != shape:
+        raise ValueError(
+            f"Parameter '{name}' of module '{bundle_name}' has shape {tuple(value.shape)}, "
+            f"but the model asks for shape {shape}. Check that the params you pass to apply "
+            "come from init of the same model with the same input shapes.")
+    if hooks.param_getters:
+        context = make_context(frame, bundle_name, name, shape, dtype, init)
+        value = run_getters(hooks.param_getters, context, value)
+    if value is DO_NOT_STORE:
+        raise ValueError(
+            f"Parameter '{name}' of module '{bundle_name}' was not stored (a creator returned "
+            "hk.DO_NOT_STORE) and no custom getter supplied a value for it.")
+    return value
+
+
+def _missing_parameter(frame: Frame, bundle_name: str, name: str, shape) -> ValueError:
+    if bundle_name in frame.params:
+        known = sorted(frame.params[bundle_name])
+        detail = f" The module has parameters {known}."
+    else:
+        detail = (" No parameters exist for that module: "
+                  f"{len(frame.params)} modules were passed to apply.")
+    return ValueError(
+        f"Unable to retrieve parameter '{name}' for module '{bundle_name}'. All parameters "
+        f"must be created as part of `init`.{detail} Pass the params returned by init of the "
+        "same model, and construct modules in the same order in init and apply.")
+
+
+def get_params() -> dict[str, dict[str, jax.Array]]:
+    """Returns a copy of the parameters created or passed in so far (getters do not run).
+
+    >>> import jax.numpy as jnp
+    >>> import haiku as hk
+    >>> def f():
+    ...   hk.get_parameter("w", [], init=jnp.ones)
+    ...   return hk.get_params()
+    >>> hk.transform(f).apply({"~": {"w": jnp.ones([])}}, None)
+    {'~': {'w': Array(1., dtype=float32)}}
+    """
+    frame = current_frame("hk.get_params()")
+    return {k: dict(v) for k, v in frame.params.items()}
+
+
+def _push(stack: list, hook: Callable) -> Callable[[], None]:
+    stack.append(hook)
+    return lambda: stack.remove(hook) if hook in stack else None
+
+
+@contextlib.contextmanager
+def custom_creator(creator: Callable[..., Any], *, params: bool = True,
+                   state: bool = False) -> Iterator[None]:
+    """Runs ``creator(next_creator, shape, dtype, init, context)`` when values are created.
+
+    >>> import jax.numpy as jnp
+    >>> import haiku as hk
+    >>> def zeros_creator(next_creator, shape, dtype, init, context):
+    ...   return next_creator(shape, dtype, jnp.zeros)
+    >>> def f():
+    ...   with hk.custom_creator(zeros_creator):
+    ...     return hk.get_parameter("w", [2], init=jnp.ones)
+    >>> hk.transform(f).init(None)["~"]["w"]
+    Array([0., 0.], dtype=float32)
+    """
+    if not callable(creator):
+        raise TypeError(f"hk.custom_creator needs a callable, got {creator!r}.")
+    undo = []
+    if params:
+        undo.append(_push(HOOKS.param_creators, creator))
+    if state:
+        undo.append(_push(HOOKS.state_creators, creator))
+    try:
+        yield
+    finally:
+        for u in reversed(undo):
+            u()
+
+
+@contextlib.contextmanager
+def custom_getter(getter: Callable[..., Any], *, params: bool = True,
+                  state: bool = False) -> Iterator[None]:
+    """Runs ``getter(next_getter, value, context)`` every time a value is read.
+
+    >>> import jax.numpy as jnp
+    >>> import haiku as hk
+    >>> def double(next_getter, value, context):
+    ...   return next_getter(value * 2)
+    >>> def f():
+    ...   with hk.custom_getter(double):
+    ...     return hk.get_parameter("w", [], init=jnp.ones)
+    >>> hk.transform(f).apply({"~": {"w": jnp.ones([])}}, None)
+    Array(2., dtype=float32)
+    """
+    if not callable(getter):
+        raise TypeError(f"hk.custom_getter needs a callable, got {getter!r}.")
+    undo = []
+    if params:
+        undo.append(_push(HOOKS.param_getters, getter))
+    if state:
+        undo.append(_push(HOOKS.state_getters, getter))
+    try:
+        yield
+    finally:
+        for u in reversed(undo):
+            u()

@@ -1,0 +1,192 @@
+"""State: ``hk.get_state``, ``hk.set_state`` and custom setters.
+
+Each state entry is a :class:`~haiku._src.frame.StatePair` ``(initial, current)``:
+``init`` returns the initial values, ``apply`` returns the current ones.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+from typing import Any, Callable, Iterator, NamedTuple, Optional, Sequence
+
+import jax
+import jax.numpy as jnp
+
+from haiku._src.frame import StatePair, _STACK, current_frame
+from haiku._src.hooks import HOOKS, lift_prefix
+from haiku._src.params import Initializer, _outside, make_context, run_creators, run_getters
+from haiku._src.sentinels import DO_NOT_STORE
+
+
+class SetterContext(NamedTuple):
+    """Describes the state entry a custom setter is called for."""
+
+    full_name: str
+    module: Optional[Any]
+    original_dtype: Any
+    original_shape: Sequence[int]
+    lifted_prefix_name: Optional[str]
+
+    @property
+    def module_name(self) -> str:
+        return self.full_name.rsplit("/", 1)[0]
+
+    @property
+    def name(self) -> str:
+        return self.full_name.rsplit("/", 1)[1]
+
+
+def get_state(
+    name: str,
+    shape: Optional[Sequence[int]] = None,
+    dtype: Any = jnp.float32,
+    init: Optional[Initializer] = None,
+) -> jax.Array:
+    """Returns the current value of a state entry, creating it from ``init`` if missing.
+
+    >>> import jax.numpy as jnp
+    >>> import haiku as hk
+    >>> def f():
+    ...   count = hk.get_state("count", [], jnp.int32, init=jnp.zeros)
+    ...   hk.set_state("count", count + 1)
+    ...   return count
+    >>> f = hk.transform_with_state(f)
+    >>> params, state = f.init(None)
+    >>> state
+    {'~': {'count': Array(0, dtype=int32)}}
+    >>> f.apply(params, state, None)[1]
+    {'~': {'count': Array(1, dtype=int32)}}
+    """
+    frames = _STACK.frames
+    if not frames:
+        raise _outside("hk.get_state")
+    frame = frames[-1]
+    module = frame.scopes[-1].module
+    bundle_name = "~" if module is None else module.module_name
+    state = frame.state
+    bundle = state.get(bundle_name)
+    pair = None if bundle is None else bundle.get(name)
+    hooks = HOOKS
+    if pair is None:
+        if init is None or shape is None:
+            missing = "an initializer (`init=`)" if init is None else "a shape"
+            raise ValueError(
+                f"State '{name}' of module '{bundle_name}' does not exist yet, so "
+                f"{missing} is needed to create it, e.g. "
+                f"hk.get_state('{name}', shape=[], dtype=jnp.float32, init=jnp.zeros).")
+        shape = tuple(shape)
+        if hooks.state_creators:
+            context = make_context(frame, bundle_name, name, shape, dtype, init)
+            value = run_creators(hooks.state_creators, context, shape, dtype, init)
+        else:
+            value = init(shape, dtype)
+        if value is not DO_NOT_STORE:
+            if bundle is None:
+                bundle = state[bundle_name] = {}
+            bundle[name] = StatePair(value, value)
+    else:
+        value = pair.current
+    if hooks.state_getters:
+        context = make_context(frame, bundle_name, name, shape, dtype, init)
+        value = run_getters(hooks.state_getters, context, value)
+    return value
+
+
+def set_state(name: str, value: Any) -> None:
+    """Sets the current value of a state entry (creating it with that value if new).
+
+    >>> import jax.numpy as jnp
+    >>> import haiku as hk
+    >>> def f():
+    ...   hk.set_state("last", jnp.ones([2]))
+    >>> hk.transform_with_state(f).init(None)[1]
+    {'~': {'last': Array([1., 1.], dtype=float32)}}
+    """
+    frames = _STACK.frames
+    if not frames:
+        raise _outside("hk.set_state")
+    frame = frames[-1]
+    module = frame.scopes[-1].module
+    bundle_name = "~" if module is None else module.module_name
+    setters = HOOKS.state_setters
+    if setters:
+        full_name = f"{bundle_name}/{name}"
+        prefix = lift_prefix()
+        context = SetterContext(full_name, module, getattr(value, "dtype", None),
+                                getattr(value, "shape", None),
+                                prefix + full_name if prefix else None)
+        value = _run_setters(tuple(setters), context, value)
+        if value is DO_NOT_STORE:
+            return
+    state = frame.state
+    bundle = state.get(bundle_name)
+    if bundle is None:
+        bundle = state[bundle_name] = {}
+    pair = bundle.get(name)
+    bundle[name] = StatePair(value, value) if pair is None else StatePair(pair.initial, value)
+
+
+def _run_setters(setters: tuple, context: SetterContext, value: Any) -> Any:
+    def call(index: int, value):
+        if index == len(setters):
+            return value
+        return setters[index](functools.partial(call, index + 1), value, context)
+
+    return call(0, value)
+
+
+def get_initial_state() -> dict[str, dict[str, jax.Array]]:
+    """A copy of the initial state: what init returns, or what apply was given.
+
+    >>> import jax.numpy as jnp
+    >>> import haiku as hk
+    >>> def f():
+    ...   hk.set_state("s", jnp.zeros([]))
+    ...   hk.set_state("s", jnp.ones([]))
+    ...   return hk.get_initial_state()
+    >>> hk.transform_with_state(f).apply({}, {}, None)[0]
+    {'~': {'s': Array(0., dtype=float32)}}
+    """
+    frame = current_frame("hk.get_initial_state()")
+    return {k: {n: p.initial for n, p in b.items()} for k, b in frame.state.items()}
+
+
+def get_current_state() -> dict[str, dict[str, jax.Array]]:
+    """A copy of the current state: what apply returns if nothing else changes.
+
+    >>> import jax.numpy as jnp
+    >>> import haiku as hk
+    >>> def f():
+    ...   hk.set_state("s", jnp.zeros([]))
+    ...   hk.set_state("s", jnp.ones([]))
+    ...   return hk.get_current_state()
+    >>> hk.transform_with_state(f).apply({}, {}, None)[0]
+    {'~': {'s': Array(1., dtype=float32)}}
+    """
+    frame = current_frame("hk.get_current_state()")
+    return {k: {n: p.current for n, p in b.items()} for k, b in frame.state.items()}
+
+
+@contextlib.contextmanager
+def custom_setter(setter: Callable[..., Any]) -> Iterator[None]:
+    """Runs ``setter(next_setter, value, context)`` on every ``hk.set_state``.
+
+    >>> import jax.numpy as jnp
+    >>> import haiku as hk
+    >>> def clip(next_setter, value, context):
+    ...   return next_setter(jnp.minimum(value, 1.))
+    >>> def f():
+    ...   with hk.custom_setter(clip):
+    ...     hk.set_state("s", jnp.asarray(5.))
+    >>> hk.transform_with_state(f).init(None)[1]
+    {'~': {'s': Array(1., dtype=float32)}}
+    """
+    if not callable(setter):
+        raise TypeError(f"hk.custom_setter needs a callable, got {setter!r}.")
+    stack = HOOKS.state_setters
+    stack.append(setter)
+    try:
+        yield
+    finally:
+        stack.remove(setter)

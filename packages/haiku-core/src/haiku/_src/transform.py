@@ -1,0 +1,269 @@
+"""``hk.transform`` and friends: turning impure haiku functions into pure init/apply pairs."""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Mapping
+from typing import Any, Callable, NamedTuple, Optional, TypeVar
+
+import jax
+
+from haiku._src.errors import NonEmptyStateError
+from haiku._src.frame import Frame, StatePair, current_frame, pop_frame, push_frame
+from haiku._src.rng import PRNGSequence
+
+T = TypeVar("T")
+
+_TRACER_HINT = (
+    "\n\nhaiku hint: a raw JAX transform (jax.vmap, jax.lax.scan, jax.jit, jax.remat, ...) "
+    "was probably used over haiku modules inside a transformed function, which leaks "
+    "tracers out of it. Use the haiku-aware wrappers instead (hk.vmap, hk.scan, hk.remat, "
+    "hk.cond, ... from `pip install \"haiku-core[jaxwrap]\"`), or apply the JAX transform "
+    "to the transformed init/apply functions.")
+
+
+class Transformed(NamedTuple):
+    """A pure ``init(rng, *a, **k) -> params`` and ``apply(params, rng, *a, **k) -> out``."""
+
+    init: Callable[..., Any]
+    apply: Callable[..., Any]
+
+
+class TransformedWithState(NamedTuple):
+    """``init(rng, ...) -> (params, state)`` and ``apply(params, state, rng, ...) -> (out, state)``."""
+
+    init: Callable[..., Any]
+    apply: Callable[..., Any]
+
+
+def _check_not_jax_transformed(f: Callable, what: str) -> None:
+    if type(f).__name__ in ("PjitFunction", "PmapFunction", "CompiledFunction"):
+        raise ValueError(
+            f"{what} was given a function that is already jax.jit/jax.pmap-ed. Transform "
+            "the plain function first and then jit the resulting init/apply: "
+            "`f = hk.transform(fn); apply = jax.jit(f.apply)`.")
+
+
+def _as_rng(rng, what: str) -> Optional[PRNGSequence]:
+    if rng is None:
+        return None
+    if isinstance(rng, PRNGSequence):
+        return rng
+    return PRNGSequence(_validate_key(rng, what))
+
+
+def _validate_key(rng, what: str):
+    from haiku._src.rng import as_key
+    return as_key(rng, what)
+
+
+def _check_params(params, what: str) -> Mapping:
+    if params is None:
+        return {}
+    if not isinstance(params, Mapping):
+        raise TypeError(
+            f"{what}: params must be the mapping returned by init, "
+            f"{{module_name: {{param_name: array}}}}, got {type(params).__name__}. Check the "
+            "argument order: apply(params, rng, *inputs).")
+    for key, bundle in params.items():
+        if not isinstance(bundle, Mapping):
+            raise TypeError(
+                f"{what}: params[{key!r}] must be a mapping {{param_name: array}}, got "
+                f"{type(bundle).__name__}. Params must keep the two-level structure returned "
+                "by init (use hk.data_structures.to_haiku_dict on flattened params).")
+    return params
+
+
+def _state_pairs(state, what: str) -> dict:
+    if state is None:
+        return {}
+    if not isinstance(state, Mapping):
+        raise TypeError(
+            f"{what}: state must be the mapping returned by init, "
+            f"{{module_name: {{name: array}}}}, got {type(state).__name__}. Check the argument "
+            "order: apply(params, state, rng, *inputs).")
+    out = {}
+    for key, bundle in state.items():
+        if not isinstance(bundle, Mapping):
+            raise TypeError(
+                f"{what}: state[{key!r}] must be a mapping {{name: array}}, got "
+                f"{type(bundle).__name__}.")
+        out[key] = {name: StatePair(v, v) for name, v in bundle.items()}
+    return out
+
+
+def _run(f: Callable, frame: Frame, args: tuple, kwargs: dict):
+    push_frame(frame)
+    try:
+        return f(*args, **kwargs)
+    except jax.errors.UnexpectedTracerError as e:
+        raise jax.errors.UnexpectedTracerError(str(e) + _TRACER_HINT) from e
+    finally:
+        pop_frame(frame)
+
+
+def _signature(f: Callable, leading: tuple[str, ...]) -> Optional[inspect.Signature]:
+    try:
+        sig = inspect.signature(f)
+    except (TypeError, ValueError):
+        return None
+    params = [inspect.Parameter(n, inspect.Parameter.POSITIONAL_OR_KEYWORD) for n in leading]
+    rest = list(sig.parameters.values())
+    if any(p.kind is inspect.Parameter.POSITIONAL_ONLY for p in rest):
+        params = [p.replace(kind=inspect.Parameter.POSITIONAL_ONLY) for p in params]
+    try:
+        return sig.replace(parameters=params + rest, return_annotation=inspect.Signature.empty)
+    except ValueError:
+        return None
+
+
+def _set_signature(fn: Callable, f: Callable, leading: tuple[str, ...]) -> None:
+    sig = _signature(f, leading)
+    if sig is not None:
+        fn.__signature__ = sig
+
+
+def transform_with_state(f: Callable[..., Any]) -> TransformedWithState:
+    """Transforms a function using haiku modules, parameters and state into a pure pair.
+
+    >>> import jax, jax.numpy as jnp
+    >>> import haiku as hk
+    >>> def f(x):
+    ...   n = hk.get_state("n", [], jnp.int32, init=jnp.zeros)
+    ...   hk.set_state("n", n + 1)
+    ...   return x * hk.get_parameter("w", [], init=jnp.ones)
+    >>> f = hk.transform_with_state(f)
+    >>> params, state = f.init(jax.random.PRNGKey(0), 2.)
+    >>> out, state = f.apply(params, state, None, 2.)
+    >>> out, state["~"]["n"]
+    (Array(2., dtype=float32), Array(1, dtype=int32))
+    """
+    if not callable(f):
+        raise TypeError(f"hk.transform_with_state needs a callable, got {f!r}.")
+    _check_not_jax_transformed(f, "hk.transform_with_state")
+
+    @functools.wraps(f)
+    def init_fn(rng, *args, **kwargs):
+        frame = Frame({}, {}, _as_rng(rng, "init"), False)
+        _run(f, frame, args, kwargs)
+        state = {k: {n: p.initial for n, p in b.items()} for k, b in frame.state.items()}
+        return frame.params, state
+
+    @functools.wraps(f)
+    def apply_fn(params, state, rng, *args, **kwargs):
+        frame = Frame(_check_params(params, "apply"), _state_pairs(state, "apply"),
+                      _as_rng(rng, "apply"), True)
+        out = _run(f, frame, args, kwargs)
+        state = {k: {n: p.current for n, p in b.items()} for k, b in frame.state.items()}
+        return out, state
+
+    _set_signature(init_fn, f, ("rng",))
+    _set_signature(apply_fn, f, ("params", "state", "rng"))
+    return TransformedWithState(init_fn, apply_fn)
+
+
+_NON_EMPTY_STATE = (
+    "The transformed function used state (hk.get_state/hk.set_state) but was transformed with "
+    "hk.transform. If your transformed function uses `hk.{get,set}_state` then use "
+    "`hk.transform_with_state`.")
+
+
+def without_state(f: TransformedWithState) -> Transformed:
+    """Drops state from a :class:`TransformedWithState`, raising if the function uses state.
+
+    >>> import jax.numpy as jnp
+    >>> import haiku as hk
+    >>> f = hk.without_state(hk.transform_with_state(lambda: jnp.ones([])))
+    >>> f.apply({}, None)
+    Array(1., dtype=float32)
+    """
+    if not isinstance(f, TransformedWithState):
+        raise TypeError(
+            f"hk.without_state expects the result of hk.transform_with_state, got "
+            f"{type(f).__name__}.")
+
+    def init_fn(*args, **kwargs):
+        params, state = f.init(*args, **kwargs)
+        if state:
+            raise NonEmptyStateError(_NON_EMPTY_STATE)
+        return params
+
+    def apply_fn(params, *args, **kwargs):
+        if "state" in kwargs:
+            raise TypeError(
+                "apply() of a function transformed without state does not take `state=`. "
+                "Use hk.transform_with_state if the function needs state.")
+        out, state = f.apply(params, None, *args, **kwargs)
+        if state:
+            raise NonEmptyStateError(_NON_EMPTY_STATE)
+        return out
+
+    for new, old in ((init_fn, f.init), (apply_fn, f.apply)):
+        functools.update_wrapper(new, old, assigned=("__module__", "__name__", "__qualname__",
+                                                     "__doc__"))
+    _drop_param(init_fn, f.init, None)
+    _drop_param(apply_fn, f.apply, "state")
+    return Transformed(init_fn, apply_fn)
+
+
+def _drop_param(new: Callable, old: Callable, name: Optional[str]) -> None:
+    sig = getattr(old, "__signature__", None)
+    if sig is None:
+        return
+    params = [p for p in sig.parameters.values() if p.name != name]
+    new.__signature__ = sig.replace(parameters=params)
+
+
+def with_empty_state(f: Transformed) -> TransformedWithState:
+    """Adds an empty state to a :class:`Transformed` (``init`` returns ``(params, {})``).
+
+    >>> import jax.numpy as jnp
+    >>> import haiku as hk
+    >>> f = hk.with_empty_state(hk.transform(lambda: jnp.ones([])))
+    >>> f.init(None)
+    ({}, {})
+    """
+    if not isinstance(f, Transformed):
+        raise TypeError(
+            f"hk.with_empty_state expects the result of hk.transform, got {type(f).__name__}.")
+
+    def init_fn(*args, **kwargs):
+        return f.init(*args, **kwargs), {}
+
+    def apply_fn(params, state, *args, **kwargs):
+        del state
+        return f.apply(params, *args, **kwargs), {}
+
+    return TransformedWithState(init_fn, apply_fn)
+
+
+def transform(f: Callable[..., Any], *, apply_rng: Any = None) -> Transformed:
+    """Transforms a function using haiku modules and parameters into a pure init/apply pair.
+
+    >>> import jax, jax.numpy as jnp
+    >>> import haiku as hk
+    >>> def f(x):
+    ...   w = hk.get_parameter("w", [x.shape[-1], 2], init=jnp.ones)
+    ...   return x @ w
+    >>> f = hk.transform(f)
+    >>> params = f.init(jax.random.PRNGKey(42), jnp.ones([1, 3]))
+    >>> f.apply(params, None, jnp.ones([1, 3]))
+    Array([[3., 3.]], dtype=float32)
+    """
+    if apply_rng is not None:
+        raise ValueError(
+            "The apply_rng argument of hk.transform has been removed: apply always takes an "
+            "rng argument. Use hk.without_apply_rng(hk.transform(f)) to drop it.")
+    return without_state(transform_with_state(f))
+
+
+def running_init() -> bool:
+    """True while running ``init`` (parameters may be created), False during ``apply``.
+
+    >>> import haiku as hk
+    >>> f = hk.transform(hk.running_init)
+    >>> f.init(None), f.apply({}, None)
+    ({}, False)
+    """
+    return not current_frame("hk.running_init()").freeze_params

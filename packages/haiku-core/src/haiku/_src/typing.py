@@ -1,0 +1,14 @@
+"""Type aliases shared across haiku (``haiku.typing``)."""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Mapping, MutableMapping, Sequence
+
+import jax
+
+Params = Mapping[str, Mapping[str, jax.Array]]
+State = Mapping[str, Mapping[str, jax.Array]]
+MutableParams = MutableMapping[str, MutableMapping[str, jax.Array]]
+MutableState = MutableMapping[str, MutableMapping[str, jax.Array]]
+Initializer = Callable[[Sequence[int], Any], jax.Array]
+PRNGKey = jax.Array

@@ -1,0 +1,84 @@
+"""The extension API: what plugin authors may use beyond the user API (``import haiku``).
+
+This is a versioned contract (:data:`API_VERSION`): first-party plugins (haiku-layers,
+haiku-nets, haiku-jaxwrap) use only ``haiku`` and this module, and third-party plugins get
+the same footing. Anything under ``haiku._src`` is private and may change at any time.
+
+Frames and internal state
+    :func:`inside_transform`, :func:`params_frozen`, :class:`InternalState`,
+    :func:`internal_state`, :func:`update_internal_state`,
+    :func:`temporary_internal_state`, :func:`frame_internal_state`, :class:`StatePair`.
+    A Haiku-aware JAX transform snapshots the internal state, runs a pure function of it
+    under ``temporary_internal_state`` inside the JAX primitive, and writes the result back.
+RNG
+    :func:`reserve_up_to_full_rng_block` keeps the key queue's shape loop-invariant.
+Lifting
+    :func:`lift_prefix` marks parameters created by an inner transform as lifted into an
+    outer one (custom creators and getters see ``lifted_prefix_name``).
+Interception
+    :func:`add_global_interceptor` installs a method interceptor for every thread.
+Naming
+    :func:`camel_to_snake`, the default-name rule of modules.
+
+>>> import jax.numpy as jnp
+>>> import haiku as hk
+>>> from haiku import extend
+>>> def f():
+...   before = extend.internal_state()
+...   return extend.inside_transform(), sorted(before.state)
+>>> hk.transform(f).apply({}, None)
+(True, [])
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Iterator
+
+from haiku._src.frame import StatePair as StatePair
+from haiku._src.frame import inside_transform as inside_transform
+from haiku._src.hooks import HOOKS as _HOOKS
+from haiku._src.hooks import add_global_interceptor as add_global_interceptor
+from haiku._src.internal_state import InternalState as InternalState
+from haiku._src.internal_state import frame_internal_state as frame_internal_state
+from haiku._src.internal_state import internal_state as internal_state
+from haiku._src.internal_state import params_frozen as params_frozen
+from haiku._src.internal_state import reserve_up_to_full_rng_block as reserve_up_to_full_rng_block
+from haiku._src.internal_state import temporary_internal_state as temporary_internal_state
+from haiku._src.internal_state import update_internal_state as update_internal_state
+from haiku._src.naming import camel_to_snake as camel_to_snake
+
+API_VERSION = (0, 1)
+
+
+@contextlib.contextmanager
+def lift_prefix(prefix: str) -> Iterator[None]:
+    """Marks everything created in the block as lifted under ``prefix`` (e.g. ``'outer/lifted'``).
+
+    >>> from haiku import extend
+    >>> with extend.lift_prefix("outer"):
+    ...   pass
+    """
+    stack = _HOOKS.lift_prefixes
+    stack.append(prefix)
+    try:
+        yield
+    finally:
+        stack.pop()
+
+
+__all__ = [
+    "API_VERSION",
+    "InternalState",
+    "StatePair",
+    "add_global_interceptor",
+    "camel_to_snake",
+    "frame_internal_state",
+    "inside_transform",
+    "internal_state",
+    "lift_prefix",
+    "params_frozen",
+    "reserve_up_to_full_rng_block",
+    "temporary_internal_state",
+    "update_internal_state",
+]

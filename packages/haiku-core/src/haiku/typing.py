@@ -1,0 +1,8 @@
+"""Type aliases (``haiku.typing``)."""
+
+from haiku._src.typing import MutableParams as MutableParams
+from haiku._src.typing import MutableState as MutableState
+from haiku._src.typing import Params as Params
+from haiku._src.typing import State as State
+
+__all__ = ["MutableParams", "MutableState", "Params", "State"]
