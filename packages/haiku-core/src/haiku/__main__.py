@@ -1,0 +1,83 @@
+"""Command-line diagnostics: ``python -m haiku <command>``.
+
+Commands:
+  plugins   table of the installed haiku plugins (distribution, version, status, names).
+
+Each command is a function ``cmd_<name>(args) -> int`` registered in `build_parser`;
+add a new one with another ``subparsers.add_parser(...)`` block.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+_MAX_NAMES = 6
+
+
+def _format_names(names: Sequence[str], verbose: bool) -> str:
+    if verbose or len(names) <= _MAX_NAMES:
+        return ", ".join(names)
+    return f"{', '.join(names[:_MAX_NAMES])}, ... ({len(names)} names)"
+
+
+def cmd_plugins(args: argparse.Namespace) -> int:
+    """Prints the plugin table; returns 1 if any plugin is not ``ok`` or ``disabled``.
+
+    >>> code = main(["plugins"])
+    haiku-core ...
+    """
+    import haiku
+    from haiku import plugins
+    from haiku._src.specifiers import canonical_name
+
+    rows = plugins.describe(check=args.check)
+    print(f"haiku-core {haiku.__version__}")
+    table = [("DISTRIBUTION", "VERSION", "STATUS", "NAMES")]
+    table += [(r.distribution, r.version, r.status, _format_names(r.names, args.verbose))
+              for r in rows]
+    widths = [max(len(row[i]) for row in table) for i in range(3)]
+    for row in table:
+        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths)) + "  " + row[3])
+    if not rows:
+        print("(no plugins installed)")
+    for r in rows:
+        if r.detail:
+            print(f"\n{r.distribution}: {r.detail}")
+    installed = {canonical_name(r.distribution) for r in rows}
+    missing = sorted({v for v in plugins.KNOWN_PROVIDERS.values()
+                      if v[0] not in installed})
+    if missing:
+        print("\nnot installed: " + ", ".join(
+            f'{dist} (pip install "haiku-core[{extra}]")' for dist, extra in missing))
+    return 0 if all(r.status in ("ok", "disabled") for r in rows) else 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``python -m haiku`` argument parser, one subcommand per diagnostic.
+
+    >>> build_parser().parse_args(["plugins", "--check"]).check
+    True
+    """
+    parser = argparse.ArgumentParser(prog="python -m haiku",
+                                     description="haiku diagnostics")
+    subparsers = parser.add_subparsers(dest="command", required=True, title="commands")
+
+    p = subparsers.add_parser("plugins", help="list installed haiku plugins and their status")
+    p.add_argument("--check", action="store_true",
+                   help="also import every plugin name and report load errors")
+    p.add_argument("-v", "--verbose", action="store_true", help="list every name")
+    p.set_defaults(func=cmd_plugins)
+
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Runs ``python -m haiku`` with `argv` (default: ``sys.argv[1:]``)."""
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

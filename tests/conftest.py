@@ -1,0 +1,31 @@
+"""Suite-wide checks.
+
+``hatch test`` runs the suite once per matrix env and sets ``HAIKU_EXPECT_PLUGINS``
+(``core``: haiku-core alone, ``all``: every first-party plugin and the example plugin).
+If the installed distributions disagree, the session fails at once: otherwise a broken
+workspace would silently turn every plugin test into a skip.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+
+import pytest
+
+PLUGIN_PACKAGES = ("haiku_layers", "haiku_nets", "haiku_jaxwrap", "haiku_contrib_example")
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    expected = os.environ.get("HAIKU_EXPECT_PLUGINS")
+    if not expected:
+        return
+    installed = {p for p in PLUGIN_PACKAGES if importlib.util.find_spec(p) is not None}
+    wanted = {"core": set(), "all": set(PLUGIN_PACKAGES)}.get(expected)
+    if wanted is None:
+        raise pytest.UsageError(f"HAIKU_EXPECT_PLUGINS must be 'core' or 'all', got {expected!r}")
+    if installed != wanted:
+        raise pytest.UsageError(
+            f"HAIKU_EXPECT_PLUGINS={expected} but the installed plugin packages are "
+            f"{sorted(installed) or 'none'} (expected {sorted(wanted) or 'none'}). "
+            "Recreate the test env: hatch env prune && hatch test --all")

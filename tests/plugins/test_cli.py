@@ -1,0 +1,52 @@
+"""``python -m haiku plugins`` (run in fresh interpreters)."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+
+from haiku import plugins
+
+
+def test_plugins_table(run_python):
+    result = run_python("-m", "haiku", "plugins")
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("haiku-core ")
+    assert lines[1].split() == ["DISTRIBUTION", "VERSION", "STATUS", "NAMES"]
+    rows = {line.split()[0]: line.split() for line in lines[2:] if line.startswith("haiku-")}
+    if importlib.util.find_spec("haiku_layers") is None:
+        assert "haiku-layers" not in rows
+        assert 'haiku-layers (pip install "haiku-core[layers]")' in result.stdout
+    else:
+        assert rows["haiku-layers"][2] == "ok"
+        assert "(54 names)" in result.stdout
+        assert rows["haiku-nets"][2:] == ["ok", "nets"]
+        assert "not installed" not in result.stdout
+
+
+def test_problems_are_reported_with_exit_code_1(run_python, fake_dist):
+    fake_dist("haiku-fake-broken", {"Broken": "fake_broken:Broken"},
+              modules={"fake_broken.py": "raise RuntimeError('boom at import')\n"})
+    fake_dist("haiku-future", {"FutureLayer": "fake_future:FutureLayer"}, version="3.0",
+              requires=["haiku-core>=9.0"])
+    pythonpath = os.pathsep.join(filter(None, [str(fake_dist.root),
+                                               os.environ.get("PYTHONPATH")]))
+    quick = run_python("-m", "haiku", "plugins", PYTHONPATH=pythonpath)
+    assert quick.returncode == 1, quick.stdout + quick.stderr
+    assert "haiku-fake-broken" in quick.stdout and "boom" not in quick.stdout
+    assert "which requires haiku-core>=9.0" in quick.stdout
+    checked = run_python("-m", "haiku", "plugins", "--check", PYTHONPATH=pythonpath)
+    assert "RuntimeError: boom at import" in checked.stdout
+    row = [ln.split() for ln in checked.stdout.splitlines() if ln.startswith("haiku-fake-broken")]
+    assert row[0][:3] == ["haiku-fake-broken", "1.0", "broken"]
+    disabled = run_python("-m", "haiku", "plugins", PYTHONPATH=pythonpath,
+                          **{plugins.DISABLE_ENV: "haiku-fake-broken,haiku-future"})
+    assert disabled.returncode == 0, disabled.stdout + disabled.stderr
+    assert "disabled" in disabled.stdout
+
+
+def test_requires_a_command(run_python):
+    result = run_python("-m", "haiku")
+    assert result.returncode == 2
+    assert "plugins" in result.stderr

@@ -1,0 +1,92 @@
+"""Keeps haiku/__init__.pyi and KNOWN_PROVIDERS in sync with the runtime and pyprojects."""
+
+from __future__ import annotations
+
+import ast
+import pathlib
+import tomllib
+
+import pytest
+
+import haiku as hk
+from haiku import plugins
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+CORE = ROOT / "packages" / "haiku-core"
+STUB = CORE / "src" / "haiku" / "__init__.pyi"
+INIT = CORE / "src" / "haiku" / "__init__.py"
+FIRST_PARTY = {"haiku-layers": "layers", "haiku-nets": "nets", "haiku-jaxwrap": "jaxwrap"}
+
+
+def _entry_points(dist: str) -> dict[str, str]:
+    project = tomllib.loads((ROOT / "packages" / dist / "pyproject.toml").read_text())["project"]
+    return project["entry-points"][plugins.GROUP]
+
+
+def _bindings(tree: ast.Module) -> dict[str, str]:
+    """Name bound by each top-level import -> what it imports ('module:attr' or 'module')."""
+    bound = {}
+    for node in tree.body:
+        if isinstance(node, ast.ImportFrom):
+            for alias in node.names:
+                bound[alias.asname or alias.name] = f"{node.module}:{alias.name}"
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                bound[alias.asname or alias.name] = alias.name
+    return bound
+
+
+def _all(tree: ast.Module) -> list[str]:
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", None) == "__all__":
+            return ast.literal_eval(node.value)
+    raise AssertionError("no __all__")
+
+
+@pytest.fixture(scope="module")
+def stub() -> ast.Module:
+    return ast.parse(STUB.read_text())
+
+
+def test_known_providers_match_the_plugin_pyprojects():
+    expected = {name: (dist, extra) for dist, extra in FIRST_PARTY.items()
+                for name in _entry_points(dist)}
+    assert dict(plugins.KNOWN_PROVIDERS) == expected
+    assert len(_entry_points("haiku-layers")) == 54
+    assert len(_entry_points("haiku-jaxwrap")) == 18
+    extras = tomllib.loads((CORE / "pyproject.toml").read_text())["project"][
+        "optional-dependencies"]
+    for dist, extra in FIRST_PARTY.items():
+        assert any(req.startswith(dist) for req in extras[extra]), (extra, extras[extra])
+
+
+def test_stub_imports_every_plugin_name_from_its_entry_point(stub):
+    bound = _bindings(stub)
+    for dist in FIRST_PARTY:
+        for name, value in _entry_points(dist).items():
+            if ":" in value:
+                assert bound.get(name) == value.replace(" ", ""), name
+            else:  # a module: `import haiku_nets as nets` / `from haiku_layers import pad`
+                assert bound.get(name) in (value, ":".join(value.rsplit(".", 1))), name
+
+
+def test_stub_core_part_mirrors_init(stub):
+    init = ast.parse(INIT.read_text())
+    public = {k: v for k, v in _bindings(init).items() if not k.startswith("_")}
+    stub_core = {k: v for k, v in _bindings(stub).items() if k not in plugins.KNOWN_PROVIDERS}
+    assert stub_core == public
+
+
+def test_stub_all(stub):
+    names = _all(stub)
+    assert len(names) == len(set(names))
+    assert set(names) == set(hk.__all__) | set(plugins.KNOWN_PROVIDERS)
+    assert set(names) <= set(_bindings(stub))
+    assert not any(isinstance(n, ast.FunctionDef) and n.name == "__getattr__" for n in stub.body)
+
+
+def test_runtime_all_is_core_only():
+    # `from haiku import *` must not import plugins (or fail when one is missing).
+    assert not set(hk.__all__) & set(plugins.KNOWN_PROVIDERS)
+    for name in hk.__all__:
+        assert name in vars(hk), name
