@@ -1,0 +1,175 @@
+"""hk.transform and friends: pure init/apply, rng handling, signatures and state kinds."""
+
+from __future__ import annotations
+
+import inspect
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+import haiku as hk
+
+
+def affine(x):
+    w = hk.get_parameter("w", [x.shape[-1], 2], init=hk.initializers.RandomNormal())
+    b = hk.get_parameter("b", [2], init=jnp.zeros)
+    return x @ w + b
+
+
+def test_init_apply_roundtrip_and_purity():
+    f = hk.transform(affine)
+    x = jnp.ones([3, 4])
+    params = f.init(jax.random.PRNGKey(0), x)
+    assert jax.tree.map(jnp.shape, params) == {"~": {"w": (4, 2), "b": (2,)}}
+    np.testing.assert_allclose(f.apply(params, None, x), x @ params["~"]["w"])
+    # Same rng, same params; different rng, different params.
+    again = f.init(jax.random.PRNGKey(0), x)
+    assert (again["~"]["w"] == params["~"]["w"]).all()
+    assert not (f.init(jax.random.PRNGKey(1), x)["~"]["w"] == params["~"]["w"]).all()
+
+
+@pytest.mark.parametrize("rng", [42, jax.random.PRNGKey(42), jax.random.key(42),
+                                 np.int32(42)])
+def test_rng_kinds_give_identical_params(rng):
+    f = hk.transform(affine)
+    expected = f.init(jax.random.PRNGKey(42), jnp.ones([1, 3]))
+    got = f.init(rng, jnp.ones([1, 3]))
+    np.testing.assert_array_equal(got["~"]["w"], expected["~"]["w"])
+
+
+def test_jit_grad_vmap_of_apply():
+    f = hk.transform(affine)
+    x = jnp.ones([3, 4])
+    params = f.init(jax.random.PRNGKey(0), x)
+    np.testing.assert_allclose(jax.jit(f.apply)(params, None, x), f.apply(params, None, x),
+                               rtol=1e-6)
+    grads = jax.grad(lambda p: f.apply(p, None, x).sum())(params)
+    np.testing.assert_allclose(grads["~"]["b"], [3., 3.])
+    batched = jax.vmap(f.apply, in_axes=(None, None, 0))(params, None, jnp.ones([5, 3, 4]))
+    assert batched.shape == (5, 3, 2)
+    params_jit = jax.jit(f.init)(jax.random.PRNGKey(0), x)
+    np.testing.assert_allclose(params_jit["~"]["w"], params["~"]["w"], rtol=1e-6)
+
+
+def test_signatures_are_rewritten():
+    def f(x, y=2):
+        return x
+
+    t = hk.transform(f)
+    assert str(inspect.signature(t.init)) == "(rng, x, y=2)"
+    assert str(inspect.signature(t.apply)) == "(params, rng, x, y=2)"
+    s = hk.transform_with_state(f)
+    assert str(inspect.signature(s.apply)) == "(params, state, rng, x, y=2)"
+    assert str(inspect.signature(hk.without_apply_rng(t).apply)) == "(params, x, y=2)"
+
+
+def test_without_apply_rng_all_kinds():
+    t = hk.without_apply_rng(hk.transform(affine))
+    x = jnp.ones([1, 3])
+    params = t.init(jax.random.PRNGKey(0), x)
+    assert t.apply(params, x).shape == (1, 2)
+    with pytest.raises(TypeError, match="rng"):
+        t.apply(params, x, rng=jax.random.PRNGKey(0))
+    s = hk.without_apply_rng(hk.transform_with_state(affine))
+    p, st = s.init(jax.random.PRNGKey(0), x)
+    assert s.apply(p, st, x)[0].shape == (1, 2)
+
+    def mt():
+        return affine, (affine, lambda x: -affine(x))
+
+    m = hk.without_apply_rng(hk.multi_transform(mt))
+    p = m.init(jax.random.PRNGKey(0), x)
+    np.testing.assert_allclose(m.apply[1](p, x), -m.apply[0](p, x))
+    with pytest.raises(TypeError, match="without_apply_rng expects"):
+        hk.without_apply_rng(affine)
+
+
+def test_state_kinds_convert():
+    t = hk.transform(affine)
+    ws = hk.with_empty_state(t)
+    params, state = ws.init(jax.random.PRNGKey(0), jnp.ones([1, 3]))
+    assert state == {}
+    out, state = ws.apply(params, state, None, jnp.ones([1, 3]))
+    assert state == {} and out.shape == (1, 2)
+    back = hk.without_state(hk.transform_with_state(affine))
+    assert back.apply(back.init(0, jnp.ones([1, 3])), None, jnp.ones([1, 3])).shape == (1, 2)
+
+
+def test_multi_transform_shares_params():
+    def f():
+        def encode(x):
+            return affine(x)
+
+        def decode(x):
+            return -affine(x)
+
+        def template(x):
+            return decode(encode(x))
+
+        return template, {"encode": encode, "decode": decode}
+
+    m = hk.multi_transform(f)
+    params = m.init(jax.random.PRNGKey(0), jnp.ones([1, 2]))
+    assert list(params) == ["~"]
+    out = m.apply["encode"](params, None, jnp.ones([1, 2]))
+    np.testing.assert_allclose(m.apply["decode"](params, None, jnp.ones([1, 2])), -out)
+
+    def stateful():
+        def fn(x):
+            hk.set_state("n", jnp.ones([]))
+            return x
+        return fn, fn
+
+    with pytest.raises(hk.NonEmptyStateError if hasattr(hk, "NonEmptyStateError")
+                       else ValueError, match="transform_with_state"):
+        hk.multi_transform(stateful).init(None, 1.)
+    s = hk.multi_transform_with_state(stateful)
+    assert s.init(None, 1.)[1] == {"~": {"n": jnp.ones([])}}
+
+
+def test_running_init():
+    f = hk.transform(lambda: hk.running_init())
+    assert f.apply({}, None) is False
+    seen = []
+    hk.transform(lambda: seen.append(hk.running_init())).init(None)
+    assert seen == [True]
+
+
+def test_params_not_copied_in_apply():
+    seen = []
+
+    def f():
+        hk.get_parameter("w", [], init=jnp.zeros)
+        seen.append(hk.get_params())
+
+    params = {"~": {"w": jnp.zeros([])}}
+    hk.transform(f).apply(params, None)
+    assert seen[0] == params and seen[0] is not params
+
+
+def test_deferred_and_to_module():
+    def f():
+        with hk.name_scope("foo"):
+            lazy = hk.Deferred(lambda: hk.Module(name="example"))
+        hk.Module(name="example")
+        return lazy.target.module_name
+
+    assert hk.transform(f).apply({}, None) == "foo/example"
+
+    def g(x):
+        return x + hk.get_parameter("b", [], init=jnp.ones)
+
+    G = hk.to_module(g)
+    assert issubclass(G, hk.Module)
+    params = hk.transform(lambda x: (G()(x), G(name="other")(x))).init(None, 1.)
+    assert list(params) == ["g", "other"]
+
+
+def test_protocols():
+    def f():
+        m = hk.Module()
+        return isinstance(m, hk.ModuleProtocol), isinstance(m, hk.SupportsCall)
+
+    assert hk.transform(f).apply({}, None) == (True, False)
