@@ -477,9 +477,10 @@ def install(module_globals: dict[str, Any]) -> tuple[Callable[[str], Any],
       ``(__getattr__, __dir__)`` for the package (PEP 562).
     """
     global _registry
-    registry = Registry(module_globals)
-    if _registry is not None:
+    if _registry is not None:  # importlib.reload(haiku): forget the previous plugin objects
+        _registry.reset()
         _registry.finder.uninstall()
+    registry = Registry(module_globals)
     _registry = registry
     registry.finder.install()
 
