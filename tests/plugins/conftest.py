@@ -21,17 +21,21 @@ import pytest
 
 import haiku as hk
 from haiku import plugins
+from haiku._src.plugin_import import AliasFinder
 
 
 @pytest.fixture(autouse=True)
 def clean_registry(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Fresh registry per test; fails if a test leaves import hooks or aliases behind."""
     monkeypatch.delenv(plugins.DISABLE_ENV, raising=False)
-    meta_path = list(sys.meta_path)
+    def finders() -> list[object]:  # the alias finder itself is replaced by a reload
+        return [f if not isinstance(f, AliasFinder) else f.package for f in sys.meta_path]
+
+    meta_path = finders()
     plugins.reset()
     yield
     plugins.reset()
-    assert sys.meta_path == meta_path, "a test changed sys.meta_path"
+    assert finders() == meta_path, "a test changed sys.meta_path"
     assert not [m for m in sys.modules if m.startswith("haiku.fake")], "alias left behind"
 
 

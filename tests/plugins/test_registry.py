@@ -262,3 +262,13 @@ def test_reset_forgets_new_distributions(fake_dist):
     assert "Widget" not in dir(hk)
     fake_dist("haiku-fake-widgets", {"Widget": "fake_widgets:Widget"}, modules=WIDGET)
     assert "Widget" in dir(hk)  # fake_dist resets the registry after writing
+
+
+def test_reload_keeps_plugins_working(fake_dist):
+    fake_dist("haiku-fake-widgets", {"Widget": "fake_widgets:Widget"}, modules=WIDGET)
+    widget = hk.Widget
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a cached plugin name must not become a "core name"
+        importlib.reload(hk)
+        assert hk.Widget is widget
+    assert "Widget" in dir(hk)
