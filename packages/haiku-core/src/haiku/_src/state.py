@@ -175,10 +175,10 @@ def custom_setter(setter: Callable[..., Any]) -> Iterator[None]:
     >>> import jax.numpy as jnp
     >>> import haiku as hk
     >>> def clip(next_setter, value, context):
-    ...   return next_setter(jnp.minimum(value, 1.))
+    ...   return next_setter(jnp.minimum(value, jnp.ones([])))
     >>> def f():
     ...   with hk.custom_setter(clip):
-    ...     hk.set_state("s", jnp.asarray(5.))
+    ...     hk.set_state("s", jnp.full([], 5., jnp.float32))
     >>> hk.transform_with_state(f).init(None)[1]
     {'~': {'s': Array(1., dtype=float32)}}
     """
