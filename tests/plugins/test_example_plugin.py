@@ -30,8 +30,8 @@ def test_param_tree():
     params = f.init(jax.random.PRNGKey(0), jnp.zeros([2, 3]))
     shapes = {m: {n: p.shape for n, p in ps.items()} for m, ps in params.items()}
     assert list(shapes.items()) == [
-        ("residual_block/~/expand", {"w": (3, 5), "b": (5,)}),
-        ("residual_block/~/project", {"w": (5, 3), "b": (3,)}),
+        ("residual_block/expand", {"w": (3, 5), "b": (5,)}),
+        ("residual_block/project", {"w": (5, 3), "b": (3,)}),
         ("residual_block", {"gate": ()}),
     ]
 

@@ -27,8 +27,8 @@ class ResidualBlock(hk.Module):
     >>> params = f.init(jax.random.PRNGKey(0), x)
     >>> for name, p in params.items():
     ...     print(name, {k: v.shape for k, v in p.items()})
-    residual_block/~/expand {'w': (3, 8), 'b': (8,)}
-    residual_block/~/project {'w': (8, 3), 'b': (3,)}
+    residual_block/expand {'w': (3, 8), 'b': (8,)}
+    residual_block/project {'w': (8, 3), 'b': (3,)}
     residual_block {'gate': ()}
     >>> bool((f.apply(params, None, x) == x).all())  # identity at initialisation
     True

@@ -14,6 +14,7 @@ import sys
 from collections.abc import Sequence
 
 _MAX_NAMES = 6
+_MAX_PROBLEMS = 3
 
 
 def _format_names(names: Sequence[str], verbose: bool) -> str:
@@ -43,8 +44,13 @@ def cmd_plugins(args: argparse.Namespace) -> int:
     if not rows:
         print("(no plugins installed)")
     for r in rows:
-        if r.detail:
-            print(f"\n{r.distribution}: {r.detail}")
+        problems = r.detail.splitlines()
+        if problems:
+            print(f"\n{r.distribution} ({r.status}):")
+            shown = problems if args.verbose else problems[:_MAX_PROBLEMS]
+            print("\n".join(f"  {p}" for p in shown))
+            if len(shown) < len(problems):
+                print(f"  ... {len(problems) - len(shown)} more (use -v to list all)")
     installed = {canonical_name(r.distribution) for r in rows}
     missing = sorted({v for v in plugins.KNOWN_PROVIDERS.values()
                       if v[0] not in installed})

@@ -67,7 +67,7 @@ def describe(check: bool = False) -> list[PluginInfo]:
       One `PluginInfo` per distribution, sorted by name: ``distribution``, ``version``,
       ``names`` (the attributes it adds to ``haiku``), ``status`` (one of ``"ok"``,
       ``"incompatible"``, ``"broken"``, ``"conflicting"``, ``"disabled"``) and
-      ``detail`` (the reason when the status is not ``"ok"``).
+      ``detail`` (why the status is not ``"ok"``, one problem per line).
 
     >>> from haiku import plugins
     >>> rows = plugins.describe()

@@ -143,7 +143,7 @@ class PluginInfo(NamedTuple):
     version: str
     names: tuple[str, ...]
     status: str  # "ok", "incompatible", "broken", "conflicting" or "disabled"
-    detail: str  # why the status is not "ok" ("" otherwise)
+    detail: str  # why the status is not "ok", one problem per line ("" when ok)
 
 
 _STATUS_ORDER = ("disabled", "broken", "incompatible", "conflicting")
@@ -402,7 +402,7 @@ class Registry:
             status = "ok"
             if problems:
                 status = min((p[0] for p in problems), key=_STATUS_ORDER.index)
-            detail = "; ".join(dict.fromkeys(p[1] for p in problems))
+            detail = "\n".join(dict.fromkeys(p[1] for p in problems))
             rows.append(PluginInfo(dist.name, dist.version, tuple(dist.names), status, detail))
         return rows
 
