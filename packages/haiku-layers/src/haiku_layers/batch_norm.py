@@ -37,7 +37,7 @@ class BatchNorm(hk.Module):
   ...     lambda x, t: hk.BatchNorm(True, True, decay_rate=0.9)(x, t))
   >>> x = jnp.ones((8, 4, 4, 3))
   >>> params, state = f.init(None, x, True)
-  >>> jax.tree.map(jnp.shape, params)
+  >>> {m: {n: v.shape for n, v in b.items()} for m, b in params.items()}
   {'batch_norm': {'scale': (1, 1, 1, 3), 'offset': (1, 1, 1, 3)}}
   >>> sorted(state)
   ['batch_norm/~/mean_ema', 'batch_norm/~/var_ema']

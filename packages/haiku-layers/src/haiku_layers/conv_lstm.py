@@ -26,7 +26,7 @@ class ConvNDLSTM(RNNCore):
   ...   core = ConvNDLSTM(1, input_shape=(6,), output_channels=2, kernel_shape=3)
   ...   return core(x, core.initial_state(1))
   >>> params = hk.transform(f).init(jax.random.PRNGKey(0), jnp.ones((1, 6, 3)))
-  >>> jax.tree.map(jnp.shape, params)["conv_ndlstm/input_to_hidden"]
+  >>> {n: v.shape for n, v in params["conv_ndlstm/input_to_hidden"].items()}
   {'w': (3, 3, 8), 'b': (8,)}
   """
 
@@ -94,7 +94,7 @@ class Conv2DLSTM(ConvNDLSTM):
   ...   core = hk.Conv2DLSTM(input_shape=(4, 4), output_channels=2, kernel_shape=3)
   ...   return core(x, core.initial_state(1))
   >>> params = hk.transform(f).init(jax.random.PRNGKey(0), jnp.ones((1, 4, 4, 3)))
-  >>> jax.tree.map(jnp.shape, params)["conv2_dlstm/hidden_to_hidden"]
+  >>> {n: v.shape for n, v in params["conv2_dlstm/hidden_to_hidden"].items()}
   {'w': (3, 3, 2, 8), 'b': (8,)}
   """
 

@@ -28,7 +28,7 @@ class GroupNorm(hk.Module):
   >>> import haiku as hk, jax, jax.numpy as jnp
   >>> f = hk.transform(lambda x: hk.GroupNorm(groups=2)(x))
   >>> params = f.init(None, jnp.ones((2, 4, 4, 6)))
-  >>> jax.tree.map(jnp.shape, params)
+  >>> {m: {n: v.shape for n, v in b.items()} for m, b in params.items()}
   {'group_norm': {'scale': (6,), 'offset': (6,)}}
   """
 

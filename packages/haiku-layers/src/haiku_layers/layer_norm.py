@@ -30,7 +30,7 @@ class LayerNorm(hk.Module):
   >>> import haiku as hk, jax, jax.numpy as jnp
   >>> f = hk.transform(lambda x: hk.LayerNorm(-1, True, True)(x))
   >>> params = f.init(None, jnp.ones((2, 5)))
-  >>> jax.tree.map(jnp.shape, params)
+  >>> {m: {n: v.shape for n, v in b.items()} for m, b in params.items()}
   {'layer_norm': {'scale': (5,), 'offset': (5,)}}
   """
 
@@ -133,7 +133,7 @@ class InstanceNorm(LayerNorm):
   >>> import haiku as hk, jax, jax.numpy as jnp
   >>> f = hk.transform(lambda x: hk.InstanceNorm(True, True)(x))
   >>> params = f.init(None, jnp.ones((2, 4, 4, 3)))
-  >>> jax.tree.map(jnp.shape, params)
+  >>> {m: {n: v.shape for n, v in b.items()} for m, b in params.items()}
   {'instance_norm': {'scale': (3,), 'offset': (3,)}}
   """
 

@@ -89,7 +89,7 @@ class LSTM(RNNCore):
   ...   core = hk.LSTM(4)
   ...   return core(x, core.initial_state(2))
   >>> params = hk.transform(f).init(jax.random.PRNGKey(0), jnp.ones((2, 3)))
-  >>> jax.tree.map(jnp.shape, params)
+  >>> {m: {n: v.shape for n, v in b.items()} for m, b in params.items()}
   {'lstm/linear': {'w': (7, 16), 'b': (16,)}}
   """
 
@@ -132,7 +132,7 @@ class GRU(RNNCore):
   ...   core = hk.GRU(4)
   ...   return core(x, core.initial_state(2))
   >>> params = hk.transform(f).init(jax.random.PRNGKey(0), jnp.ones((2, 3)))
-  >>> jax.tree.map(jnp.shape, params)
+  >>> {m: {n: v.shape for n, v in b.items()} for m, b in params.items()}
   {'gru': {'w_i': (3, 12), 'w_h': (4, 12), 'b': (12,)}}
   """
 

@@ -25,7 +25,7 @@ class RMSNorm(hk.Module):
   >>> import haiku as hk, jax, jax.numpy as jnp
   >>> f = hk.transform(lambda x: hk.RMSNorm(axis=-1)(x))
   >>> params = f.init(None, jnp.ones((2, 5)))
-  >>> jax.tree.map(jnp.shape, params)
+  >>> {m: {n: v.shape for n, v in b.items()} for m, b in params.items()}
   {'rms_norm': {'scale': (5,)}}
   """
 

@@ -29,7 +29,7 @@ class SpectralNorm(hk.Module):
   >>> f = hk.transform_with_state(lambda w: hk.SpectralNorm()(w))
   >>> w = jnp.eye(3) * 2.0
   >>> params, state = f.init(jax.random.PRNGKey(0), w)
-  >>> jax.tree.map(jnp.shape, state)
+  >>> {m: {n: v.shape for n, v in b.items()} for m, b in state.items()}
   {'spectral_norm': {'u0': (1, 3), 'sigma': ()}}
   """
 
