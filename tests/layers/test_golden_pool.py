@@ -1,0 +1,17 @@
+"""haiku-layers part A vs dm-haiku 0.0.17 goldens: group 'pool'."""
+
+import pathlib
+import sys
+
+import pytest
+
+pytest.importorskip("haiku_layers")
+sys.path.insert(0, str(pathlib.Path(__file__).parents[1] / "golden"))
+import layers_a_cases as cases  # noqa: E402
+
+hk = cases.haiku_under_test()
+
+
+@pytest.mark.parametrize("case", cases.cases_of("pool"), ids=lambda c: c.name)
+def test_matches_dm_haiku(case):
+  cases.check_case(hk, case)
