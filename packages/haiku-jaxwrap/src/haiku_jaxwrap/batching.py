@@ -1,0 +1,122 @@
+"""``hk.vmap``: ``jax.vmap`` with haiku params and state broadcast over the mapped axis."""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from typing import Any, Callable, Optional
+
+import jax
+
+import haiku as hk
+from haiku import extend
+from haiku_jaxwrap import _threading as th
+
+_MISSING = object()
+
+_SPLIT_RNG_REQUIRED = (
+    "hk.vmap requires the `split_rng` keyword argument: pass split_rng=True to give each "
+    "mapped element its own keys (hk.next_rng_key() differs per element), or "
+    "split_rng=False to share the key sequence across elements. During init parameters "
+    "are shared along the mapped axis, so the usual choice is "
+    "`split_rng=(not hk.running_init())`. Code that cannot be changed can opt out with "
+    "`hk.vmap.require_split_rng = False` (split_rng then defaults to False).")
+
+
+def _axis_sizes(tree: Any, axes: Any, sizes: list) -> None:
+    """Collects the sizes of the mapped axes of ``tree`` (``axes`` is a prefix of it)."""
+    def visit(ax, sub):
+        if ax is None:
+            return
+        for leaf in jax.tree.leaves(sub):
+            shape = getattr(leaf, "shape", ())
+            if shape:
+                sizes.append(shape[ax])
+
+    jax.tree.map(visit, axes, tree, is_leaf=lambda a: a is None)
+
+
+def _infer_axis_size(args: tuple, kwargs: dict, in_axes: Any) -> int:
+    sizes: list = []
+    if isinstance(in_axes, (int, type(None))):
+        _axis_sizes(args, in_axes, sizes)
+    else:
+        _axis_sizes(args, tuple(in_axes), sizes)
+    _axis_sizes(kwargs, 0, sizes)
+    if not sizes:
+        raise ValueError(
+            "hk.vmap(split_rng=True) could not find a mapped argument to size the per-element "
+            "keys: pass `axis_size=`.")
+    return int(sizes[0])
+
+
+def vmap(fun: Callable[..., Any], in_axes: Any = 0, out_axes: Any = 0,
+         axis_name: Optional[str] = None, axis_size: Optional[int] = None, *,
+         split_rng: Any = _MISSING, spmd_axis_name: Any = None) -> Callable[..., Any]:
+    """``jax.vmap`` for haiku code: params and state are broadcast, never mapped.
+
+    ``split_rng`` is required: with True each element draws its own keys
+    (``hk.next_rng_keys(axis_size)``, lane ``i`` gets the key sequence of key ``i``); with
+    False all elements share the key sequence. ``split_rng=True`` is refused during init,
+    since parameters would differ per element: use ``split_rng=(not hk.running_init())``.
+    Outside a transform this is ``jax.vmap`` (``split_rng`` is ignored).
+
+    >>> import jax, jax.numpy as jnp
+    >>> import haiku as hk
+    >>> def f(x):
+    ...   w = hk.get_parameter("w", [3], init=jnp.ones)
+    ...   return hk.vmap(lambda x: x * w, split_rng=False)(x)
+    >>> f = hk.transform(f)
+    >>> x = jnp.ones([2, 3])
+    >>> f.apply(f.init(None, x), None, x).shape
+    (2, 3)
+    """
+    if split_rng is _MISSING:
+        if vmap.require_split_rng:
+            raise TypeError(_SPLIT_RNG_REQUIRED)
+        split_rng = False
+    if isinstance(in_axes, list):
+        in_axes = tuple(in_axes)
+
+    @functools.wraps(fun)
+    def mapped(*args, **kwargs):
+        if not extend.inside_transform():
+            return jax.vmap(fun, in_axes, out_axes, axis_name, axis_size,
+                            spmd_axis_name=spmd_axis_name)(*args, **kwargs)
+        snap = th.snapshot()
+        if split_rng and snap.init:
+            raise ValueError(
+                "hk.vmap(split_rng=True) is not supported during init (mode: init): "
+                "parameters are shared along the mapped axis, so they cannot be created from "
+                "per-element keys. Pass `split_rng=(not hk.running_init())` to split keys "
+                "only during apply.")
+        if split_rng and snap.rng is not None:
+            n = axis_size if axis_size is not None else _infer_axis_size(args, kwargs, in_axes)
+            rng = (hk.next_rng_keys(n), ())
+            rng_axes: Any = (0, None)
+        else:
+            rng = snap.rng
+            rng_axes = None
+
+        def pure(args, kwargs, state, rng):
+            out, res = th.run_pure(fun, snap, state, rng, args, kwargs, isolate_names=True)
+            if split_rng:
+                return out, res.params, res.state, None
+            return out, res.params, res.state, res.rng
+
+        out, params, state, rng = jax.vmap(
+            pure, in_axes=(in_axes, 0, None, rng_axes),
+            out_axes=(out_axes, None, None, None), axis_name=axis_name,
+            axis_size=axis_size, spmd_axis_name=spmd_axis_name)(args, kwargs, snap.state, rng)
+        th.write_back(th.Result(params, state, rng))
+        return out
+
+    return mapped
+
+
+vmap.require_split_rng = True  # type: ignore[attr-defined]
+vmap.__signature__ = inspect.signature(vmap).replace(parameters=[  # type: ignore[attr-defined]
+    p.replace(default=inspect.Parameter.empty) if p.name == "split_rng" else p
+    for p in inspect.signature(vmap).parameters.values()])
+
+__all__ = ["vmap"]

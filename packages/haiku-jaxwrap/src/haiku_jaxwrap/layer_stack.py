@@ -1,0 +1,210 @@
+"""``hk.layer_stack``: apply the same layer ``num_layers`` times with ``lax.scan``.
+
+The layer's parameters are stacked on a new leading axis of size ``num_layers``, so the
+layer is traced and compiled once whatever the depth. Keys follow dm-haiku exactly: the
+stack draws two keys from the outer sequence; the first seeds per-layer init (each
+layer splits its key in three: ``[init key, next layer's key, apply key]``), the second
+is split into one apply key per layer.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any, Callable, Optional, Protocol, runtime_checkable
+
+import jax
+import jax.numpy as jnp
+
+import haiku as hk
+from haiku_jaxwrap.lift import _Lifter, _LiftingModule, _outer_prefix
+
+
+@runtime_checkable
+class LayerStackTransparencyMapping(Protocol):
+    """Maps stacked module names to per-layer ("flat") names for ``transparent=True``.
+
+    ``stacked_to_flat(name, idx)`` names layer ``idx`` of the stacked module ``name``;
+    ``flat_to_stacked(name)`` inverts it, returning ``(stacked name, idx)`` or ``None``
+    for modules that do not belong to the stack.
+
+    >>> import haiku as hk
+    >>> class Numbered:
+    ...   def stacked_to_flat(self, name, idx):
+    ...     return name.replace("block", f"block_{idx}")
+    ...   def flat_to_stacked(self, name):
+    ...     head, _, rest = name.partition("/")
+    ...     if not head.startswith("block_"):
+    ...       return None
+    ...     return "/".join(["block", rest]) if rest else "block", int(head[6:])
+    >>> isinstance(Numbered(), hk.LayerStackTransparencyMapping)
+    True
+    """
+
+    def stacked_to_flat(self, stacked_module_name: str, scan_idx: int) -> str:
+        """The flat name of layer ``scan_idx`` of ``stacked_module_name``."""
+
+    def flat_to_stacked(self, unstacked_module_name: str) -> Optional[tuple[str, int]]:
+        """``(stacked name, layer index)``, or ``None`` if the module is not in the stack."""
+
+
+def _split_params(params: dict, num_layers: int, mapping: LayerStackTransparencyMapping) -> dict:
+    flat = {}
+    for name, bundle in params.items():
+        for idx in range(num_layers):
+            flat[mapping.stacked_to_flat(name, idx)] = {n: v[idx] for n, v in bundle.items()}
+    return flat
+
+
+def _stack_params(params: dict, num_layers: int, mapping: LayerStackTransparencyMapping) -> dict:
+    layers: dict[str, dict[int, dict]] = {}
+    for name, bundle in params.items():
+        found = mapping.flat_to_stacked(name)
+        if found is not None:
+            stacked, idx = found
+            layers.setdefault(stacked, {})[idx] = bundle
+    out = {}
+    for stacked, by_idx in layers.items():
+        missing = sorted(set(range(num_layers)) - set(by_idx))
+        if missing:
+            raise ValueError(
+                f"hk.layer_stack(transparent=True): module '{stacked}' is missing layers "
+                f"{missing} of {num_layers}: the params do not hold a flat copy of every "
+                "layer (check the transparency_map and the params passed to apply).")
+        names = by_idx[0].keys()
+        out[stacked] = {n: jnp.stack([by_idx[i][n] for i in range(num_layers)]) for n in names}
+    return out
+
+
+class _LayerStack:
+    """The wrapped layer: one ``lax.scan`` over stacked params and per-layer keys."""
+
+    def __init__(self, f: Callable[..., Any], num_layers: int, with_per_layer_inputs: bool,
+                 unroll: int, pass_reverse: bool, transparent: bool,
+                 mapping: Optional[LayerStackTransparencyMapping], name: str):
+        self.f = f
+        self.num_layers = num_layers
+        self.per_layer = with_per_layer_inputs
+        self.unroll = unroll
+        self.pass_reverse = pass_reverse
+        self.transparent = transparent
+        self.mapping = mapping
+        self.name = name
+
+    def _layer(self, reverse: bool, multi: bool) -> Callable[..., Any]:
+        f = self.f
+        if self.pass_reverse:
+            f = functools.partial(f, reverse=reverse)
+        if self.per_layer:
+            return lambda x, *ys: f(x, *ys)
+        if multi:
+            return lambda x: (f(*x), None)
+        return lambda x: (f(x), None)
+
+    def __call__(self, *args: Any, reverse: bool = False) -> Any:
+        if self.per_layer:
+            if not args:
+                raise TypeError("A layer_stack with per-layer inputs needs the carry as its "
+                                "first argument: stacked(x, *per_layer_inputs).")
+            x, ys = args[0], args[1:]
+        else:
+            x, ys = (args[0] if len(args) == 1 else tuple(args)), ()
+        layer = hk.transform(self._layer(reverse, not self.per_layer and len(args) > 1))
+        n = self.num_layers
+        for leaf in jax.tree.leaves(ys):
+            if leaf.shape[:1] != (n,):
+                raise ValueError(
+                    f"hk.layer_stack({n}): every per-layer input needs a leading axis of size "
+                    f"{n} (one slice per layer), got an input of shape {tuple(leaf.shape)}.")
+
+        def init_all(x, rng):
+            def step(carry, ys_i):
+                x, rng = carry
+                if rng is None:
+                    init_rng = apply_rng = None
+                else:
+                    keys = jax.random.split(rng, 3)
+                    init_rng, rng, apply_rng = keys[0], keys[1], keys[2]
+                params = layer.init(init_rng, x, *ys_i)
+                x, _ = layer.apply(params, apply_rng, x, *ys_i)
+                return (x, rng), params
+
+            _, params = jax.lax.scan(step, (x, rng), ys, length=n)
+            if self.transparent:
+                return _split_params(params, n, self.mapping)
+            return params
+
+        init_rng = hk.maybe_next_rng_key()
+        if self.transparent:
+            lifted = _Lifter(init_all, True, False, _outer_prefix)
+            params = _stack_params(lifted(x, init_rng), n, self.mapping)
+        else:
+            params = _LiftingModule((init_all, True, False), name=self.name)(x, init_rng)
+
+        apply_rng = hk.maybe_next_rng_key()
+        rngs = None if apply_rng is None else jax.random.split(apply_rng, n)
+
+        def apply_step(x, inputs):
+            params_i, rng_i, ys_i = inputs
+            return layer.apply(params_i, rng_i, x, *ys_i)
+
+        x, zs = jax.lax.scan(apply_step, x, (params, rngs, ys), length=n, reverse=reverse,
+                             unroll=self.unroll)
+        return (x, zs) if self.per_layer else x
+
+
+def layer_stack(num_layers: int, with_per_layer_inputs: bool = False, unroll: int = 1,
+                pass_reverse_to_layer_fn: bool = False, transparent: bool = False,
+                transparency_map: Optional[LayerStackTransparencyMapping] = None,
+                name: Optional[str] = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Decorator: the decorated layer runs ``num_layers`` times with stacked parameters.
+
+    Without per-layer inputs the layer maps its arguments to the same structure
+    (``f(*carry) -> carry``). With ``with_per_layer_inputs=True`` it is
+    ``f(x, *ys_i) -> (x, zs_i)`` and the stack returns ``(x, stacked zs)``; each ``ys``
+    input has a leading axis of size ``num_layers``. Parameters are stored under
+    ``<name>/<inner module>`` with a leading axis of size ``num_layers`` (default name
+    ``__layer_stack_no_per_layer`` or ``__layer_stack_with_per_layer``); with
+    ``transparent=True`` they are stored per layer under the names ``transparency_map``
+    gives. Layers must not use state.
+
+    >>> import jax, jax.numpy as jnp
+    >>> import haiku as hk
+    >>> def f(x):
+    ...   @hk.layer_stack(4)
+    ...   def layer(x):
+    ...     w = hk.get_parameter("w", [3, 3], init=hk.initializers.TruncatedNormal())
+    ...     return jnp.tanh(x @ w)
+    ...   return layer(x)
+    >>> f = hk.transform(f)
+    >>> params = f.init(jax.random.PRNGKey(0), jnp.ones([2, 3]))
+    >>> jax.tree.map(jnp.shape, params)
+    {'__layer_stack_no_per_layer/~': {'w': (4, 3, 3)}}
+    """
+    if not isinstance(num_layers, int) or num_layers < 1:
+        raise ValueError(f"hk.layer_stack needs num_layers >= 1 (an int), got {num_layers!r}.")
+    if transparent and transparency_map is None:
+        raise ValueError("hk.layer_stack: transparency_map must be provided with "
+                         "transparent=True (a LayerStackTransparencyMapping naming each layer).")
+    if name is None:
+        name = ("__layer_stack_with_per_layer" if with_per_layer_inputs
+                else "__layer_stack_no_per_layer")
+
+    def decorator(f: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(f)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            unknown = set(kwargs) - {"reverse"}
+            if unknown:
+                raise TypeError(
+                    f"A layer_stack-ed function only takes the keyword `reverse`, got "
+                    f"{sorted(unknown)}: pass other inputs positionally (with "
+                    "with_per_layer_inputs=True for per-layer inputs) or close over them.")
+            stack = _LayerStack(f, num_layers, with_per_layer_inputs, unroll,
+                                pass_reverse_to_layer_fn, transparent, transparency_map, name)
+            return stack(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+__all__ = ["LayerStackTransparencyMapping", "layer_stack"]

@@ -1,0 +1,242 @@
+"""``hk.lift`` and friends: run an inner transform's ``init`` inside an outer transform.
+
+During the outer ``init`` the inner ``init_fn`` runs and its parameters (and state) are
+stored in the outer tree under ``<lifting module name>/<inner module name>``
+(``transparent_*`` variants: under the enclosing module's name only). During the outer
+``apply`` ``init_fn`` does not run: the lifted values are read back from the outer tree.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Mapping, Optional
+
+import haiku as hk
+from haiku import extend
+
+Tree = Mapping[str, Mapping[str, Any]]
+
+
+def _prefixed(prefix: str, name: str) -> str:
+    return f"{prefix}/{name}" if prefix else name
+
+
+def _outer_prefix() -> str:
+    name = hk.current_name()
+    return "" if name == "~" else name
+
+
+def _select(tree: Mapping, prefix: str) -> dict:
+    """The bundles of ``tree`` under ``prefix`` (all of them for ``''``), prefix removed."""
+    if not prefix:
+        return {k: dict(b) for k, b in tree.items()}
+    start = prefix + "/"
+    cut = len(start)
+    return {k[cut:]: dict(b) for k, b in tree.items() if k.startswith(start)}
+
+
+def _store(kind: str, inner: Tree, prefix: str, outer: Mapping, allow_reuse: bool) -> dict:
+    """``{outer bundle name: bundle}`` for ``inner``, refusing silent re-use."""
+    out = {}
+    for bundle_name, bundle in inner.items():
+        key = _prefixed(prefix, bundle_name)
+        if key in outer and not allow_reuse:
+            raise ValueError(
+                f"Key '{key}' already exists in the destination {kind}. hk.lift (mode: init) "
+                f"refuses to overwrite {kind} of the outer transform: calling the same lifted "
+                "init function twice, or lifting into a name that is already used, would "
+                "silently share them. Pass `allow_reuse=True` to hk.lift to share them "
+                "deliberately, or give each lift its own `name=`.")
+        out[key] = dict(bundle)
+    return out
+
+
+def _check_tree(what: str, tree: Any) -> None:
+    if not isinstance(tree, Mapping) or any(not isinstance(b, Mapping) for b in tree.values()):
+        raise TypeError(
+            f"hk.lift: the lifted init function must return {what} as a two-level mapping "
+            f"{{module_name: {{name: array}}}} (what `hk.transform(f).init` returns), got "
+            f"{type(tree).__name__}.")
+
+
+class _Lifter:
+    """Shared logic of the lift functions: where the values go and how they come back."""
+
+    def __init__(self, init_fn: Callable[..., Any], allow_reuse: bool, with_state: bool,
+                 prefix_fn: Callable[[], str]):
+        if not callable(init_fn):
+            raise TypeError(f"hk.lift needs a callable init function, got {init_fn!r}.")
+        self.init_fn = init_fn
+        self.allow_reuse = allow_reuse
+        self.with_state = with_state
+        self.prefix_fn = prefix_fn
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        prefix = self.prefix_fn()
+        outer = extend.internal_state(params=True)
+        if not extend.params_frozen():
+            with extend.lift_prefix(prefix):
+                result = self.init_fn(*args, **kwargs)
+            params, state = result if self.with_state else (result, {})
+            _check_tree("params", params)
+            _check_tree("state", state)
+            new_params = _store("params", params, prefix, outer.params, self.allow_reuse)
+            new_state = _store("state", state, prefix, outer.state, self.allow_reuse)
+            extend.update_internal_state(extend.InternalState(new_params, new_state, None))
+            outer = extend.internal_state(params=True)
+        params = _select(outer.params, prefix)
+        if not self.with_state:
+            return params
+        state = {k: {n: p.current for n, p in b.items()} for k, b in _select(
+            outer.state, prefix).items()}
+        return params, state
+
+
+class _LiftingModule(hk.Module):
+    """Owns the name lifted values are stored under (numbered like any module)."""
+
+    def __init__(self, lifter_args: tuple, name: str):
+        super().__init__(name=name)
+        self._lifter = _Lifter(*lifter_args, prefix_fn=lambda: self.module_name)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self._lifter(*args, **kwargs)
+
+
+def lift(init_fn: Callable[..., Any], *, allow_reuse: bool = False,
+         name: str = "lifted") -> Callable[..., Any]:
+    """Runs ``init_fn`` (an inner transform's init) as part of the outer transform.
+
+    The returned function takes ``init_fn``'s arguments and returns the inner params,
+    which the outer ``init`` stores under ``<name>/<inner module>``. During ``apply`` it
+    returns them from the outer params without running ``init_fn``.
+
+    >>> import jax, jax.numpy as jnp
+    >>> import haiku as hk
+    >>> inner = hk.transform(lambda x: x * hk.get_parameter("w", [], init=jnp.ones))
+    >>> def outer(x):
+    ...   params = hk.lift(inner.init, name="inner")(hk.maybe_next_rng_key(), x)
+    ...   return inner.apply(params, None, x)
+    >>> outer = hk.transform(outer)
+    >>> params = outer.init(jax.random.PRNGKey(0), 2.)
+    >>> params
+    {'inner/~': {'w': Array(1., dtype=float32)}}
+    >>> outer.apply(params, None, 2.)
+    Array(2., dtype=float32)
+    """
+    return _LiftingModule((init_fn, allow_reuse, False), name=name)
+
+
+def transparent_lift(init_fn: Callable[..., Any], *,
+                     allow_reuse: bool = False) -> Callable[..., Any]:
+    """Like :func:`lift`, without a name prefix: inner names are used as they are.
+
+    Inside a module the values go under that module's name.
+
+    >>> import jax, jax.numpy as jnp
+    >>> import haiku as hk
+    >>> inner = hk.transform(lambda: hk.get_parameter("w", [], init=jnp.ones))
+    >>> hk.transform(lambda: hk.transparent_lift(inner.init)(None)).init(None)
+    {'~': {'w': Array(1., dtype=float32)}}
+    """
+    return _Lifter(init_fn, allow_reuse, False, _outer_prefix)
+
+
+class LiftWithStateUpdater:
+    """Writes the updated state of a lifted stateful transform back into the outer state.
+
+    Call :meth:`update` once with the state returned by the inner ``apply``, or
+    :meth:`ignore_update` to leave the outer state unchanged.
+
+    >>> import jax.numpy as jnp
+    >>> import haiku as hk
+    >>> inner = hk.transform_with_state(
+    ...     lambda: hk.set_state("n", hk.get_state("n", [], init=jnp.zeros) + 1))
+    >>> def outer():
+    ...   init, updater = hk.lift_with_state(inner.init, name="inner")
+    ...   params, state = init(None)
+    ...   _, state = inner.apply(params, state, None)
+    ...   updater.update(state)
+    >>> f = hk.transform_with_state(outer)
+    >>> params, state = f.init(None)
+    >>> f.apply(params, state, None)[1]
+    {'inner/~': {'n': Array(1., dtype=float32)}}
+    """
+
+    def __init__(self, name: Optional[str]):
+        self._name = name
+        self._used = False
+
+    def _prefix(self) -> str:
+        return _outer_prefix() if self._name is None else self._name
+
+    def _mark_used(self) -> None:
+        if self._used:
+            raise ValueError(
+                "This LiftWithStateUpdater was already used: call `.update(state)` or "
+                "`.ignore_update()` once per call of the lifted init function.")
+        self._used = True
+
+    def update(self, state: Tree) -> None:
+        """Stores ``state`` (inner names) as the new current values of the lifted state."""
+        self._mark_used()
+        _check_tree("state", state)
+        prefix = self._prefix()
+        new = {_prefixed(prefix, k): dict(b) for k, b in state.items()}
+        extend.update_internal_state(extend.InternalState(None, new, None))
+
+    def ignore_update(self) -> None:
+        """Leaves the lifted state as it was."""
+        self._mark_used()
+
+
+def _lift_with_state(init_fn: Callable[..., Any], allow_reuse: bool,
+                     name: Optional[str]) -> tuple[Callable[..., Any], LiftWithStateUpdater]:
+    if name is None:
+        lifter: Callable[..., Any] = _Lifter(init_fn, allow_reuse, True, _outer_prefix)
+        return lifter, LiftWithStateUpdater(None)
+    module = _LiftingModule((init_fn, allow_reuse, True), name=name)
+    updater = LiftWithStateUpdater(module.module_name)
+    return module, updater
+
+
+def lift_with_state(init_fn: Callable[..., Any], *, allow_reuse: bool = False,
+                    name: str = "lifted") -> tuple[Callable[..., Any], LiftWithStateUpdater]:
+    """:func:`lift` for ``hk.transform_with_state``: returns ``(init, updater)``.
+
+    ``init(...)`` returns the inner ``(params, state)``; pass the state returned by the
+    inner ``apply`` to ``updater.update``.
+
+    >>> import jax.numpy as jnp
+    >>> import haiku as hk
+    >>> inner = hk.transform_with_state(lambda: hk.get_state("s", [], init=jnp.ones))
+    >>> def outer():
+    ...   init, updater = hk.lift_with_state(inner.init)
+    ...   params, state = init(None)
+    ...   updater.ignore_update()
+    ...   return state
+    >>> hk.transform_with_state(outer).init(None)[1]
+    {'lifted/~': {'s': Array(1., dtype=float32)}}
+    """
+    return _lift_with_state(init_fn, allow_reuse, name)
+
+
+def transparent_lift_with_state(
+        init_fn: Callable[..., Any], *,
+        allow_reuse: bool = False) -> tuple[Callable[..., Any], LiftWithStateUpdater]:
+    """:func:`lift_with_state` without a name prefix.
+
+    >>> import jax.numpy as jnp
+    >>> import haiku as hk
+    >>> inner = hk.transform_with_state(lambda: hk.get_state("s", [], init=jnp.ones))
+    >>> def outer():
+    ...   init, updater = hk.transparent_lift_with_state(inner.init)
+    ...   params, state = init(None)
+    ...   updater.update(state)
+    >>> hk.transform_with_state(outer).init(None)[1]
+    {'~': {'s': Array(1., dtype=float32)}}
+    """
+    return _lift_with_state(init_fn, allow_reuse, None)
+
+
+__all__ = ["LiftWithStateUpdater", "lift", "lift_with_state", "transparent_lift",
+           "transparent_lift_with_state"]

@@ -1,0 +1,53 @@
+"""``hk.remat``: ``jax.checkpoint`` (rematerialisation) with haiku state threaded through."""
+
+from __future__ import annotations
+
+import functools
+from typing import Any, Callable, Optional, Union
+
+import jax
+
+from haiku import extend
+from haiku_jaxwrap import _threading as th
+
+
+def remat(fun: Callable[..., Any], *, prevent_cse: bool = True,
+          policy: Optional[Callable[..., bool]] = None,
+          static_argnums: Union[int, tuple[int, ...]] = ()) -> Callable[..., Any]:
+    """``jax.checkpoint`` for haiku code: activations of ``fun`` are recomputed on the
+    backward pass; its state updates and key draws are kept.
+
+    Outside a transform this is ``jax.checkpoint``.
+
+    >>> import jax, jax.numpy as jnp
+    >>> import haiku as hk
+    >>> def f(x):
+    ...   w = hk.get_parameter("w", [2], init=jnp.ones)
+    ...   return hk.remat(lambda x: jnp.sin(x * w))(x).sum()
+    >>> f = hk.transform(f)
+    >>> params = f.init(None, jnp.ones([2]))
+    >>> jax.grad(f.apply)(params, None, jnp.ones([2]))["~"]["w"].shape
+    (2,)
+    """
+    static = (static_argnums,) if isinstance(static_argnums, int) else tuple(static_argnums)
+    plain = jax.checkpoint(fun, prevent_cse=prevent_cse, policy=policy, static_argnums=static)
+
+    @functools.wraps(fun)
+    def wrapped(*args, **kwargs):
+        if not extend.inside_transform():
+            return plain(*args, **kwargs)
+        snap = th.snapshot()
+
+        def pure(state, rng, *args, **kwargs):
+            return th.run_pure(fun, snap, state, rng, args, kwargs)
+
+        checkpointed = jax.checkpoint(pure, prevent_cse=prevent_cse, policy=policy,
+                                      static_argnums=tuple(i + 2 for i in static))
+        out, res = checkpointed(snap.state, snap.rng, *args, **kwargs)
+        th.write_back(res)
+        return out
+
+    return wrapped
+
+
+__all__ = ["remat"]
