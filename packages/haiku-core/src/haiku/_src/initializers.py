@@ -345,7 +345,7 @@ class Orthogonal(_RandomInitializer):
     The weight is viewed as a matrix whose rows are indexed by ``axis`` and whose columns are
     all the other axes; the rows (or columns, whichever are fewer) are orthonormal. Built from
     the QR decomposition of a normal matrix, with signs fixed so the result is uniformly
-    distributed.
+    distributed. For 16-bit dtypes the factorisation runs in float32 (dm-haiku raises there).
 
     >>> import jax
     >>> import jax.numpy as jnp
@@ -373,8 +373,13 @@ class Orthogonal(_RandomInitializer):
         cols = math.prod(shape) // rows
         transposed = rows < cols
         matrix = jax.random.normal(key, (cols, rows) if transposed else (rows, cols), dtype)
-        q, r = jnp.linalg.qr(matrix)
-        q = q * jnp.sign(jnp.diag(r))
+        if jnp.dtype(dtype).itemsize < 4:
+            # LAPACK has no 16-bit QR (dm-haiku fails here); factorise in float32 instead.
+            q, r = jnp.linalg.qr(matrix.astype(jnp.float32))
+            q = (q * jnp.sign(jnp.diag(r))).astype(dtype)
+        else:
+            q, r = jnp.linalg.qr(matrix)
+            q = q * jnp.sign(jnp.diag(r))
         if transposed:
             q = q.T
         other_dims = tuple(d for a, d in enumerate(shape) if a != self.axis % len(shape))

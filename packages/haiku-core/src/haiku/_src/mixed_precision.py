@@ -199,7 +199,7 @@ def push_policy(target: PolicyTarget, policy: Union["jmp.Policy", str]) -> Itera
 
     >>> import jmp
     >>> import haiku as hk
-    >>> with hk.mixed_precision.push_policy("encoder", jmp.get_policy("c=bf16")):
+    >>> with hk.mixed_precision.push_policy("encoder", jmp.get_policy("p=f32,c=bf16,o=f32")):
     ...   print(hk.mixed_precision.get_policy("encoder"))
     p=full,c=bf16,o=full
     >>> hk.mixed_precision.get_policy("encoder") is None
