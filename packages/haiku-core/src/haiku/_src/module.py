@@ -8,6 +8,7 @@ installed.
 
 from __future__ import annotations
 
+import abc
 import contextlib
 import dataclasses
 import functools
@@ -101,7 +102,7 @@ def _wrappable(key: str, value: Any) -> bool:
     return isinstance(value, types.FunctionType) and not getattr(value, "_hk_transparent", False)
 
 
-class ModuleMetaclass(type):
+class ModuleMetaclass(abc.ABCMeta):
     """Wraps methods at class creation and runs ``__init__`` inside a module scope."""
 
     def __new__(mcs, name: str, bases: tuple, clsdict: dict):
