@@ -272,3 +272,20 @@ def test_reload_keeps_plugins_working(fake_dist):
         importlib.reload(hk)
         assert hk.Widget is widget
     assert "Widget" in dir(hk)
+
+
+def test_lazy_core_names(fake_dist):
+    import json
+
+    from haiku._src.plugins import Registry
+
+    namespace = {"__name__": "fakehk", "__version__": "0.1.0", "eager": 1}
+    registry = Registry(namespace, lazy_core={"jsonmod": "json", "dumps": "json:dumps"})
+    fake_dist("haiku-fake-evil", {"dumps": "fake_widgets:helper"}, modules=WIDGET)
+    with pytest.warns(plugins.HaikuPluginWarning, match="'dumps', which is a haiku-core name"):
+        assert {"eager", "jsonmod", "dumps"} <= set(registry.dir())
+    assert "dumps" not in namespace  # listed, not imported
+    assert registry.resolve("dumps") is json.dumps and namespace["dumps"] is json.dumps
+    assert registry.resolve("jsonmod") is json
+    registry.reset()
+    assert namespace["dumps"] is json.dumps  # core names survive reset()

@@ -61,6 +61,9 @@ from haiku._src.typing import MutableParams as MutableParams
 from haiku._src.typing import MutableState as MutableState
 from haiku._src.typing import Params as Params
 from haiku._src.typing import State as State
+from haiku._version import __version__ as __version__
+from haiku import experimental as experimental
+from haiku._src.dot import to_dot as to_dot
 
 # haiku-layers (pip install "haiku-core[layers]")
 from haiku_layers.linear import Linear as Linear
@@ -179,6 +182,7 @@ __all__ = [
     "EmbedLookupStyle",
     "eval_shape",
     "expand_apply",
+    "experimental",
     "ExponentialMovingAverage",
     "Flatten",
     "force_name",
@@ -252,6 +256,7 @@ __all__ = [
     "SupportsCall",
     "switch",
     "testing",
+    "to_dot",
     "to_module",
     "transform",
     "transform_with_state",

@@ -5,8 +5,9 @@ defined::
 
     __getattr__, __dir__ = _plugins.install(globals())
 
-`install` freezes the names defined so far as *core names* (plugins can never replace
-them), appends the import hook of ``plugin_import`` to ``sys.meta_path`` (so that
+(optionally with ``lazy_core={"to_dot": "haiku._src.dot:to_dot", ...}`` for core names
+imported on first access). `install` freezes the names defined so far as *core names*
+(plugins can never replace them), appends the import hook of ``plugin_import`` to ``sys.meta_path`` (so that
 ``from haiku import Linear`` and ``import haiku.nets`` work), and returns the PEP 562
 module ``__getattr__`` and ``__dir__``.
 
@@ -33,7 +34,7 @@ Every error subclasses `PluginError`, itself an ``AttributeError``, so ``hasattr
 
 from __future__ import annotations
 
-import dataclasses
+import importlib
 import importlib.metadata
 import importlib.util
 import keyword
@@ -80,7 +81,7 @@ KNOWN_PROVIDERS: Mapping[str, tuple[str, str]] = types.MappingProxyType(
 """First-party plugin names -> ``(distribution, haiku-core extra)`` that provides them."""
 
 # `module.sub:attr.attr` or `module.sub` (an entry point's value).
-_VALUE = re.compile(r"^\s*[\w.]+\s*(:\s*[\w.]+\s*)?$")
+_VALUE = r"^\s*[\w.]+\s*(:\s*[\w.]+\s*)?$"
 
 
 class HaikuPluginWarning(UserWarning):
@@ -149,22 +150,31 @@ class PluginInfo(NamedTuple):
 _STATUS_ORDER = ("disabled", "broken", "incompatible", "conflicting")
 
 
-@dataclasses.dataclass
+# Plain slotted classes: dataclass creation would cost ~1 ms at `import haiku`.
 class _Dist:
-    name: str
-    key: str
-    version: str
-    requires: tuple[str, ...]
-    disabled: bool
-    names: list[str] = dataclasses.field(default_factory=list)
-    problems: list[tuple[str, str]] = dataclasses.field(default_factory=list)
+    """An installed distribution registering entry points in GROUP."""
+
+    __slots__ = ("name", "key", "version", "requires", "disabled", "names", "problems")
+
+    def __init__(self, name: str, version: str, requires: tuple[str, ...], disabled: bool):
+        self.name = name
+        self.key = canonical_name(name)
+        self.version = version
+        self.requires = requires
+        self.disabled = disabled
+        self.names: list[str] = []
+        self.problems: list[tuple[str, str]] = []  # (status, message) found by the scan
 
 
-@dataclasses.dataclass(frozen=True)
 class _Entry:
-    name: str
-    dist: _Dist
-    entry_point: importlib.metadata.EntryPoint
+    """One entry point: attribute `name` of haiku, exported by `dist`."""
+
+    __slots__ = ("name", "dist", "entry_point")
+
+    def __init__(self, name: str, dist: _Dist, entry_point: importlib.metadata.EntryPoint):
+        self.name = name
+        self.dist = dist
+        self.entry_point = entry_point
 
     @property
     def value(self) -> str:
@@ -174,11 +184,15 @@ class _Entry:
         return f"{self.dist.name} {self.dist.version} ({self.value})"
 
 
-@dataclasses.dataclass
 class _Scan:
-    dists: dict[str, _Dist]  # canonical distribution name -> dist, in sys.path order
-    providers: dict[str, list[_Entry]]  # attribute -> enabled entries exporting it
-    disabled: dict[str, _Entry]  # attribute -> entry of a disabled distribution
+    """Result of one entry-point scan."""
+
+    __slots__ = ("dists", "providers", "disabled")
+
+    def __init__(self) -> None:
+        self.dists: dict[str, _Dist] = {}  # canonical name -> dist, in sys.path order
+        self.providers: dict[str, list[_Entry]] = {}  # attribute -> enabled entries
+        self.disabled: dict[str, _Entry] = {}  # attribute -> entry of a disabled dist
 
 
 def _disabled_distributions() -> set[str]:
@@ -193,10 +207,12 @@ def _warn(message: str) -> None:
 class Registry:
     """Plugin names of one module namespace (``haiku``); see the module docstring."""
 
-    def __init__(self, module_globals: dict[str, Any]):
+    def __init__(self, module_globals: dict[str, Any],
+                 lazy_core: Mapping[str, str] | None = None):
         self.globals = module_globals
         self.module_name: str = module_globals["__name__"]
-        self.core_names = frozenset(module_globals)
+        self.lazy_core = dict(lazy_core or {})  # core name -> "module" or "module:attr"
+        self.core_names = frozenset(module_globals) | frozenset(self.lazy_core)
         self._lock = threading.RLock()
         self._scan: _Scan | None = None
         self._incompatible: dict[str, str | None] = {}  # dist key -> required specifier
@@ -222,7 +238,7 @@ class Registry:
         return name in self.core_names or (name in self.globals and name not in self._cached)
 
     def _build_scan(self) -> _Scan:
-        scan = _Scan({}, {}, {})
+        scan = _Scan()
         disabled = _disabled_distributions()
         for dist in importlib.metadata.distributions():
             try:
@@ -240,8 +256,8 @@ class Registry:
             name = dist.metadata["Name"]
             if not name:
                 raise ValueError("METADATA has no Name field")
-            info = _Dist(name, canonical_name(name), dist.version or "?",
-                         tuple(dist.requires or ()), canonical_name(name) in disabled)
+            info = _Dist(name, dist.version or "?", tuple(dist.requires or ()),
+                         canonical_name(name) in disabled)
         except Exception as exc:  # noqa: BLE001 - malformed metadata must not break haiku
             where = dist.locate_file("")
             _warn(f"ignoring a distribution in {where} that registers {GROUP} entry points: "
@@ -266,7 +282,7 @@ class Registry:
         name = ep.name
         if not name.isidentifier() or keyword.iskeyword(name) or name.startswith("_"):
             problem = f"entry point name {name!r} is not a public Python identifier"
-        elif not _VALUE.match(ep.value):
+        elif not re.match(_VALUE, ep.value):
             problem = f"entry point {name} = {ep.value!r} is not 'module' or 'module:attr'"
         else:
             problem = None
@@ -295,6 +311,8 @@ class Registry:
             return self.globals[name]
         except KeyError:
             pass
+        if name in self.lazy_core:
+            return self._load_lazy_core(name)
         scan = self.scan()
         entries = scan.providers.get(name)
         if not entries:
@@ -316,6 +334,14 @@ class Registry:
         with self._lock:
             self.globals[name] = obj
             self._cached.add(name)
+        return obj
+
+    def _load_lazy_core(self, name: str) -> Any:
+        module_name, _, attr = self.lazy_core[name].partition(":")
+        obj = importlib.import_module(module_name)
+        for part in filter(None, attr.split(".")):
+            obj = getattr(obj, part)
+        self.globals[name] = obj  # a core name: kept by reset()
         return obj
 
     def _missing(self, name: str, scan: _Scan) -> AttributeError:
@@ -381,7 +407,7 @@ class Registry:
 
     def dir(self) -> list[str]:
         """Module globals plus every registered plugin name, without importing plugins."""
-        return sorted(set(self.globals) | set(self.scan().providers))
+        return sorted(set(self.globals) | set(self.lazy_core) | set(self.scan().providers))
 
     def _note_alias(self, name: str, fullname: str) -> None:
         with self._lock:
@@ -461,17 +487,23 @@ def _module_exists(name: str) -> bool:
 _registry: Registry | None = None
 
 
-def install(module_globals: dict[str, Any]) -> tuple[Callable[[str], Any],
-                                                      Callable[[], list[str]]]:
+def install(
+    module_globals: dict[str, Any],
+    lazy_core: Mapping[str, str] | None = None,
+) -> tuple[Callable[[str], Any], Callable[[], list[str]]]:
     """Turns `module_globals` (``haiku``'s) into a plugin-aware namespace.
 
     Call it once, at the very end of ``haiku/__init__.py``::
 
-        __getattr__, __dir__ = _plugins.install(globals())
+        __getattr__, __dir__ = _plugins.install(globals(), lazy_core={
+            "to_dot": "haiku._src.dot:to_dot", "experimental": "haiku.experimental"})
 
     Args:
       module_globals: the package's ``globals()``; every name already in it is a core
         name that plugins cannot replace.
+      lazy_core: more core names, imported on first access (``"module"`` or
+        ``"module:attr"``) so that ``import haiku`` does not pay for them. They are
+        listed by ``dir()`` and protected from plugins like the other core names.
 
     Returns:
       ``(__getattr__, __dir__)`` for the package (PEP 562).
@@ -480,7 +512,7 @@ def install(module_globals: dict[str, Any]) -> tuple[Callable[[str], Any],
     if _registry is not None:  # importlib.reload(haiku): forget the previous plugin objects
         _registry.reset()
         _registry.finder.uninstall()
-    registry = Registry(module_globals)
+    registry = Registry(module_globals, lazy_core)
     _registry = registry
     registry.finder.install()
 

@@ -10,14 +10,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-_RELEASE = re.compile(r"\s*v?(\d+(?:\.\d+)*)")
-_CLAUSE = re.compile(r"\s*(~=|===|==|!=|<=|>=|<|>)\s*([^\s,]+)\s*$")
-_REQUIREMENT = re.compile(
-    r"""^\s*(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)\s*
-        (?:\[[^\]]*\])?\s*                 # extras of the requirement itself
-        (?P<spec>\(?[^;@]*?\)?)\s*         # version specifier, maybe in parentheses
-        (?:;(?P<marker>.*))?$""",
-    re.VERBOSE,
+# Patterns are compiled on first use (by `re`'s own cache), not at `import haiku`.
+_RELEASE = r"\s*v?(\d+(?:\.\d+)*)"
+_CLAUSE = r"\s*(~=|===|==|!=|<=|>=|<|>)\s*([^\s,]+)\s*$"
+_REQUIREMENT = (
+    r"^\s*(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)\s*"
+    r"(?:\[[^\]]*\])?\s*"  # extras of the requirement itself
+    r"(?P<spec>\(?[^;@]*?\)?)\s*"  # version specifier, maybe in parentheses
+    r"(?:;(?P<marker>.*))?$"
 )
 
 
@@ -39,7 +39,7 @@ def release(version: str) -> tuple[int, ...]:
     Raises:
       ValueError: if `version` does not start with a release number.
     """
-    match = _RELEASE.match(version)
+    match = re.match(_RELEASE, version)
     if match is None:
         raise ValueError(f"not a version number: {version!r}")
     parts = [int(p) for p in match.group(1).split(".")]
@@ -92,7 +92,7 @@ def satisfies(version: str, specifier: str) -> bool:
       ValueError: if the specifier or the version cannot be parsed.
     """
     for clause in filter(None, (c.strip() for c in specifier.split(","))):
-        match = _CLAUSE.match(clause)
+        match = re.match(_CLAUSE, clause)
         if match is None:
             raise ValueError(f"cannot parse version specifier {clause!r}")
         if not _matches(version, *match.groups()):
@@ -114,7 +114,7 @@ def requirement_specifiers(requires: Iterable[str], distribution: str) -> list[s
     wanted = canonical_name(distribution)
     found = []
     for line in requires:
-        match = _REQUIREMENT.match(line)
+        match = re.match(_REQUIREMENT, line)
         if match is None or canonical_name(match["name"]) != wanted:
             continue
         if match["marker"] and "extra" in match["marker"]:
