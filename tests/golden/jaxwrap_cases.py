@@ -3,7 +3,8 @@
 Only the public ``hk`` API is used, so the same code runs against dm-haiku 0.0.17 (to make
 the goldens, ``make_jaxwrap.py``) and against our ``haiku`` (``tests/jaxwrap``).
 ``run_all()`` returns ``(arrays, names)``: ``arrays`` maps ``case/leaf`` to numpy arrays
-(keys drawn, params, outputs), ``names`` maps each case to its params' module names in
+(keys drawn, params, outputs; init runs eagerly, apply
+under jax.jit), ``names`` maps each case to its params' module names in
 insertion order.
 """
 
@@ -227,8 +228,8 @@ def _naming_matrix():
         def g(x, w=w):
             y = w(lambda x: Dense(3)(x), x)
             return Dense(3)(y) + Dense(3)(y)
-        out["naming_" + name] = list(hk.transform(g).init(jax.random.PRNGKey(0),
-                                                          jnp.ones([3])))
+        out["naming_" + name] = list(jax.eval_shape(hk.transform(g).init,
+                                                    jax.random.PRNGKey(0), jnp.ones([3])))
     return out
 
 
@@ -244,9 +245,9 @@ def run_all():
         with hk.config.context(rng_reserve_size=size):
             for name, fn in KEY_CASES.items():
                 t = hk.transform_with_state(_as_state(fn))
-                _, state = t.init(rng)
+                _, state = jax.jit(t.init)(rng)
                 arrays[f"keys_{name}_r{size}/init"] = np.asarray(state["~"]["out"])
-                out, _ = t.apply({}, {}, rng)
+                out, _ = jax.jit(t.apply)({}, {}, rng)
                 arrays[f"keys_{name}_r{size}/apply"] = np.asarray(out)
     for name, (fn, args) in MODEL_CASES.items():
         t = hk.transform_with_state(fn)
@@ -254,10 +255,8 @@ def run_all():
         names[name] = list(params)
         _flat(f"{name}/params", params, arrays)
         _flat(f"{name}/state", state, arrays)
-        out, new_state = t.apply(params, state, rng, *args)
+        out, new_state = jax.jit(t.apply)(params, state, rng, *args)
         _flat(f"{name}/out", out, arrays)
         _flat(f"{name}/new_state", new_state, arrays)
-        jit_out, _ = jax.jit(t.apply)(params, state, rng, *args)
-        _flat(f"{name}/jit_out", jit_out, arrays)
     names.update(_naming_matrix())
     return arrays, names
