@@ -7,7 +7,8 @@ the same footing. Anything under ``haiku._src`` is private and may change at any
 Frames and internal state
     :func:`inside_transform`, :func:`params_frozen`, :class:`InternalState`,
     :func:`internal_state`, :func:`update_internal_state`,
-    :func:`temporary_internal_state`, :func:`frame_internal_state`, :class:`StatePair`.
+    :func:`temporary_internal_state`, :func:`frame_internal_state`, :class:`StatePair`,
+    :func:`isolated_naming`, :func:`on_transform_exit`.
     A Haiku-aware JAX transform snapshots the internal state, runs a pure function of it
     under ``temporary_internal_state`` inside the JAX primitive, and writes the result back.
 RNG
@@ -42,6 +43,8 @@ from haiku._src.hooks import add_global_interceptor as add_global_interceptor
 from haiku._src.internal_state import InternalState as InternalState
 from haiku._src.internal_state import frame_internal_state as frame_internal_state
 from haiku._src.internal_state import internal_state as internal_state
+from haiku._src.internal_state import isolated_naming as isolated_naming
+from haiku._src.internal_state import on_transform_exit as on_transform_exit
 from haiku._src.internal_state import params_frozen as params_frozen
 from haiku._src.internal_state import reserve_up_to_full_rng_block as reserve_up_to_full_rng_block
 from haiku._src.internal_state import temporary_internal_state as temporary_internal_state
@@ -76,7 +79,9 @@ __all__ = [
     "frame_internal_state",
     "inside_transform",
     "internal_state",
+    "isolated_naming",
     "lift_prefix",
+    "on_transform_exit",
     "params_frozen",
     "reserve_up_to_full_rng_block",
     "temporary_internal_state",

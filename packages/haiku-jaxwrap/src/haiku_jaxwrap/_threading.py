@@ -13,6 +13,8 @@ into the outer dict.
 
 from __future__ import annotations
 
+import contextlib
+
 from typing import Any, Callable, NamedTuple, Optional
 
 import haiku as hk
@@ -70,29 +72,6 @@ def param_names(params: Optional[Params]) -> list[tuple[str, str]]:
     return [(m, n) for m, b in (params or {}).items() for n in b]
 
 
-class _Naming:
-    """Saves and restores module numbering of the calling scope.
-
-    dm-haiku discards the module numbering done inside ``vmap``, ``cond``, ``switch``,
-    ``grad``, ``value_and_grad`` and ``eval_shape`` (a module created after the wrapper
-    reuses the first name used inside it), so checkpoints depend on this.
-    The numbering lives on the frame's scope stack, which ``temporary_internal_state``
-    shares with the outer frame.
-    """
-
-    __slots__ = ("scope", "counts", "used")
-
-    def __init__(self, frame: Any):
-        self.scope = frame.scopes[-1]
-        counts, used = self.scope.counts, self.scope.used
-        self.counts = None if counts is None else dict(counts)
-        self.used = None if used is None else set(used)
-
-    def restore(self) -> None:
-        self.scope.counts = self.counts
-        self.scope.used = self.used
-
-
 def run_pure(fun: Callable[..., Any], snap: Snapshot, state: StateTree, rng: Any,
              args: tuple, kwargs: dict, *, isolate_names: bool = False,
              reserve_after: bool = False, with_params: Optional[bool] = None) -> tuple[Any, Result]:
@@ -104,16 +83,16 @@ def run_pure(fun: Callable[..., Any], snap: Snapshot, state: StateTree, rng: Any
     """
     init = snap.init if with_params is None else with_params
     params = {k: dict(b) for k, b in snap.params.items()} if init else None
-    with extend.temporary_internal_state(extend.InternalState(params, state, rng)) as frame:
-        naming = _Naming(frame) if isolate_names else None
-        try:
-            out = fun(*args, **kwargs)
-            if reserve_after:
-                extend.reserve_up_to_full_rng_block()
-            inner = extend.frame_internal_state(frame)
-        finally:
-            if naming is not None:
-                naming.restore()
+    # dm-haiku discards the module numbering done inside vmap, cond, switch, grad,
+    # value_and_grad and eval_shape (a module created after the wrapper reuses the first
+    # name used inside it); checkpoints depend on this.
+    naming = extend.isolated_naming() if isolate_names else contextlib.nullcontext()
+    with extend.temporary_internal_state(extend.InternalState(params, state, rng)) as frame, \
+            naming:
+        out = fun(*args, **kwargs)
+        if reserve_after:
+            extend.reserve_up_to_full_rng_block()
+        inner = extend.frame_internal_state(frame)
     created = new_params(snap.params, inner.params) if init else None
     return out, Result(created, inner.state, inner.rng)
 

@@ -43,7 +43,7 @@ class Frame:
     """The mutable context of one ``init`` or ``apply`` call."""
 
     __slots__ = ("params", "state", "rng_stack", "freeze_params", "scopes", "trace_state",
-                 "__weakref__")
+                 "exit_callbacks", "__weakref__")
 
     def __init__(self, params: dict, state: dict, rng: Any, freeze_params: bool,
                  trace_state: Any = None):
@@ -53,6 +53,9 @@ class Frame:
         self.freeze_params = freeze_params
         self.scopes: list[Scope] = [Scope(None, None)]
         self.trace_state = trace_state
+        # Run (in order) when the transform's function returns normally; shared with the
+        # temporary frames of Haiku-aware JAX transforms.
+        self.exit_callbacks: list = []
 
     def current_name(self) -> str:
         """The bundle name parameters created now are stored under (``'~'`` at top level)."""

@@ -9,7 +9,7 @@ explicitly: it takes an :class:`InternalState`, runs the body under
 from __future__ import annotations
 
 import contextlib
-from typing import Any, Iterator, NamedTuple, Optional
+from typing import Any, Callable, Iterator, NamedTuple, Optional
 
 from haiku._src.frame import Frame, StatePair, current_frame, pop_frame, push_frame
 from haiku._src.rng import PRNGSequence, RNGState
@@ -79,7 +79,11 @@ def temporary_internal_state(state: InternalState) -> Iterator[Frame]:
     rng = None if state.rng is None else PRNGSequence(state.rng)
     frame = Frame(params, {k: dict(b) for k, b in (state.state or {}).items()}, rng,
                   outer.freeze_params, outer.trace_state)
+    if outer.trace_state is not None:  # check_jax_usage: this wrapper's JAX trace is legit.
+        from haiku._src.jax_usage import current_trace_state
+        frame.trace_state = current_trace_state()
     frame.scopes = outer.scopes
+    frame.exit_callbacks = outer.exit_callbacks
     push_frame(frame)
     try:
         yield frame
@@ -104,3 +108,28 @@ def reserve_up_to_full_rng_block() -> None:
 def params_frozen() -> bool:
     """True during ``apply`` (no parameter may be created)."""
     return current_frame("haiku.extend.params_frozen()").freeze_params
+
+
+@contextlib.contextmanager
+def isolated_naming() -> Iterator[None]:
+    """Discards the module numbering done inside the block in the current calling scope.
+
+    Modules created after the block are numbered as if the block had created none (so they
+    reuse its first names and share its parameters), as dm-haiku's vmap, cond, switch, grad
+    and eval_shape do.
+    """
+    scope = current_frame("haiku.extend.isolated_naming()").scopes[-1]
+    saved = (None if scope.counts is None else dict(scope.counts),
+             None if scope.used is None else set(scope.used))
+    try:
+        yield
+    finally:
+        scope.counts, scope.used = saved
+
+
+def on_transform_exit(callback: Callable[[], None]) -> None:
+    """Runs ``callback()`` when the current ``init``/``apply`` returns normally.
+
+    Use it for end-of-transform checks (e.g. that a state updater was used).
+    """
+    current_frame("haiku.extend.on_transform_exit()").exit_callbacks.append(callback)

@@ -9,6 +9,7 @@ from typing import Any, Callable, NamedTuple, Optional, TypeVar
 
 import jax
 
+from haiku._src import config as _config
 from haiku._src.errors import NonEmptyStateError
 from haiku._src.frame import Frame, StatePair, current_frame, pop_frame, push_frame
 from haiku._src.rng import PRNGSequence
@@ -94,9 +95,19 @@ def _state_pairs(state, what: str) -> dict:
 
 
 def _run(f: Callable, frame: Frame, args: tuple, kwargs: dict):
+    if _config.get_config().check_jax_usage:  # One flag test per init/apply call.
+        from haiku._src import jax_usage
+        return jax_usage.run_checked(_run_frame, f, frame, args, kwargs)
+    return _run_frame(f, frame, args, kwargs)
+
+
+def _run_frame(f: Callable, frame: Frame, args: tuple, kwargs: dict):
     push_frame(frame)
     try:
-        return f(*args, **kwargs)
+        out = f(*args, **kwargs)
+        for callback in frame.exit_callbacks:
+            callback()
+        return out
     except jax.errors.UnexpectedTracerError as e:
         raise jax.errors.UnexpectedTracerError(str(e) + _TRACER_HINT) from e
     finally:
