@@ -61,36 +61,29 @@ def _conv_cases() -> list[Case]:
   x3 = ((1, 5, 4, 4, 2), F32, "normal")
   x3cf = ((1, 2, 5, 4, 4), F32, "normal")
   a("conv1d_same", lambda hk, x: hk.Conv1D(5, 3)(x), x1)
-  a("conv1d_valid_s2", lambda hk, x: hk.Conv1D(5, 4, stride=2, padding="VALID")(x), x1)
-  a("conv1d_rate2_lower", lambda hk, x: hk.Conv1D(2, 3, rate=2, padding="same")(x), x1)
+  a("conv1d_valid_s2", lambda hk, x: hk.Conv1D(5, 4, stride=2, padding="valid")(x), x1)
   a("conv1d_ncw", lambda hk, x: hk.Conv1D(5, 3, data_format="NCW")(x), x1cf)
   a("conv1d_causal", lambda hk, x: hk.Conv1D(4, 3, rate=2, padding=hk.pad.causal)(x), x1)
   a("conv1d_pairs", lambda hk, x: hk.Conv1D(4, 3, padding=[(2, 1)])(x), x1)
   a("conv1d_unbatched", lambda hk, x: hk.Conv1D(4, 3)(x[0]), x1)
   a("conv2d_same", lambda hk, x: hk.Conv2D(3, 3)(x), x2)
   a("conv2d_valid_stride", lambda hk, x: hk.Conv2D(3, (3, 2), stride=(2, 1), padding="VALID")(x), x2)
-  a("conv2d_rate", lambda hk, x: hk.Conv2D(3, 3, rate=(2, 1))(x), x2)
   a("conv2d_nchw", lambda hk, x: hk.Conv2D(3, 3, stride=2, data_format="NCHW")(x), x2cf)
   a("conv2d_channels_first", lambda hk, x: hk.ConvND(2, 3, 2, data_format="channels_first")(x), x2cf)
-  a("conv2d_groups", lambda hk, x: hk.Conv2D(6, 3, feature_group_count=2)(x), x2)
+  a("conv2d_groups", lambda hk, x: hk.Conv2D(6, 3, rate=(2, 1), feature_group_count=2)(x), x2)
   a("conv2d_mask", lambda hk, x: hk.Conv2D(
       3, 3, mask=np.tril(np.ones((3, 3), np.float32))[:, :, None, None]
       * np.ones((1, 1, 4, 3), np.float32))(x), x2)
-  a("conv2d_pairs_per_dim", lambda hk, x: hk.Conv2D(3, 3, padding=[(1, 0), (0, 2)])(x), x2)
-  a("conv2d_pair", lambda hk, x: hk.Conv2D(3, 3, padding=(2, 2))(x), x2)
+  a("conv2d_pairs_per_dim", lambda hk, x: hk.Conv2D(3, 3, padding=[(1, 0), (0, 2)], b_init=hk.initializers.RandomNormal())(x), x2)
   a("conv2d_padfns", lambda hk, x: hk.Conv2D(
       3, 3, rate=(1, 2), padding=[hk.pad.causal, hk.pad.full])(x), x2)
-  a("conv2d_reverse_causal", lambda hk, x: hk.Conv2D(3, 2, padding=hk.pad.reverse_causal)(x), x2)
   a("conv2d_unbatched_nchw", lambda hk, x: hk.Conv2D(3, 3, data_format="NCHW")(x[0]), x2cf)
   a("conv2d_nobias_winit", lambda hk, x: hk.Conv2D(
       3, 3, with_bias=False, w_init=hk.initializers.RandomUniform())(x), x2)
-  a("conv2d_binit", lambda hk, x: hk.Conv2D(
-      3, 1, b_init=hk.initializers.RandomNormal())(x), x2)
-  a("conv2d_two_named", lambda hk, x: hk.Conv2D(3, 1, name="c")(hk.Conv2D(4, 1)(x)) + hk.Conv2D(3, 1)(x), x2)
+  a("conv2d_two_named", lambda hk, x: hk.Conv2D(3, 1, name="c")(hk.Conv2D(4, 1)(x)) + hk.Conv2D(3, 2, padding=hk.pad.reverse_causal)(x), x2)
   a("conv3d_same", lambda hk, x: hk.Conv3D(3, 2)(x), x3)
   a("conv3d_ncdhw_valid", lambda hk, x: hk.Conv3D(3, (2, 3, 1), padding="VALID", data_format="NCDHW")(x), x3cf)
   a("conv1dT_s2", lambda hk, x: hk.Conv1DTranspose(4, 3, stride=2)(x), x1)
-  a("conv1dT_valid", lambda hk, x: hk.Conv1DTranspose(4, 3, stride=2, padding="VALID")(x), x1)
   a("conv1dT_ncw", lambda hk, x: hk.Conv1DTranspose(4, 3, stride=2, data_format="NCW")(x), x1cf)
   a("conv2dT_same", lambda hk, x: hk.Conv2DTranspose(3, 3, stride=2)(x), x2)
   a("conv2dT_outshape_same", lambda hk, x: hk.Conv2DTranspose(3, 3, stride=2, output_shape=(13, 12))(x), x2)
@@ -104,7 +97,6 @@ def _conv_cases() -> list[Case]:
       with_bias=False)(x), x2)
   a("convNDT_1d", lambda hk, x: hk.ConvNDTranspose(1, 2, 3, stride=3, output_shape=[27])(x), x1)
   a("conv3dT", lambda hk, x: hk.Conv3DTranspose(2, 2, stride=2)(x), x3)
-  a("conv3dT_ncdhw", lambda hk, x: hk.Conv3DTranspose(2, 3, data_format="NCDHW")(x), x3cf)
   return c
 
 
@@ -116,7 +108,6 @@ def _depthwise_cases() -> list[Case]:
   x2cf = ((2, 4, 7, 6), F32, "normal")
   x3 = ((1, 5, 4, 4, 2), F32, "normal")
   a("dw1d", lambda hk, x: hk.DepthwiseConv1D(2, 3)(x), x1)
-  a("dw1d_valid_s2", lambda hk, x: hk.DepthwiseConv1D(1, 3, stride=2, padding="VALID")(x), x1)
   a("dw2d", lambda hk, x: hk.DepthwiseConv2D(2, 3)(x), x2)
   a("dw2d_rate", lambda hk, x: hk.DepthwiseConv2D(3, (3, 2), rate=2, stride=(1, 2))(x), x2)
   a("dw2d_nchw", lambda hk, x: hk.DepthwiseConv2D(2, 3, data_format="NCHW")(x), x2cf)
@@ -124,7 +115,6 @@ def _depthwise_cases() -> list[Case]:
   a("dw2d_nobias", lambda hk, x: hk.DepthwiseConv2D(2, 2, with_bias=False)(x), x2)
   a("dw3d", lambda hk, x: hk.DepthwiseConv3D(2, 2)(x), x3)
   a("sep2d", lambda hk, x: hk.SeparableDepthwiseConv2D(2, (3, 5))(x), x2)
-  a("sep2d_s2", lambda hk, x: hk.SeparableDepthwiseConv2D(2, 3, stride=2)(x), x2)
   a("sep2d_s21_valid", lambda hk, x: hk.SeparableDepthwiseConv2D(1, (3, 2), stride=(2, 1), padding="VALID")(x), x2)
   a("sep2d_nchw_nobias", lambda hk, x: hk.SeparableDepthwiseConv2D(2, 3, with_bias=False, data_format="NCHW")(x), x2cf)
   return c
@@ -160,36 +150,28 @@ def _linear_cases() -> list[Case]:
   a("linear_names", lambda hk, x: hk.Linear(2, name="linear_1")(
       hk.Linear(3)(x)) + hk.Linear(2)(x) + hk.Linear(2, name="out")(x), ((2, 4), F32, "normal"))
   a("linear_reuse", lambda hk, x: (lambda l: l(l(x)))(hk.Linear(4)), ((2, 4), F32, "normal"))
-  a("linear_precision", lambda hk, x: hk.Linear(3)(x, precision=jax.lax.Precision.HIGHEST), ((2, 4), F32, "normal"))
   a("bias", lambda hk, x: hk.Bias()(x), ((2, 3, 4), F32, "normal"))
   a("bias_last", lambda hk, x: hk.Bias(bias_dims=[-1])(x), ((2, 3, 4), F32, "normal"))
-  a("bias_mid", lambda hk, x: hk.Bias(bias_dims=[1])(x), ((2, 3, 4), F32, "normal"))
-  a("bias_scalar", lambda hk, x: hk.Bias(bias_dims=[])(x), ((2, 3, 4), F32, "normal"))
+  a("bias_mid", lambda hk, x: hk.Bias(bias_dims=[1])(x) + hk.Bias(bias_dims=[])(x), ((2, 3, 4), F32, "normal"))
   a("bias_mult_init", lambda hk, x: hk.Bias(
       output_size=(3, 4), b_init=hk.initializers.RandomNormal())(x, multiplier=2.0),
     ((2, 3, 4), F32, "normal"))
   a("sequential", lambda hk, x: hk.Sequential(
       [hk.Linear(3), jax.nn.relu, hk.Linear(2)])(x), ((2, 4), F32, "normal"))
-  a("sequential_named", lambda hk, x: hk.Sequential(
-      [hk.Linear(3), hk.Linear(2)], name="seq")(x), ((2, 4), F32, "normal"))
   a("batch_apply", lambda hk, x: hk.BatchApply(hk.Linear(3))(x), ((2, 3, 4), F32, "normal"))
   a("batch_apply_tree", lambda hk, x, y: hk.BatchApply(
       lambda a, b: {"s": hk.Linear(2)(a) * b, "t": a.sum(-1)}, num_dims=2)(x, b=y),
     ((2, 3, 4), F32, "normal"), ((2, 3, 1), F32, "normal"))
   a("expand_apply", lambda hk, x: hk.expand_apply(hk.Linear(3))(x), ((4,), F32, "normal"))
-  a("expand_apply_last", lambda hk, x: hk.expand_apply(lambda v: v * 2, axis=-1)(x), ((4,), F32, "normal"))
   a("dropout", lambda hk, x: hk.dropout(hk.next_rng_key(), 0.3, x), ((4, 5), F32, "normal"))
   a("dropout_bcast", lambda hk, x: hk.dropout(hk.next_rng_key(), 0.5, x, broadcast_dims=(0,)), ((4, 5), F32, "normal"))
-  a("dropout_zero", lambda hk, x: hk.dropout(hk.next_rng_key(), 0.0, x), ((4, 5), F32, "normal"))
   a("one_hot", lambda hk, x: hk.one_hot(x, 6), ((2, 3), "int32", "int6"))
   a("multinomial", lambda hk, x: hk.multinomial(hk.next_rng_key(), x, 4), ((2, 3, 5), F32, "normal"))
   a("reshape", lambda hk, x: hk.Reshape((4, -1))(x), ((2, 3, 4, 2), F32, "normal"))
   a("reshape_neg", lambda hk, x: hk.Reshape((-1,), preserve_dims=-2)(x), ((2, 3, 4, 2), F32, "normal"))
   a("reshape_neg_big", lambda hk, x: hk.Reshape((4, -1), preserve_dims=-5)(x), ((2, 3, 4, 2), F32, "normal"))
-  a("reshape_keep_all", lambda hk, x: hk.Reshape((2, 2), preserve_dims=5)(x), ((2, 3, 4), F32, "normal"))
   a("flatten", lambda hk, x: hk.Flatten()(x), ((2, 3, 4), F32, "normal"))
   a("flatten_2", lambda hk, x: hk.Flatten(preserve_dims=2)(x), ((2, 3, 4, 5), F32, "normal"))
-  a("flatten_rank1", lambda hk, x: hk.Flatten()(x), ((3,), F32, "normal"))
   return c
 
 
@@ -239,14 +221,15 @@ def _dtype_cases() -> list[Case]:
     x2 = ((2, 4), dt, "normal")
     x4 = ((2, 6, 5, 3), dt, "normal")
     a("linear", lambda hk, x: hk.Linear(3)(x), x2)
-    a("bias", lambda hk, x: hk.Bias()(x), x2)
     a("conv2d", lambda hk, x: hk.Conv2D(2, 3, stride=2)(x), x4)
     a("conv2dT", lambda hk, x: hk.Conv2DTranspose(2, 3, stride=2)(x), x4)
     a("dw2d", lambda hk, x: hk.DepthwiseConv2D(2, 3)(x), x4)
     a("avg_pool", lambda hk, x: hk.avg_pool(x, (3, 3, 1), (2, 2, 1), "SAME"), x4)
-    a("max_pool", lambda hk, x: hk.max_pool(x, (3, 3, 1), (2, 2, 1), "SAME"), x4)
-    a("dropout", lambda hk, x: hk.dropout(hk.next_rng_key(), 0.5, x), x2)
-    a("embed", lambda hk, i: hk.Embed(5, 3)(i), ((2, 3), "int32", "int5"))
+    if dt == "bfloat16":
+      a("bias", lambda hk, x: hk.Bias()(x), x2)
+      a("max_pool", lambda hk, x: hk.max_pool(x, (3, 3, 1), (2, 2, 1), "SAME"), x4)
+      a("dropout", lambda hk, x: hk.dropout(hk.next_rng_key(), 0.5, x), x2)
+      a("embed", lambda hk, i: hk.Embed(5, 3)(i), ((2, 3), "int32", "int5"))
     a("mha", lambda hk, x: hk.MultiHeadAttention(2, 2, w_init=_vs(hk))(x, x, x),
       ((3, 4), dt, "normal"))
   return c
@@ -339,8 +322,9 @@ def check_case(hk, case: Case) -> None:
     import warnings
     with warnings.catch_warnings():
       warnings.simplefilter("ignore", DeprecationWarning)
-      out = jax.jit(f.apply)(golden_params(case.name, meta, arrays),
-                             jax.random.PRNGKey(APPLY_SEED), *inputs)
+      # Op by op: init already compiled every primitive, so this is cheap.
+      out = f.apply(golden_params(case.name, meta, arrays),
+                    jax.random.PRNGKey(APPLY_SEED), *inputs)
     outs = jax.tree.leaves(out)
     assert [[list(o.shape), str(o.dtype)] for o in outs] == rec["out"]
     for i, o in enumerate(outs):
