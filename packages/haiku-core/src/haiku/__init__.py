@@ -86,6 +86,7 @@ __all__ = [
     "custom_getter",
     "custom_setter",
     "data_structures",
+    "experimental",
     "force_name",
     "get_current_state",
     "get_initial_state",
@@ -108,6 +109,7 @@ __all__ = [
     "running_init",
     "set_state",
     "testing",
+    "to_dot",
     "to_module",
     "transform",
     "transform_with_state",
@@ -118,5 +120,7 @@ __all__ = [
     "without_state",
 ]
 
-# Plugin names (hk.Linear, hk.nets, hk.vmap, third-party layers) resolve lazily.
-__getattr__, __dir__ = _plugins.install(globals())
+# Plugin names (hk.Linear, hk.nets, hk.vmap, third-party layers) resolve lazily, and so do
+# the core tools below, so that `import haiku` does not pay for them.
+__getattr__, __dir__ = _plugins.install(globals(), lazy_core={
+    "experimental": "haiku.experimental", "to_dot": "haiku._src.dot:to_dot"})

@@ -2,6 +2,7 @@
 
 Commands:
   plugins   table of the installed haiku plugins (distribution, version, status, names).
+  summary   table of a model: ``summary module:function --input-shape 8,784``.
 
 Each command is a function ``cmd_<name>(args) -> int`` registered in `build_parser`;
 add a new one with another ``subparsers.add_parser(...)`` block.
@@ -75,6 +76,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help="also import every plugin name and report load errors")
     p.add_argument("-v", "--verbose", action="store_true", help="list every name")
     p.set_defaults(func=cmd_plugins)
+
+    from haiku._src import summary_cli
+
+    p = subparsers.add_parser("summary", help="table of a model's modules, shapes and params")
+    summary_cli.add_arguments(p)
+    p.set_defaults(func=summary_cli.cmd_summary)
 
     return parser
 

@@ -116,7 +116,11 @@ class PRNGSequence:
 
 
 def _rng_sequence(what: str) -> Optional[PRNGSequence]:
-    return current_frame(what).rng_stack[-1]
+    frame = current_frame(what)
+    if frame.trace_state is not None:  # Only set when check_jax_usage is enabled.
+        from haiku._src.jax_usage import check
+        check(what.rstrip("()"))
+    return frame.rng_stack[-1]
 
 
 _MISSING_RNG = (

@@ -1,0 +1,47 @@
+"""``hk.experimental.fast_eval_shape``: ``jax.eval_shape`` that skips work with known shapes."""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any, Callable
+from unittest import mock
+
+import jax
+import jax.numpy as jnp
+
+from haiku._src.params import custom_creator
+
+
+def _zeros_creator(next_creator, shape, dtype, init, context):
+    del init, context
+    return next_creator(shape, dtype, lambda s, d: jnp.zeros(s, d))
+
+
+def _identity_dropout(rng, rate, x, broadcast_dims=()):
+    del rng, rate, broadcast_dims
+    return x
+
+
+def fast_eval_shape(fun: Callable[..., Any], *args, **kwargs) -> Any:
+    """Like ``jax.eval_shape(fun, *args, **kwargs)``, but cheaper to trace for haiku code.
+
+    Every parameter and state initializer is replaced by zeros (their shape and dtype are
+    known without running them), ``hk.dropout`` by the identity (when haiku-layers is
+    installed) and ``jax.random.fold_in`` by the identity. Only shapes and dtypes of the
+    result are meaningful.
+
+    >>> import jax, jax.numpy as jnp
+    >>> import haiku as hk
+    >>> f = hk.transform(lambda x: x @ hk.get_parameter("w", [3, 5], init=jnp.ones))
+    >>> params = hk.experimental.fast_eval_shape(f.init, jax.random.PRNGKey(0), jnp.ones([2, 3]))
+    >>> params["~"]["w"].shape
+    (3, 5)
+    """
+    import haiku
+
+    with contextlib.ExitStack() as stack:
+        stack.enter_context(custom_creator(_zeros_creator, params=True, state=True))
+        stack.enter_context(mock.patch.object(jax.random, "fold_in", lambda key, data: key))
+        if getattr(haiku, "dropout", None) is not None:
+            stack.enter_context(mock.patch.object(haiku, "dropout", _identity_dropout))
+        return jax.eval_shape(fun, *args, **kwargs)

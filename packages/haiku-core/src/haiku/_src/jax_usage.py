@@ -1,0 +1,131 @@
+"""``hk.experimental.check_jax_usage``: catch raw JAX transforms over haiku code.
+
+haiku functions read and write the params, state and RNG of the enclosing transform.
+Calling them inside ``jax.vmap``, ``jax.jit``, ``jax.lax.scan``, ``jax.grad``, ... within
+a transformed function hides those side effects from JAX, which leaks tracers or silently
+misbehaves. With the check enabled, each ``init``/``apply`` records the JAX trace it was
+entered in (and so does every frame a haiku-aware wrapper such as ``hk.vmap`` pushes);
+``hk.get_parameter``, ``hk.get_state``, ``hk.set_state`` and ``hk.next_rng_key`` then
+raise :class:`~haiku._src.errors.JaxUsageError` when called under another trace.
+
+Cost: nothing when disabled beyond one flag test per ``init``/``apply`` call; when
+enabled, the check runs as a custom getter/setter and in the RNG functions.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from typing import Any, Callable
+
+from haiku._src import config as _config
+from haiku._src.errors import JaxUsageError
+from haiku._src.frame import Frame, _STACK
+from haiku._src.hooks import HOOKS
+
+
+def current_trace_state() -> Any:
+    """An opaque token of the current JAX trace (comparable with ``==``)."""
+    from jax.extend import core  # Lazy: importing jax.extend costs ~10 ms.
+
+    return core.get_opaque_trace_state()
+
+
+def _suggestion() -> tuple[str, str]:
+    from jax.extend import core
+
+    if core.unsafe_am_i_under_a_vmap_DO_NOT_USE():
+        transform, fix = "jax.vmap", "`hk.vmap(fn, split_rng=...)`"
+    elif core.unsafe_am_i_under_a_jit_DO_NOT_USE():
+        transform = "jax.jit or a jax.lax control-flow function (scan, cond, while_loop, ...)"
+        fix = ("`hk.scan`, `hk.cond`, `hk.switch`, `hk.while_loop`, `hk.fori_loop`, "
+               "`hk.remat` or `hk.eval_shape` (there is no hk.jit: jit the transformed "
+               "init/apply instead, e.g. `jax.jit(f.apply)`)")
+    else:
+        transform = "jax.grad or another JAX transform"
+        fix = "`hk.grad` or `hk.value_and_grad`"
+    if importlib.util.find_spec("haiku_jaxwrap") is None:
+        fix += ' (these come with `pip install "haiku-core[jaxwrap]"`)'
+    return transform, fix
+
+
+def check(what: str) -> None:
+    """Raises JaxUsageError if the current JAX trace is not the one of the current frame."""
+    frames = _STACK.frames
+    if not frames:
+        return
+    expected = frames[-1].trace_state
+    if expected is None or current_trace_state() == expected:
+        return
+    transform, fix = _suggestion()
+    raise JaxUsageError(
+        f"{what} was called inside {transform}, within a haiku transform. haiku functions "
+        "have side effects (they read and write the params, state and RNG keys of the "
+        "enclosing hk.transform) that raw JAX transforms cannot see. Use the haiku-aware "
+        f"wrapper instead: {fix}. Alternatively apply the JAX transform to the transformed "
+        "functions, e.g. `jax.vmap(f.apply, in_axes=(None, None, 0))`. "
+        "(This check is on because of hk.experimental.check_jax_usage / "
+        "hk.config check_jax_usage=True.)")
+
+
+def _param_getter(next_getter, value, context):
+    check("hk.get_parameter")
+    return next_getter(value)
+
+
+def _state_getter(next_getter, value, context):
+    check("hk.get_state")
+    return next_getter(value)
+
+
+def _state_setter(next_setter, value, context):
+    check("hk.set_state")
+    return next_setter(value)
+
+
+_HOOKS = (("param_getters", _param_getter), ("state_getters", _state_getter),
+          ("state_setters", _state_setter))
+
+
+def run_checked(run: Callable[..., Any], f: Callable, frame: Frame, args: tuple,
+                kwargs: dict) -> Any:
+    """``run(f, frame, args, kwargs)`` with the usage checks installed (transform entry)."""
+    frame.trace_state = current_trace_state()
+    pushed = []
+    for stack_name, hook in _HOOKS:
+        stack = getattr(HOOKS, stack_name)
+        if hook not in stack:  # Nested transforms install the hooks once.
+            stack.append(hook)
+            pushed.append((stack, hook))
+    try:
+        return run(f, frame, args, kwargs)
+    finally:
+        for stack, hook in pushed:
+            stack.remove(hook)
+
+
+def check_jax_usage(enabled: bool = True) -> bool:
+    """Turns the check for raw JAX transforms over haiku code on or off (this thread).
+
+    When on, calling ``hk.get_parameter``, ``hk.get_state``, ``hk.set_state`` or
+    ``hk.next_rng_key`` inside ``jax.vmap``/``jax.jit``/``jax.lax.scan``/``jax.grad``...
+    within a transformed function raises ``JaxUsageError`` naming the haiku wrapper to use
+    (``hk.vmap``, ``hk.scan``, ...). Returns the previous setting. The same switch is
+    ``hk.config.set(check_jax_usage=...)``.
+
+    >>> import jax, jax.numpy as jnp
+    >>> import haiku as hk
+    >>> def f(x):
+    ...   return jax.vmap(lambda y: y * hk.get_parameter("w", [], init=jnp.ones))(x)
+    >>> previous = hk.experimental.check_jax_usage(True)
+    >>> try:
+    ...   hk.transform(f).init(None, jnp.ones([2]))
+    ... except hk.experimental.JaxUsageError as e:
+    ...   print(str(e)[:43])
+    hk.get_parameter was called inside jax.vmap
+    >>> hk.experimental.check_jax_usage(previous)
+    True
+    """
+    config = _config.get_config()
+    previous = config.check_jax_usage
+    _config.set(check_jax_usage=bool(enabled))
+    return previous

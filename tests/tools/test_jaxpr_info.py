@@ -1,0 +1,50 @@
+"""hk.experimental.jaxpr_info against dm-haiku 0.0.17's format_module output."""
+
+from __future__ import annotations
+
+import importlib.util
+
+import jax
+import jax.numpy as jnp
+import pytest
+import tools_cases
+
+import haiku as hk
+from haiku.experimental import jaxpr_info
+
+HAS_LAYERS = all(importlib.util.find_spec(m) for m in ("haiku_layers", "haiku_nets"))
+
+
+def test_format_matches_dm_haiku(golden):
+    expected = golden["jaxpr_info"]
+    ours = tools_cases.jaxpr_info_values(include_layers=HAS_LAYERS)
+    if not HAS_LAYERS:
+        expected = {k: v for k, v in expected.items() if not k.startswith("layers_")}
+    assert ours == expected
+
+
+def test_model_info_structure():
+    f = hk.transform_with_state(tools_cases.jaxpr_model)
+    x = jnp.ones([1, 4])
+    params, state = f.init(jax.random.PRNGKey(0), x)
+    info = jaxpr_info.make_model_info(f.apply)(params, state, None, x)
+    scope = info.expressions[0]
+    assert scope.primitive == "name_scope" and scope.submodule.name == "stateful"
+    module = scope.submodule
+    assert module.param_info == {"./w": "f32[4,4]"} and module.total_param_size == 16
+    assert module.state_info == {"./c": "f32[4]"} and module.total_state_size == 4
+    mul = info.expressions[-1]
+    assert mul.primitive == "mul" and mul.name_stack == [] and mul.first_outvar == mul.outvars
+
+
+def test_html():
+    info = jaxpr_info.make_model_info(jnp.tanh)(jnp.ones([2]))
+    page = jaxpr_info.as_html_page(info)
+    assert page.startswith("<!DOCTYPE html>") and "tanh" in page
+    assert jaxpr_info.css() in page and jaxpr_info.js() in page
+    assert "in f32[2], out f32[2]" in jaxpr_info.as_html(info)
+
+
+def test_bad_input():
+    with pytest.raises(TypeError, match="make_model_info needs a function"):
+        jaxpr_info.make_model_info(None)
