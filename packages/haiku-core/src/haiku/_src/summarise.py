@@ -327,6 +327,8 @@ def tabulate(
     ``has_output`` (drop calls returning ``None``) and ``has_params``. Needs the
     ``tabulate`` package (``pip install tabulate``).
 
+    >>> import pytest
+    >>> _ = pytest.importorskip("tabulate")  # This example needs `pip install tabulate`.
     >>> import jax.numpy as jnp
     >>> import haiku as hk
     >>> class Scale(hk.Module):
