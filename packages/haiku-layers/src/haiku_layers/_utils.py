@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Sequence
-from typing import Any
 
 
 def replicate(value: int | Sequence[int], n: int, name: str) -> tuple[int, ...]:
@@ -17,8 +17,8 @@ def replicate(value: int | Sequence[int], n: int, name: str) -> tuple[int, ...]:
   >>> replicate([1, 2], 2, "stride")
   (1, 2)
   """
-  if isinstance(value, int):
-    return (value,) * n
+  if isinstance(value, numbers.Integral):
+    return (int(value),) * n
   if isinstance(value, Sequence) and len(value) == 1:
     return (value[0],) * n
   if isinstance(value, Sequence) and len(value) == n:
@@ -27,7 +27,3 @@ def replicate(value: int | Sequence[int], n: int, name: str) -> tuple[int, ...]:
       f"{name} must be an int or a sequence of length 1 or {n} (one entry per "
       f"spatial dimension), got {value!r}.")
 
-
-def is_concrete_int_like(x: Any) -> bool:
-  """True for Python/NumPy integers (not bools)."""
-  return isinstance(x, int) and not isinstance(x, bool)
