@@ -108,6 +108,7 @@ __all__ = [
     "reserve_rng_keys",
     "running_init",
     "set_state",
+    "sharding",
     "testing",
     "to_dot",
     "to_module",
@@ -123,4 +124,5 @@ __all__ = [
 # Plugin names (hk.Linear, hk.nets, hk.vmap, third-party layers) resolve lazily, and so do
 # the core tools below, so that `import haiku` does not pay for them.
 __getattr__, __dir__ = _plugins.install(globals(), lazy_core={
-    "experimental": "haiku.experimental", "to_dot": "haiku._src.dot:to_dot"})
+    "experimental": "haiku.experimental", "to_dot": "haiku._src.dot:to_dot",
+    "sharding": "haiku.sharding"})

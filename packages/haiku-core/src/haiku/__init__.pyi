@@ -63,6 +63,7 @@ from haiku._src.typing import Params as Params
 from haiku._src.typing import State as State
 from haiku._version import __version__ as __version__
 from haiku import experimental as experimental
+from haiku import sharding as sharding
 from haiku._src.dot import to_dot as to_dot
 
 # haiku-layers (pip install "haiku-core[layers]")
@@ -249,6 +250,7 @@ __all__ = [
     "Sequential",
     "set_state",
     "SetterContext",
+    "sharding",
     "SNParamsTree",
     "SpectralNorm",
     "State",
