@@ -60,7 +60,7 @@ def test_regex_patterns_are_used_as_is():
     assert hk.sharding.compile_pattern(regex) is regex
 
 
-@pytest.mark.parametrize("bad", ["", "/", 3, None])
+@pytest.mark.parametrize("bad", ["", "/", 3, None, ["w"]])
 def test_bad_patterns_raise(bad):
     with pytest.raises(TypeError, match="pattern"):
         hk.sharding.compile_pattern(bad)

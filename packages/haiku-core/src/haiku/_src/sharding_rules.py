@@ -14,6 +14,7 @@ and ``{a,b}`` alternatives; a leading ``/`` anchors the pattern at the root. A c
 
 from __future__ import annotations
 
+import functools
 import re
 import types
 from typing import Any, Iterable, Mapping, Optional, Sequence, Union
@@ -43,6 +44,11 @@ def compile_pattern(pattern: Pattern) -> "re.Pattern[str]":
         raise TypeError(
             f"hk.sharding: a parameter path pattern must be a non-empty string glob such as "
             f"'mlp/~/linear_0/w' or a compiled re.Pattern, got {pattern!r}.")
+    return _compile_glob(pattern)
+
+
+@functools.lru_cache(maxsize=1024)  # per-layer `logical_axes` re-enters on every trace
+def _compile_glob(pattern: str) -> "re.Pattern[str]":
     anchor = "^" if pattern.startswith("/") else "(?:^|/)"
     text = pattern.lstrip("/")
     out = []
