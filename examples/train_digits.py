@@ -246,13 +246,18 @@ def plot_curves(results: dict[str, dict[str, Any]], path: str) -> None:
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--epochs", type=int, default=30, help="passes over the training set")
+    parser.add_argument("--epochs", type=int,
+                        help="passes over the training set (default: 30 digits, 3 MNIST)")
     parser.add_argument("--seed", type=int, default=0, help="init, shuffling and split seed")
     parser.add_argument("--model", choices=["mlp", "convnet", "both"], default="both")
     parser.add_argument("--out", default="outputs", help="directory for the plot and reports")
     parser.add_argument("--mnist", metavar="PATH",
                         help="train on a local MNIST .npz instead of the sklearn digits")
     args = parser.parse_args(argv)
+    if args.epochs is None:
+        args.epochs = 3 if args.mnist else 30
+    if args.mnist and not os.path.isfile(os.path.expanduser(args.mnist)):
+        parser.error(f"--mnist {args.mnist}: no such file")
     if args.epochs < 1:
         parser.error(f"--epochs must be at least 1, got {args.epochs}")
     return args
