@@ -1,0 +1,98 @@
+"""hk.nets against dm-haiku 0.0.17 goldens (``tests/golden/make_nets.py``).
+
+For every case in ``tests/golden/nets_cases.py``: identical param/state trees (module
+names, param names, shapes, dtypes, insertion order), bit-identical init values for
+seed 42, and the same training/evaluation outputs, updated state and gradients given
+the same params.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import sys
+
+import pytest
+
+pytest.importorskip("haiku_nets")
+
+import haiku as hk  # noqa: E402
+import jax  # noqa: E402
+import numpy as np  # noqa: E402
+
+GOLDEN = os.path.join(os.path.dirname(__file__), os.pardir, "golden")
+sys.path.insert(0, GOLDEN)
+import nets_cases as cases  # noqa: E402
+
+with open(os.path.join(GOLDEN, "nets", "cases.json")) as _f:
+    META = json.load(_f)
+
+CASES = {c.name: c for c in cases.CASES}
+VALUE_CASES = [c.name for c in cases.CASES if c.kind != "tree"]
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _threefry():
+    old = jax.config.jax_threefry_partitionable
+    jax.config.update("jax_threefry_partitionable", True)
+    yield
+    jax.config.update("jax_threefry_partitionable", old)
+
+
+@functools.cache
+def _golden(name: str) -> dict[str, np.ndarray]:
+    with np.load(os.path.join(GOLDEN, "nets", f"{name}.npz")) as data:
+        return dict(data)
+
+
+@functools.cache
+def _init(name: str):
+    case = CASES[name]
+    inputs = [jax.numpy.asarray(x) for x in cases.make_inputs(case)]
+    params, state = cases.unbatch_init(case, *cases.init(hk, case, inputs))
+    return inputs, params, state
+
+
+def _unflat(arrays: dict[str, np.ndarray], prefix: str, like: dict) -> dict:
+    return {m: {n: jax.numpy.asarray(arrays[f"{prefix}|[{m!r}][{n!r}]"]) for n in b}
+            for m, b in like.items()}
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_param_and_state_trees(name):
+    _, params, state = _init(name)
+    assert cases.tree_spec(params) == META[name]["params"]
+    assert cases.tree_spec(state) == META[name]["state"]
+
+
+@pytest.mark.parametrize("name", VALUE_CASES)
+def test_init_is_bit_identical(name):
+    _, params, state = _init(name)
+    assert cases.digests(params) == META[name]["param_digests"]
+    assert cases.digests(state) == META[name]["state_digests"]
+
+
+@pytest.mark.parametrize("name", VALUE_CASES)
+def test_outputs_state_and_grads(name):
+    case = CASES[name]
+    inputs, params, state = _init(name)
+    golden = _golden(name)
+    if case.kind == "full":  # apply the dm-haiku params, independent of our init
+        params = _unflat(golden, "params", params)
+        state = _unflat(golden, "state", state)
+    for i, x in enumerate(inputs):
+        np.testing.assert_array_equal(np.asarray(x), golden[f"in|{i}"])
+    ours = {}
+    for key, tree in cases.run(hk, case, params, state, inputs).items():
+        ours.update(cases.flat(key, tree))
+    expected = {k: v for k, v in golden.items() if not k.startswith(("in|", "params|", "state|"))}
+    assert sorted(ours) == sorted(expected)
+    atol = 1e-4 if name.startswith("resnet") else 1e-5
+    for key, want in expected.items():
+        got = ours[key]
+        assert got.dtype == want.dtype and got.shape == want.shape, key
+        if np.issubdtype(want.dtype, np.floating):
+            np.testing.assert_allclose(got, want, atol=atol, rtol=1e-4, err_msg=key)
+        else:
+            np.testing.assert_array_equal(got, want, err_msg=key)
