@@ -81,9 +81,10 @@ class PRNGSequence:
     def reserve(self, num: int) -> None:
         """Splits ``num`` more keys off the sequence into its queue."""
         if num > 0:
-            keys = jax.random.split(self._key, num + 1)
-            self._key = keys[0]
-            self._subkeys.extend(keys[1:])
+            # One unstack instead of an index plus a slice: fewer eager ops, same keys.
+            key, *subkeys = jax.random.split(self._key, num + 1)
+            self._key = key
+            self._subkeys.extend(subkeys)
 
     def reserve_up_to_full(self) -> None:
         """Tops the queue up to ``rng_reserve_size`` keys (used by control-flow wrappers)."""
