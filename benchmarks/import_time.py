@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -40,20 +41,42 @@ import jax
 print(json.dumps({"jax_only": time.perf_counter() - t0}))
 """
 
+_WARM = """
+import haiku
+for name in dir(haiku):
+    getattr(haiku, name, None)
+"""
+
 _WALL = "import jax"
 _WALL_HAIKU = "import jax, haiku; dir(haiku)"
 
 
+# Measure what an installed wheel costs: pip writes bytecode at install time, so the probes
+# must not recompile sources on every run (PYTHONDONTWRITEBYTECODE would make an editable
+# install pay ~10 ms of `compile` per import). The first call warms the bytecode cache.
+_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+_warmed = False
+
+
+def _warm() -> None:
+    global _warmed
+    if not _warmed:
+        subprocess.run([sys.executable, "-c", _WARM], check=True, capture_output=True, env=_ENV)
+        _warmed = True
+
+
 def _run(code: str) -> dict:
+    _warm()
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True)
+                         check=True, env=_ENV)
     return json.loads(out.stdout.splitlines()[-1])
 
 
 def _wall(code: str) -> float:
     import time
+    _warm()
     t0 = time.perf_counter()
-    subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
+    subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, env=_ENV)
     return time.perf_counter() - t0
 
 

@@ -41,3 +41,27 @@ def test_third_party_names_listed_without_import(run_python, fake_dist):
     out = _probe(run_python, PYTHONPATH=pythonpath)
     assert "Widget" in out["names"]
     assert out["after_dir"] == []
+
+
+LAZY_CORE_PROBE = """
+import json, sys
+import haiku as hk
+lazy = ["data_structures", "initializers", "mixed_precision", "testing", "experimental",
+        "sharding"]
+before = sorted(m for m in lazy if f"haiku.{m}" in sys.modules)
+listed = sorted(m for m in lazy if m in dir(hk))
+kinds = {m: type(getattr(hk, m)).__name__ for m in lazy}
+from haiku.initializers import TruncatedNormal
+print(json.dumps({"before": before, "listed": listed, "kinds": kinds,
+                  "same": hk.initializers.TruncatedNormal is TruncatedNormal}))
+"""
+
+
+def test_core_tool_submodules_load_on_first_access(run_python):
+    result = run_python("-c", LAZY_CORE_PROBE)
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout.splitlines()[-1])
+    assert out["before"] == []
+    assert len(out["listed"]) == 6
+    assert set(out["kinds"].values()) == {"module"}
+    assert out["same"]

@@ -7,10 +7,6 @@ and resolve lazily on first access (see :mod:`haiku.plugins`).
 """
 
 from haiku import config as config
-from haiku import data_structures as data_structures
-from haiku import initializers as initializers
-from haiku import mixed_precision as mixed_precision
-from haiku import testing as testing
 from haiku._src import plugins as _plugins
 from haiku._src.deferred import Deferred as Deferred
 from haiku._src.module import MethodContext as MethodContext
@@ -124,5 +120,7 @@ __all__ = [
 # Plugin names (hk.Linear, hk.nets, hk.vmap, third-party layers) resolve lazily, and so do
 # the core tools below, so that `import haiku` does not pay for them.
 __getattr__, __dir__ = _plugins.install(globals(), lazy_core={
+    "data_structures": "haiku.data_structures", "initializers": "haiku.initializers",
+    "mixed_precision": "haiku.mixed_precision", "testing": "haiku.testing",
     "experimental": "haiku.experimental", "to_dot": "haiku._src.dot:to_dot",
     "sharding": "haiku.sharding"})

@@ -253,10 +253,12 @@ class Registry:
     def _add_distribution(self, scan: _Scan, dist: importlib.metadata.Distribution,
                           disabled: set[str]) -> None:
         try:
-            name = dist.metadata["Name"]
+            metadata = dist.metadata  # parsed once: each property access re-parses METADATA
+            name = metadata["Name"]
             if not name:
                 raise ValueError("METADATA has no Name field")
-            info = _Dist(name, dist.version or "?", tuple(dist.requires or ()),
+            info = _Dist(name, metadata["Version"] or "?",
+                         tuple(metadata.get_all("Requires-Dist") or ()),
                          canonical_name(name) in disabled)
         except Exception as exc:  # noqa: BLE001 - malformed metadata must not break haiku
             where = dist.locate_file("")
