@@ -16,6 +16,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from haiku._src import init_kernels
 from haiku._src.rng import next_rng_key
 from haiku._src.typing import Initializer
 
@@ -43,6 +44,11 @@ def _cast(value: Any, dtype: Any) -> jax.Array:
     if type(value) in (int, float) and jnp.issubdtype(dtype, jnp.inexact):
         return value
     return jax.lax.convert_element_type(value, dtype)
+
+
+def _is_zero(value: Any) -> bool:
+    """True for a Python/NumPy scalar zero (adding it cannot change a sample's value)."""
+    return type(value) in (int, float, np.float64, np.float32) and value == 0
 
 
 def _check_rank_2(shape: Sequence[int], what: str) -> tuple[int, ...]:
@@ -172,6 +178,11 @@ class TruncatedNormal(_RandomInitializer):
     def sample(self, key: jax.Array, shape: Sequence[int],
                dtype: Any = jnp.float32) -> jax.Array:
         """Samples with an explicit ``key`` (usable outside a transform)."""
+        if _is_zero(self.mean):
+            scaled = init_kernels.scaled_truncated_normal(
+                key, self.lower, self.upper, tuple(shape), dtype, self.stddev)
+            if scaled is not None:
+                return scaled
         real_dtype = jnp.finfo(dtype).dtype
         mean = _cast(self.mean, dtype)
         stddev = _cast(self.stddev, real_dtype)

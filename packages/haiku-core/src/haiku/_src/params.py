@@ -15,6 +15,7 @@ import jax
 import jax.numpy as jnp
 
 from haiku._src.frame import Frame, _STACK, current_frame
+from haiku._src.init_kernels import create
 from haiku._src.hooks import HOOKS, lift_prefix
 from haiku._src.sentinels import DO_NOT_STORE
 from haiku._src.errors import NotInTransformError
@@ -60,7 +61,7 @@ def run_creators(creators: list, context, shape, dtype, init) -> Any:
 
     def call(index: int, shape, dtype, init):
         if index == len(creators):
-            return init(shape, dtype)
+            return create(init, shape, dtype)
         return creators[index](functools.partial(call, index + 1), shape, dtype, init, context)
 
     return call(0, shape, dtype, init)
@@ -124,7 +125,7 @@ def get_parameter(
             context = make_context(frame, bundle_name, name, shape, dtype, init)
             value = run_creators(hooks.param_creators, context, shape, dtype, init)
         else:
-            value = init(shape, dtype)
+            value = create(init, shape, dtype)
         if value is not DO_NOT_STORE:
             if bundle is None:
                 bundle = params[bundle_name] = {}

@@ -17,6 +17,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from haiku._src import config as _config
+from haiku._src import init_kernels
 from haiku._src.errors import MissingRNGError
 from haiku._src.frame import current_frame
 
@@ -82,7 +83,7 @@ class PRNGSequence:
         """Splits ``num`` more keys off the sequence into its queue."""
         if num > 0:
             # One unstack instead of an index plus a slice: fewer eager ops, same keys.
-            key, *subkeys = jax.random.split(self._key, num + 1)
+            key, *subkeys = init_kernels.split_rows(self._key, num + 1)
             self._key = key
             self._subkeys.extend(subkeys)
 
