@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import inspect
 import threading
-from typing import Iterator, Optional
+from typing import Any, Callable, Iterator, Optional, TypeVar
 
 
 @dataclasses.dataclass
@@ -48,19 +49,37 @@ def get_config() -> Config:
     return _LOCAL.config
 
 
-def _validate(rng_reserve_size: Optional[int]) -> None:
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _hide_unknown(fn: _F) -> _F:
+    """Drops the ``**unknown`` catch-all from the signature that ``inspect`` reports."""
+    signature = inspect.signature(fn)
+    fn.__signature__ = signature.replace(parameters=[  # type: ignore[attr-defined]
+        p for p in signature.parameters.values() if p.kind is not p.VAR_KEYWORD])
+    return fn
+
+
+def _validate(rng_reserve_size: Optional[int], unknown: dict[str, Any], fn: str) -> None:
+    if unknown:
+        valid = ", ".join(field.name for field in dataclasses.fields(Config))
+        names = ", ".join(repr(name) for name in unknown)
+        raise TypeError(
+            f"hk.config.{fn} got unknown option(s) {names}. The valid options are: {valid}.")
     if rng_reserve_size is not None and (
             not isinstance(rng_reserve_size, int) or rng_reserve_size < 1):
         raise ValueError(
                 f"rng_reserve_size must be a positive integer, got {rng_reserve_size!r}.")
 
 
+@_hide_unknown
 def set(  # pylint: disable=redefined-builtin
         *,
         check_jax_usage: Optional[bool] = None,
         module_auto_repr: Optional[bool] = None,
         restore_flatmap: Optional[bool] = None,
         rng_reserve_size: Optional[int] = None,
+        **unknown: Any,
 ) -> None:
     """Sets configuration options permanently (for the calling thread).
 
@@ -72,7 +91,7 @@ def set(  # pylint: disable=redefined-builtin
     False
     >>> hk.config.set(module_auto_repr=True)
     """
-    _validate(rng_reserve_size)
+    _validate(rng_reserve_size, unknown, "set")
     config = get_config()
     for key, value in (("check_jax_usage", check_jax_usage),
                                           ("module_auto_repr", module_auto_repr),
@@ -83,12 +102,14 @@ def set(  # pylint: disable=redefined-builtin
 
 
 @contextlib.contextmanager
+@_hide_unknown
 def context(
         *,
         check_jax_usage: Optional[bool] = None,
         module_auto_repr: Optional[bool] = None,
         restore_flatmap: Optional[bool] = None,
         rng_reserve_size: Optional[int] = None,
+        **unknown: Any,
 ) -> Iterator[None]:
     """Context manager that overrides the options passed for the duration of a block.
 
@@ -99,7 +120,7 @@ def context(
     >>> hk.config.get_config().rng_reserve_size
     1
     """
-    _validate(rng_reserve_size)
+    _validate(rng_reserve_size, unknown, "context")
     config = get_config()
     before = dataclasses.replace(config)
     set(check_jax_usage=check_jax_usage, module_auto_repr=module_auto_repr,

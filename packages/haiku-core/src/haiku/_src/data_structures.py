@@ -152,8 +152,32 @@ def traverse(structure: Structure[T]) -> Generator[tuple[str, str, T], None, Non
     >>> list(hk.data_structures.traverse(params))
     [('linear', 'b', 3), ('linear', 'w', 2), ('linear_1', 'w', 1)]
     """
+    return _entries(structure, "traverse")
+
+
+def _is_mapping(x: Any) -> bool:
+    return isinstance(x, Mapping) or (hasattr(x, "keys") and hasattr(x, "__getitem__"))
+
+
+def _not_a_structure(fn: str, what: str, value: Any) -> TypeError:
+    text = repr(value)
+    text = text if len(text) <= 80 else text[:77] + "..."
+    return TypeError(
+        f"hk.data_structures.{fn} needs {what} to be a mapping, got "
+        f"{type(value).__name__}: {text}. Params and state are two-level mappings "
+        "{module_name: {name: value}}, as returned by init."
+        + (" merge takes the structures as separate arguments: merge(a, b) or "
+           "merge(*list_of_structures)." if what == "each structure" else ""))
+
+
+def _entries(structure: Structure[T], fn: str) -> Generator[tuple[str, str, T], None, None]:
+    if not _is_mapping(structure):
+        raise _not_a_structure(fn, "each structure" if fn == "merge" else "the structure",
+                               structure)
     for module_name in sorted(structure):
         bundle = structure[module_name]
+        if not _is_mapping(bundle):
+            raise _not_a_structure(fn, f"the entry of module {module_name!r}", bundle)
         for name in sorted(bundle):
             yield module_name, name, bundle[name]
 
@@ -169,7 +193,7 @@ def filter(  # pylint: disable=redefined-builtin
     {'conv': {'w': 3}, 'linear': {'w': 1}}
     """
     out: dict[str, dict[str, T]] = {}
-    for module_name, name, value in traverse(structure):
+    for module_name, name, value in _entries(structure, "filter"):
         if predicate(module_name, name, value):
             out.setdefault(module_name, {})[name] = value
     return out
@@ -186,7 +210,7 @@ def map(  # pylint: disable=redefined-builtin
     {'linear': {'b': 20, 'w': 10}}
     """
     out: dict[str, dict[str, OutT]] = {}
-    for module_name, name, value in traverse(structure):
+    for module_name, name, value in _entries(structure, "map"):
         out.setdefault(module_name, {})[name] = fn(module_name, name, value)
     return out
 
@@ -222,7 +246,7 @@ def merge(*structures: Structure[Any],
     """
     out: dict[str, dict[str, Any]] = {}
     for structure in structures:
-        for module_name, name, value in traverse(structure):
+        for module_name, name, value in _entries(structure, "merge"):
             bundle = out.setdefault(module_name, {})
             if check_duplicates and name in bundle:
                 old = bundle[name]
@@ -247,7 +271,7 @@ def partition(
     """
     true: dict[str, dict[str, T]] = {}
     false: dict[str, dict[str, T]] = {}
-    for module_name, name, value in traverse(structure):
+    for module_name, name, value in _entries(structure, "partition"):
         side = true if predicate(module_name, name, value) else false
         side.setdefault(module_name, {})[name] = value
     return true, false
@@ -265,7 +289,7 @@ def partition_n(
     ({'a': {'w': 0}}, {'b': {'w': 1}}, {'c': {'w': 2}})
     """
     parts: list[dict[str, dict[str, T]]] = [{} for _ in range(n)]
-    for module_name, name, value in traverse(structure):
+    for module_name, name, value in _entries(structure, "partition_n"):
         index = fn(module_name, name, value)
         try:
             index = operator.index(index)
@@ -288,7 +312,7 @@ def is_subset(*, subset: Structure[Any], superset: Structure[Any]) -> bool:
     >>> hk.data_structures.is_subset(subset={"a": {"w": 1}}, superset={"a": {"w": 0, "b": 0}})
     True
     """
-    for module_name, name, _ in traverse(subset):
+    for module_name, name, _ in _entries(subset, "is_subset"):
         if module_name not in superset or name not in superset[module_name]:
             return False
     return True

@@ -155,9 +155,15 @@ def next_rng_keys(num: int) -> jax.Array:
     >>> f.apply({}, jax.random.PRNGKey(0)).shape
     (3, 2)
     """
+    if num < 0:
+        raise ValueError(
+            f"hk.next_rng_keys(num) needs num >= 0, got {num}. Pass the number of keys you "
+            "want, e.g. hk.next_rng_keys(2).")
     seq = _rng_sequence("hk.next_rng_keys()")
     if seq is None:
         raise MissingRNGError(_MISSING_RNG)
+    if num == 0:  # An empty stack of the key's type; no key is consumed.
+        return seq.internal_state[0][None][:0]
     return jnp.stack(seq.take(num))
 
 
