@@ -10,7 +10,8 @@ import jax
 import jax.numpy as jnp
 
 from haiku_layers import pad as pad_lib
-from haiku_layers._utils import replicate
+from haiku_layers._bias_add import add_bias
+from haiku_layers._utils import non_float_input_error, replicate
 from haiku_layers.data_format import get_channel_index
 
 _STRING_PADDINGS = ("SAME", "VALID", "SAME_LOWER")
@@ -189,7 +190,13 @@ class ConvND(hk.Module):
     if w_init is None:
       w_init = hk.initializers.TruncatedNormal(
           stddev=1.0 / math.sqrt(math.prod(w_shape[:-1])))
-    w = hk.get_parameter("w", w_shape, inputs.dtype, init=w_init)
+    try:
+      w = hk.get_parameter("w", w_shape, inputs.dtype, init=w_init)
+    except (TypeError, ValueError) as e:
+      if jnp.issubdtype(inputs.dtype, jnp.inexact):
+        raise
+      raise non_float_input_error(
+          self.module_name, type(self).__name__, inputs.dtype) from e
     if mask is not None:
       w = w * mask
     out = jax.lax.conv_general_dilated(
@@ -205,7 +212,7 @@ class ConvND(hk.Module):
       b = hk.get_parameter(
           "b", _bias_shape(self.output_channels, self.channel_index, n),
           inputs.dtype, init=self.b_init)
-      out = out + jnp.broadcast_to(b, out.shape)
+      out = add_bias(out, b)
     if unbatched:
       out = jnp.squeeze(out, axis=0)
     return out
@@ -416,7 +423,13 @@ class ConvNDTranspose(hk.Module):
     if w_init is None:
       w_init = hk.initializers.TruncatedNormal(
           stddev=1.0 / math.sqrt(math.prod(self.kernel_shape) * in_channels))
-    w = hk.get_parameter("w", w_shape, inputs.dtype, init=w_init)
+    try:
+      w = hk.get_parameter("w", w_shape, inputs.dtype, init=w_init)
+    except (TypeError, ValueError) as e:
+      if jnp.issubdtype(inputs.dtype, jnp.inexact):
+        raise
+      raise non_float_input_error(
+          self.module_name, type(self).__name__, inputs.dtype) from e
     if mask is not None:
       w = w * mask
     padding = self.padding
@@ -437,7 +450,7 @@ class ConvNDTranspose(hk.Module):
       b = hk.get_parameter(
           "b", _bias_shape(self.output_channels, self.channel_index, n),
           inputs.dtype, init=self.b_init)
-      out = out + jnp.broadcast_to(b, out.shape)
+      out = add_bias(out, b)
     if unbatched:
       out = jnp.squeeze(out, axis=0)
     return out

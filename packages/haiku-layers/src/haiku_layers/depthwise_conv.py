@@ -9,6 +9,7 @@ import haiku as hk
 import jax
 import jax.numpy as jnp
 
+from haiku_layers._bias_add import add_bias
 from haiku_layers._utils import replicate
 from haiku_layers.conv import Padding, normalize_padding, to_dimension_numbers
 from haiku_layers.data_format import get_channel_index
@@ -80,7 +81,7 @@ class _DepthwiseConvND(hk.Module):
       b_shape = ((out_channels,) if self.channel_index == -1
                  else (out_channels,) + (1,) * n)
       b = hk.get_parameter("b", b_shape, inputs.dtype, init=self.b_init)
-      out = out + jnp.broadcast_to(b, out.shape)
+      out = add_bias(out, b)
     return out
 
 

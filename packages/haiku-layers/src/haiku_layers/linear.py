@@ -8,6 +8,9 @@ import haiku as hk
 import jax
 import jax.numpy as jnp
 
+from haiku_layers._bias_add import add_bias
+from haiku_layers._utils import non_float_input_error
+
 
 class Linear(hk.Module):
   """Affine transform ``y = x @ w + b`` over the last axis of the input.
@@ -67,9 +70,14 @@ class Linear(hk.Module):
     w_init = self.w_init
     if w_init is None:
       w_init = hk.initializers.TruncatedNormal(stddev=1.0 / math.sqrt(input_size))
-    w = hk.get_parameter("w", [input_size, self.output_size], dtype, init=w_init)
+    try:
+      w = hk.get_parameter("w", [input_size, self.output_size], dtype, init=w_init)
+    except (TypeError, ValueError) as e:
+      if jnp.issubdtype(dtype, jnp.inexact):
+        raise
+      raise non_float_input_error(self.module_name, "Linear", dtype) from e
     out = jnp.dot(inputs, w, precision=precision)
     if self.with_bias:
       b = hk.get_parameter("b", [self.output_size], dtype, init=self.b_init)
-      out = out + jnp.broadcast_to(b, out.shape)
+      out = add_bias(out, b)
     return out
