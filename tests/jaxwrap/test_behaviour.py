@@ -107,6 +107,26 @@ def test_lift_with_state_updater_used_once():
         hk.transform_with_state(f).init(None)
 
 
+@pytest.mark.parametrize("lift", ["lift_with_state", "transparent_lift_with_state"])
+@pytest.mark.parametrize("call_init", [True, False])
+def test_lift_with_state_updater_must_be_used(lift, call_init):
+    inner = hk.transform_with_state(lambda: hk.get_state("s", [], init=jnp.zeros))
+
+    def f():
+        init, _ = getattr(hk, lift)(inner.init)
+        if call_init:
+            init(None)
+        return 1
+
+    transformed = hk.transform_with_state(f)
+    with pytest.raises(ValueError, match=r"never used: call `updater.update\(state\)`"):
+        transformed.init(None)
+    with pytest.raises(ValueError, match="ignore_update"):
+        transformed.apply({}, {}, None)
+    # Nothing leaks: a correct transform runs normally afterwards.
+    assert hk.transform(lambda: 2).apply({}, None) == 2
+
+
 def test_layer_stack_argument_errors():
     with pytest.raises(ValueError, match="transparency_map"):
         hk.layer_stack(2, transparent=True)

@@ -188,15 +188,26 @@ class LiftWithStateUpdater:
         """Leaves the lifted state as it was."""
         self._mark_used()
 
+    def _check_used(self) -> None:
+        if not self._used:
+            raise ValueError(
+                "The updater returned by hk.lift_with_state / hk.transparent_lift_with_state "
+                "was never used: call `updater.update(state)` with the state returned by the "
+                "inner apply, or `updater.ignore_update()` to keep the lifted state as it is, "
+                "before the transformed function returns.")
+
 
 def _lift_with_state(init_fn: Callable[..., Any], allow_reuse: bool,
                      name: Optional[str]) -> tuple[Callable[..., Any], LiftWithStateUpdater]:
     if name is None:
         lifter: Callable[..., Any] = _Lifter(init_fn, allow_reuse, True, _outer_prefix)
-        return lifter, LiftWithStateUpdater(None)
-    module = _LiftingModule((init_fn, allow_reuse, True), name=name)
-    updater = LiftWithStateUpdater(module.module_name)
-    return module, updater
+        updater = LiftWithStateUpdater(None)
+    else:
+        lifter = _LiftingModule((init_fn, allow_reuse, True), name=name)
+        updater = LiftWithStateUpdater(lifter.module_name)
+    if extend.inside_transform():
+        extend.on_transform_exit(updater._check_used)
+    return lifter, updater
 
 
 def lift_with_state(init_fn: Callable[..., Any], *, allow_reuse: bool = False,
