@@ -22,6 +22,7 @@ def run(runs: int) -> dict[str, float]:
         probe = _run(_PROBE)
         values = {
             "import.jax": probe["jax"],
+            "import.haiku_only": probe["haiku"],
             "import.haiku_after_jax": probe["haiku"] + probe["dir"],
             "import.haiku_plus_first_linear": probe["haiku"] + probe["dir"] + probe["first_linear"],
         }
