@@ -8,7 +8,8 @@ import jax
 import jax.numpy as jnp
 
 from haiku_layers.conv import ConvND
-from haiku_layers.recurrent import LSTMState, RNNCore, _lstm_update, add_batch
+from haiku_layers.recurrent import (LSTMState, RNNCore, _lstm_update, add_batch,
+                                     lstm_state_error)
 
 
 class ConvNDLSTM(RNNCore):
@@ -55,12 +56,16 @@ class ConvNDLSTM(RNNCore):
 
   def __call__(self, inputs: jax.Array, state: LSTMState) -> tuple[jax.Array, LSTMState]:
     """Runs one step on channels-last inputs ``[B, *input_shape, C_in]``."""
+    try:
+      hidden, cell = state.hidden, state.cell
+    except AttributeError:
+      raise lstm_state_error(self.module_name, type(self).__name__, state) from None
     conv = lambda name: ConvND(self.num_spatial_dims, 4 * self.output_channels,
                                self.kernel_shape, name=name)
     input_to_hidden = conv("input_to_hidden")
     hidden_to_hidden = conv("hidden_to_hidden")
-    gates = input_to_hidden(inputs) + hidden_to_hidden(state.hidden)
-    return _lstm_update(gates, state.cell)
+    gates = input_to_hidden(inputs) + hidden_to_hidden(hidden)
+    return _lstm_update(gates, cell)
 
   def initial_state(self, batch_size: int | None) -> LSTMState:
     """Zeros of shape ``[batch_size, *input_shape, output_channels]``."""

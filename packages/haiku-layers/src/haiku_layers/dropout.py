@@ -31,7 +31,8 @@ def dropout(
     An array like ``x``.
 
   Raises:
-    ValueError: if a concrete ``rate`` is outside ``[0, 1)``.
+    ValueError: if a concrete ``rate`` is outside ``[0, 1)``, or ``rng`` is
+      ``None`` while ``rate`` is not 0.
 
   >>> import haiku as hk, jax, jax.numpy as jnp
   >>> y = hk.dropout(jax.random.PRNGKey(0), 0.5, jnp.ones([2, 3]))
@@ -47,6 +48,12 @@ def dropout(
       return x
   except jax.errors.ConcretizationTypeError:
     pass  # Traced rate: checks happen in the caller's hands.
+  if rng is None:
+    raise ValueError(
+        f"hk.dropout: rng is None but rate={rate} needs a PRNG key. Pass "
+        "hk.next_rng_key() (and a PRNGKey to init/apply), or rate=0 when there is no "
+        "key: key = hk.maybe_next_rng_key(); "
+        "hk.dropout(key, rate if key is not None else 0.0, x).")
   keep_rate = 1.0 - rate
   shape = list(x.shape)
   for dim in broadcast_dims:

@@ -91,7 +91,11 @@ class LayerNorm(hk.Module):
     axis = self.axis
     if isinstance(axis, slice):
       axis = tuple(range(ndim)[axis])
-    mean = jnp.mean(inputs, axis=axis, keepdims=True)
+    try:
+      mean = jnp.mean(inputs, axis=axis, keepdims=True)
+    except (IndexError, ValueError):
+      to_abs_axes(axis, ndim, self._layer)  # Raises a clear error for a bad axis.
+      raise
     if self.use_fast_variance:
       variance = jnp.mean(jnp.square(inputs), axis=axis, keepdims=True) - jnp.square(mean)
     else:

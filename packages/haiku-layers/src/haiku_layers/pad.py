@@ -108,11 +108,22 @@ def create_from_padfn(
   >>> hk.pad.create_from_padfn([hk.pad.same, hk.pad.causal], [3, 4], 1, 2)
   ((1, 1), (3, 0))
   """
-  fns = (padding,) * n if callable(padding) else replicate(padding, n, "padding")
+  if callable(padding):
+    fns = (padding,) * n
+  elif is_padfn(padding) and len(padding) in (1, n):
+    fns = tuple(padding) * n if len(padding) == 1 else tuple(padding)
+  else:
+    counts = "1" if n == 1 else f"1 or {n}"
+    raise TypeError(
+        f"hk.pad.create: padding={padding!r} is not a padding function for {n} spatial "
+        f"dimension(s). Pass one of {_PAD_FNS}, or a sequence of {counts} of them. "
+        "(Conv layers also take the strings 'SAME' and 'VALID' directly.)")
   kernel = replicate(kernel, n, "kernel")
   rate = replicate(rate, n, "rate")
   return tuple(fn((k - 1) * r + 1) for fn, k, r in zip(fns, kernel, rate))
 
+
+_PAD_FNS = "hk.pad.same, hk.pad.valid, hk.pad.full, hk.pad.causal, hk.pad.reverse_causal"
 
 # Older spelling kept for compatibility.
 create = create_from_padfn

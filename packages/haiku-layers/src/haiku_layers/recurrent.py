@@ -10,6 +10,7 @@ import haiku as hk
 import jax
 import jax.numpy as jnp
 
+from haiku_layers._utils import check_callables
 from haiku_layers.linear import Linear
 
 Initializer = Callable[[Sequence[int], Any], jax.Array]
@@ -68,6 +69,16 @@ class LSTMState(NamedTuple):
   cell: jax.Array
 
 
+def lstm_state_error(module_name: str, layer: str, state: Any) -> TypeError:
+  """The error for an LSTM-style core called with a state that is not an LSTMState."""
+  shape = getattr(state, "shape", None)
+  got = f"an array of shape {tuple(shape)}" if shape is not None else type(state).__name__
+  return TypeError(
+      f"{module_name}: hk.{layer} needs its state to be an hk.LSTMState(hidden, cell), "
+      f"got {got}. Build it with core.initial_state(batch_size), or pass "
+      "hk.LSTMState(hidden=h, cell=c).")
+
+
 def _lstm_update(gates: jax.Array, prev_cell: jax.Array) -> tuple[jax.Array, LSTMState]:
   """LSTM cell update from pre-activations ordered (input, cell, forget, output)."""
   i, g, f, o = jnp.split(gates, indices_or_sections=4, axis=-1)
@@ -110,9 +121,13 @@ class LSTM(RNNCore):
           f"LSTM input must be rank-1 or rank-2, got shape {inputs.shape}. "
           "Call the core once per time step (see hk.dynamic_unroll), or "
           "flatten extra axes with hk.BatchApply.")
-    x_and_h = jnp.concatenate([inputs, prev_state.hidden], axis=-1)
+    try:
+      hidden, cell = prev_state.hidden, prev_state.cell
+    except AttributeError:
+      raise lstm_state_error(self.module_name, "LSTM", prev_state) from None
+    x_and_h = jnp.concatenate([inputs, hidden], axis=-1)
     gates = Linear(4 * self.hidden_size)(x_and_h)
-    return _lstm_update(gates, prev_state.cell)
+    return _lstm_update(gates, cell)
 
   def initial_state(self, batch_size: int | None) -> LSTMState:
     """Zeros of shape ``[batch_size, hidden_size]`` (``[hidden_size]`` if None)."""
@@ -299,7 +314,10 @@ class _DeepRNN(RNNCore):
   def __init__(self, layers: Sequence[Any], skip_connections: bool,
                name: str | None = None):
     super().__init__(name=name)
-    self.layers = layers
+    checked = check_callables(
+        "hk.deep_rnn_with_skip_connections" if skip_connections else "hk.DeepRNN", layers,
+        "hk.LSTM(8), jax.nn.relu, hk.LSTM(8)")
+    self.layers = layers if isinstance(layers, (list, tuple)) else checked
     self.skip_connections = skip_connections
     if skip_connections:
       for layer in layers:
@@ -394,6 +412,23 @@ def _swap_batch_time(tree: Any) -> Any:
   return jax.tree.map(lambda x: jnp.swapaxes(x, 0, 1), tree)
 
 
+def _check_time_axis(fn: str, input_sequence: Any, time_major: bool) -> None:
+  """Raises a clear error if an input leaf lacks the time (and batch) axes.
+
+  Called only after unrolling failed, so the normal path pays nothing.
+  """
+  need = 1 if time_major else 2
+  for path, leaf in jax.tree_util.tree_leaves_with_path(input_sequence):
+    shape = tuple(getattr(leaf, "shape", ()))
+    if len(shape) < need:
+      where = f" at {jax.tree_util.keystr(path)}" if path else ""
+      layout = "[T, B, ...] (or [T, ...])" if time_major else "[B, T, ...]"
+      raise ValueError(
+          f"hk.{fn}: input_sequence{where} has shape {shape}, but needs a leading time "
+          f"axis: {layout} with time_major={time_major}. Add the axis, e.g. x[None] for a "
+          "single step, or set time_major to match your layout.")
+
+
 def static_unroll(core: Callable[[Any, Any], tuple[Any, Any]], input_sequence: Any,
                   initial_state: Any, time_major: bool = True) -> tuple[Any, Any]:
   """Unrolls ``core`` over a sequence with a Python loop.
@@ -418,13 +453,17 @@ def static_unroll(core: Callable[[Any, Any], tuple[Any, Any]], input_sequence: A
   >>> out.shape, state.shape
   ((5, 2, 3), (2, 3))
   """
-  if not time_major:
-    input_sequence = _swap_batch_time(input_sequence)
-  leaves, treedef = jax.tree.flatten(input_sequence)
-  if not leaves:
-    raise ValueError("static_unroll: input_sequence has no arrays to unroll over.")
-  num_steps = leaves[0].shape[0]
-  per_leaf = [jnp.unstack(x) for x in leaves]
+  try:
+    if not time_major:
+      input_sequence = _swap_batch_time(input_sequence)
+    leaves, treedef = jax.tree.flatten(input_sequence)
+    if not leaves:
+      raise ValueError("static_unroll: input_sequence has no arrays to unroll over.")
+    num_steps = leaves[0].shape[0]
+    per_leaf = [jnp.unstack(x) for x in leaves]
+  except (IndexError, ValueError, TypeError):
+    _check_time_axis("static_unroll", input_sequence, time_major)
+    raise
   state = initial_state
   outputs = []
   for t in range(num_steps):
@@ -482,14 +521,19 @@ def dynamic_unroll(core: Callable[[Any, Any], tuple[Any, Any]], input_sequence: 
       return next_state, (outputs, next_state)
     return next_state, outputs
 
-  if not time_major:
-    input_sequence = _swap_batch_time(input_sequence)
   if _inside_transform():
     from haiku_jaxwrap.control_flow import scan  # pylint: disable=g-import-not-at-top
   else:
     scan = jax.lax.scan
-  final_state, output_sequence = scan(
-      step, initial_state, input_sequence, reverse=reverse, unroll=unroll)
+  sequence = input_sequence
+  try:
+    if not time_major:
+      sequence = _swap_batch_time(sequence)
+    final_state, output_sequence = scan(
+        step, initial_state, sequence, reverse=reverse, unroll=unroll)
+  except (IndexError, ValueError, TypeError):
+    _check_time_axis("dynamic_unroll", input_sequence, time_major)
+    raise
   if return_all_states:
     output_sequence, state_sequence = output_sequence
     if not time_major:

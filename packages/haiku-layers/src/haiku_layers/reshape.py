@@ -67,7 +67,16 @@ class Reshape(hk.Module):
             f"{self.module_name}: cannot reshape axes {shape[keep:]} of input "
             f"{shape} into {out}: {rest} elements do not divide by {known}.")
       out = tuple(rest // known if d == -1 else d for d in out)
-    return jnp.reshape(inputs, shape[:keep] + out)
+    try:
+      return jnp.reshape(inputs, shape[:keep] + out)
+    except (TypeError, ValueError) as e:
+      raise ValueError(
+          f"{self.module_name}: hk.Reshape cannot reshape axes {shape[keep:]} "
+          f"({math.prod(shape[keep:])} elements) of input {shape} into "
+          f"output_shape={self.output_shape} ({math.prod(out)} elements). Pick an "
+          "output_shape with the same number of elements (a -1 entry is inferred), or "
+          f"change preserve_dims={self.preserve_dims} to keep a different number of "
+          "leading axes.") from e
 
 
 class Flatten(Reshape):

@@ -7,6 +7,8 @@ from typing import Any
 
 import haiku as hk
 
+from haiku_layers._utils import check_callables
+
 
 class Sequential(hk.Module):
   """Calls a list of layers in order, feeding each output to the next.
@@ -32,7 +34,7 @@ class Sequential(hk.Module):
       name: module name.
     """
     super().__init__(name=name)
-    self.layers = tuple(layers)
+    self.layers = check_callables("hk.Sequential", layers)
 
   def __call__(self, inputs: Any, *args: Any, **kwargs: Any) -> Any:
     """Applies the layers; ``args``/``kwargs`` are passed to the first."""
