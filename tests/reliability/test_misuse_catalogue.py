@@ -281,8 +281,7 @@ CASES = [
          lambda: _t(lambda x: hk.Sequential([3])(x)).init(KEY, jnp.ones([3])),
          TypeError, r"Sequential.*3", r"callable"),
     Case("pad.create with an unknown padding", L, lambda: hk.pad.create("foo", 3, 1, 1),
-         TypeError, r"padding.*'foo'", r"hk\.pad\.(same|valid)",
-         unclear="message says 'a sequence of length 1 or 1' and does not list hk.pad functions"),
+         TypeError, r"padding.*'foo'", r"hk\.pad\.(same|valid)"),
     Case("LSTM given a plain array as its state", L,
          lambda: _t(_lstm_with_array_state).init(KEY, jnp.ones([1, 3])),
          TypeError, r"LSTM.*state", r"LSTMState|initial_state"),
@@ -358,8 +357,7 @@ CASES = [
          TypeError, r"hk\.cond during init", r"unconditionally at init"),
     Case("hk.switch with no branches", J,
          lambda: _t(lambda x: hk.switch(0, [], x)).init(KEY, jnp.ones([3])),
-         ValueError, r"hk\.switch.*branch", r"at least one",
-         unclear="jax's 'Empty branch sequence' does not name hk.switch"),
+         ValueError, r"hk\.switch.*branch", r"at least one"),
     Case("hk.grad of a non-scalar function", LJ,
          lambda: _t(lambda x: hk.grad(lambda y: hk.Linear(3)(y))(x)).init(KEY, jnp.ones([3])),
          TypeError, r"scalar-output", r"Output had shape: \(3,\)"),
@@ -373,16 +371,13 @@ CASES = [
     Case("hk.layer_stack body returning a string", LJ,
          lambda: _t(lambda x: hk.layer_stack(2)(lambda y: (hk.Linear(3)(y), "s"))(x)).init(
              KEY, jnp.ones([3])),
-         TypeError, r"layer_stack.*str", r"arrays",
-         unclear="jax's scan message points into layer_stack.py, not at the user's layer"),
+         TypeError, r"layer_stack.*str", r"arrays"),
     Case("hk.layer_stack layer changing its input shape", LJ,
          lambda: _t(lambda x: hk.layer_stack(2)(lambda y: hk.Linear(4)(y))(x)).init(
              KEY, jnp.ones([3])),
-         ValueError, r"layer_stack.*float32\[3\].*float32\[4\]", r"same shape",
-         unclear="jax's scan carry message does not name hk.layer_stack"),
+         ValueError, r"layer_stack.*float32\[3\].*float32\[4\]", r"same shape"),
     Case("hk.remat of a non-callable", J, lambda: hk.remat(3),
-         TypeError, r"hk\.remat.*3", r"callable",
-         unclear="hk.remat(3) returns a function; the error comes later at call time"),
+         TypeError, r"hk\.remat.*3", r"callable"),
 ]
 
 

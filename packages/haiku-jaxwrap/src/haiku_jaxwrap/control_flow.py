@@ -87,9 +87,13 @@ def switch(index: Any, branches: Sequence[Callable[..., Any]], *operands: Any) -
     >>> hk.transform(f).apply({}, None, 1)
     Array(1., dtype=float32, weak_type=True)
     """
+    branches = list(branches)
+    if not branches:
+        raise ValueError(
+            "hk.switch needs at least one branch, got an empty sequence of branches. Pass a "
+            "list of callables, e.g. hk.switch(index, [f0, f1], x).")
     if not extend.inside_transform():
         return jax.lax.switch(index, branches, *operands)
-    branches = list(branches)
     return _switch_like("hk.switch", lambda bs, carry, ops: jax.lax.switch(
         index, bs, carry, ops), branches, operands)
 

@@ -75,6 +75,64 @@ def _stack_params(params: dict, num_layers: int, mapping: LayerStackTransparency
     return out
 
 
+def _is_array_like(leaf: Any) -> bool:
+    return (hasattr(leaf, "shape") and hasattr(leaf, "dtype")) or isinstance(
+        leaf, (bool, int, float, complex))
+
+
+def _type_str(leaf: Any) -> str:
+    """``float32[3]`` for arrays (as JAX prints avals)."""
+    dims = ",".join(str(d) for d in jnp.shape(leaf))
+    return f"{jnp.result_type(leaf)}[{dims}]"
+
+
+def _layer_output_error(n: int, per_layer: bool, x_in: Any,
+                        raw: Any) -> Optional[Exception]:
+    """Explains why the layer's output cannot be scanned, or ``None`` if it looks fine.
+
+    Called only after the scan failed, with the output recorded while tracing the body.
+    """
+    where = f"hk.layer_stack({n})"
+    if per_layer:
+        if not (isinstance(raw, (tuple, list)) and len(raw) == 2):
+            got = (f"an array {_type_str(raw)}" if hasattr(raw, "shape")
+                   else type(raw).__name__)
+            return TypeError(
+                f"{where} with with_per_layer_inputs=True: the layer must return a pair "
+                f"(carry, per_layer_output), got {got}. Return e.g. `return x, None` when "
+                "there is no per-layer output.")
+        x_out, zs = raw
+        names = ("carry", "per_layer_output")
+    else:
+        x_out, zs = raw[0], None
+        names = ("output", "output")
+    for name, tree in zip(names, (x_out, zs)):
+        for path, leaf in jax.tree_util.tree_leaves_with_path(tree):
+            if not _is_array_like(leaf):
+                text = repr(leaf)
+                text = text if len(text) <= 40 else text[:37] + "..."
+                return TypeError(
+                    f"{where}: the layer returned a {type(leaf).__name__} ({text}) at "
+                    f"{name}{jax.tree_util.keystr(path)}, but it must return arrays (a pytree "
+                    "of jax arrays): its outputs go through a scan. Close over non-array "
+                    "values instead of returning them.")
+    taken = "the carry it takes" if per_layer else "its input"
+    rule = (f"{where}: the {names[0]} of each layer is the "
+            f"{'carry' if per_layer else 'input'} of the next, so the layer must return the "
+            f"same shapes, dtypes and structure as {taken}")
+    in_def, out_def = jax.tree.structure(x_in), jax.tree.structure(x_out)
+    if in_def != out_def:
+        return ValueError(
+            f"{rule}, but {taken} has structure {in_def} and it returned {out_def}.")
+    for (path, a), b in zip(jax.tree_util.tree_leaves_with_path(x_in), jax.tree.leaves(x_out)):
+        if jnp.shape(a) != jnp.shape(b) or jnp.result_type(a) != jnp.result_type(b):
+            return ValueError(
+                f"{rule}, but {taken}{jax.tree_util.keystr(path)} is {_type_str(a)} and it "
+                f"returned {_type_str(b)}. Keep them the same, e.g. project back to the input "
+                "width or cast back to the input dtype at the end of the layer.")
+    return None
+
+
 class _LayerStack:
     """The wrapped layer: one ``lax.scan`` over stacked params and per-layer keys."""
 
@@ -116,6 +174,17 @@ class _LayerStack:
                     f"hk.layer_stack({n}): every per-layer input needs a leading axis of size "
                     f"{n} (one slice per layer), got an input of shape {tuple(leaf.shape)}.")
 
+        outputs: list = []  # The layer's output while tracing, to explain scan errors.
+
+        def scan(body, carry, xs, x_in, **kwargs):
+            try:
+                return jax.lax.scan(body, carry, xs, length=n, **kwargs)
+            except (TypeError, ValueError) as e:
+                error = outputs and _layer_output_error(n, self.per_layer, x_in, outputs[-1])
+                if error:
+                    raise error from e
+                raise
+
         def init_all(x, rng):
             def step(carry, ys_i):
                 x, rng = carry
@@ -125,10 +194,12 @@ class _LayerStack:
                     keys = jax.random.split(rng, 3)
                     init_rng, rng, apply_rng = keys[0], keys[1], keys[2]
                 params = layer.init(init_rng, x, *ys_i)
-                x, _ = layer.apply(params, apply_rng, x, *ys_i)
+                out = layer.apply(params, apply_rng, x, *ys_i)
+                outputs.append(out)
+                x, _ = out
                 return (x, rng), params
 
-            _, params = jax.lax.scan(step, (x, rng), ys, length=n)
+            _, params = scan(step, (x, rng), ys, x)
             if self.transparent:
                 return _split_params(params, n, self.mapping)
             return params
@@ -145,10 +216,12 @@ class _LayerStack:
 
         def apply_step(x, inputs):
             params_i, rng_i, ys_i = inputs
-            return layer.apply(params_i, rng_i, x, *ys_i)
+            out = layer.apply(params_i, rng_i, x, *ys_i)
+            outputs.append(out)
+            return out
 
-        x, zs = jax.lax.scan(apply_step, x, (params, rngs, ys), length=n, reverse=reverse,
-                             unroll=self.unroll)
+        x, zs = scan(apply_step, x, (params, rngs, ys), x, reverse=reverse,
+                     unroll=self.unroll)
         return (x, zs) if self.per_layer else x
 
 

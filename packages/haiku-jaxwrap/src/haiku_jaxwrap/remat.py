@@ -29,6 +29,11 @@ def remat(fun: Callable[..., Any], *, prevent_cse: bool = True,
     >>> jax.grad(f.apply)(params, None, jnp.ones([2]))["~"]["w"].shape
     (2,)
     """
+    if not callable(fun):
+        raise TypeError(
+            f"hk.remat needs a callable to rematerialise, got {fun!r} "
+            f"({type(fun).__name__}). Pass a function or module, e.g. "
+            "hk.remat(hk.Linear(8))(x) or hk.remat(my_fn)(x).")
     static = (static_argnums,) if isinstance(static_argnums, int) else tuple(static_argnums)
     plain = jax.checkpoint(fun, prevent_cse=prevent_cse, policy=policy, static_argnums=static)
 
