@@ -27,7 +27,26 @@ from haiku._src.hooks import GLOBAL_INTERCEPTORS, HOOKS
 
 
 class MethodContext(NamedTuple):
-    """What an interceptor (see :func:`intercept_methods`) learns about a method call."""
+    """What an interceptor (see :func:`intercept_methods`) learns about a method call.
+
+    ``orig_method`` is the method bound to ``module``; ``orig_class`` is the class that
+    defines it. Constructors are intercepted too (``method_name == "__init__"``).
+
+    >>> import haiku as hk
+    >>> def trace(next_f, args, kwargs, context):
+    ...   print(context.orig_class.__name__, context.method_name)
+    ...   return next_f(*args, **kwargs)
+    >>> class Double(hk.Module):
+    ...   def __call__(self, x):
+    ...     return 2 * x
+    >>> def f(x):
+    ...   with hk.intercept_methods(trace):
+    ...     return Double()(x)
+    >>> hk.transform(f).apply({}, None, 1.5)
+    Double __init__
+    Double __call__
+    3.0
+    """
 
     module: "Module"
     method_name: str
@@ -296,7 +315,23 @@ class Module(metaclass=ModuleMetaclass):
 
 @runtime_checkable
 class ModuleProtocol(Protocol):
-    """What tools may rely on for any module-like object."""
+    """What tools may rely on for any module-like object (usable with ``isinstance``).
+
+    >>> import jax.numpy as jnp
+    >>> import haiku as hk
+    >>> class Bias(hk.Module):
+    ...   def __call__(self, x):
+    ...     return x + hk.get_parameter("b", x.shape, init=jnp.zeros)
+    >>> def describe(m: hk.ModuleProtocol) -> str:
+    ...   return f"{m.module_name} owns {sorted(m.params_dict())}"
+    >>> def f(x):
+    ...   bias = Bias()
+    ...   y = bias(x)
+    ...   print(isinstance(bias, hk.ModuleProtocol), describe(bias))
+    ...   return y
+    >>> params = hk.transform(f).init(None, jnp.zeros([2]))
+    True bias owns ['bias/b']
+    """
 
     @property
     def name(self) -> str: ...
@@ -311,7 +346,21 @@ class ModuleProtocol(Protocol):
 
 @runtime_checkable
 class SupportsCall(ModuleProtocol, Protocol):
-    """A :class:`ModuleProtocol` that is also callable."""
+    """A :class:`ModuleProtocol` that is also callable (usable with ``isinstance``).
+
+    >>> import jax.numpy as jnp
+    >>> import haiku as hk
+    >>> class Table(hk.Module):
+    ...   def lookup(self, i):
+    ...     return hk.get_parameter("t", [4], init=jnp.zeros)[i]
+    >>> class Bias(hk.Module):
+    ...   def __call__(self, x):
+    ...     return x + hk.get_parameter("b", x.shape, init=jnp.zeros)
+    >>> def f():
+    ...   print(isinstance(Table(), hk.SupportsCall), isinstance(Bias(), hk.SupportsCall))
+    >>> params = hk.transform(f).init(None)
+    False True
+    """
 
     def __call__(self, *args, **kwargs) -> Any: ...
 

@@ -13,14 +13,64 @@ from haiku._src.transform import (_NON_EMPTY_STATE, Transformed, TransformedWith
 
 
 class MultiTransformed(NamedTuple):
-    """One ``init`` and a pytree of ``apply`` functions sharing its parameters."""
+    """What :func:`multi_transform` returns: one ``init`` and a pytree of ``apply`` functions.
+
+    Every apply function takes ``(params, rng, *args, **kwargs)`` and uses the parameters
+    ``init`` created, so several entry points (e.g. encode and decode) share one model.
+
+    >>> import jax
+    >>> import jax.numpy as jnp
+    >>> import haiku as hk
+    >>> def make():
+    ...   def encode(x):
+    ...     return x * hk.get_parameter("scale", [], init=jnp.ones)
+    ...   def decode(y):
+    ...     return y / hk.get_parameter("scale", [], init=jnp.ones)
+    ...   def round_trip(x):
+    ...     return decode(encode(x))
+    ...   return round_trip, {"encode": encode, "decode": decode}
+    >>> model = hk.multi_transform(make)
+    >>> isinstance(model, hk.MultiTransformed)
+    True
+    >>> params = model.init(None, jnp.zeros([2]))
+    >>> jax.tree.map(jnp.shape, params)
+    {'~': {'scale': ()}}
+    >>> sorted(model.apply)
+    ['decode', 'encode']
+    >>> model.apply["encode"](params, None, jnp.ones([2])).shape
+    (2,)
+    """
 
     init: Callable[..., Any]
     apply: Any
 
 
 class MultiTransformedWithState(NamedTuple):
-    """Stateful :class:`MultiTransformed`: applies take and return state."""
+    """What :func:`multi_transform_with_state` returns: a stateful :class:`MultiTransformed`.
+
+    ``init(rng, ...)`` returns ``(params, state)``; each apply function takes
+    ``(params, state, rng, ...)`` and returns ``(out, new_state)``.
+
+    >>> import jax.numpy as jnp
+    >>> import haiku as hk
+    >>> def make():
+    ...   def count():
+    ...     n = hk.get_state("n", [], jnp.int32, init=jnp.zeros)
+    ...     hk.set_state("n", n + 1)
+    ...     return n
+    ...   def peek():
+    ...     return hk.get_state("n", [], jnp.int32, init=jnp.zeros)
+    ...   return count, (count, peek)
+    >>> model = hk.multi_transform_with_state(make)
+    >>> isinstance(model, hk.MultiTransformedWithState)
+    True
+    >>> params, state = model.init(None)
+    >>> count, peek = model.apply
+    >>> _, state = count(params, state, None)
+    >>> n, state = peek(params, state, None)
+    >>> int(n)
+    1
+    """
 
     init: Callable[..., Any]
     apply: Any

@@ -28,7 +28,23 @@ class GetterContext(NamedTuple):
     """Describes the parameter or state a creator or getter is called for.
 
     ``full_name`` is e.g. ``mlp/~/linear_0/w``: ``module_name`` is ``mlp/~/linear_0`` and
-    ``name`` is ``w``.
+    ``name`` is ``w``. The ``original_*`` fields are what the caller of ``get_parameter``
+    asked for, before any creator changed them.
+
+    >>> import jax.numpy as jnp
+    >>> import haiku as hk
+    >>> class Scale(hk.Module):
+    ...   def __call__(self, x):
+    ...     return x * hk.get_parameter("w", [x.shape[-1]], init=jnp.ones)
+    >>> def show(next_getter, value, context):
+    ...   print(context.full_name, context.module_name, context.name,
+    ...         tuple(context.original_shape))
+    ...   return next_getter(value)
+    >>> def f(x):
+    ...   with hk.custom_getter(show):
+    ...     return Scale()(x)
+    >>> params = hk.transform(f).init(None, jnp.zeros([2]))
+    scale/w scale w (2,)
     """
 
     full_name: str

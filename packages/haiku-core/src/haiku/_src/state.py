@@ -20,7 +20,28 @@ from haiku._src.sentinels import DO_NOT_STORE
 
 
 class SetterContext(NamedTuple):
-    """Describes the state entry a custom setter is called for."""
+    """Describes the state entry a custom setter (:func:`custom_setter`) is called for.
+
+    >>> import jax.numpy as jnp
+    >>> import haiku as hk
+    >>> def clip(next_setter, value, context):
+    ...   print("set", context.full_name, "shape", tuple(context.original_shape))
+    ...   return next_setter(jnp.minimum(value, 3))
+    >>> class Counter(hk.Module):
+    ...   def __call__(self):
+    ...     n = hk.get_state("n", [], jnp.int32, init=jnp.zeros)
+    ...     hk.set_state("n", n + 5)
+    >>> def f():
+    ...   with hk.custom_setter(clip):
+    ...     Counter()()
+    >>> model = hk.transform_with_state(f)
+    >>> params, state = model.init(None)
+    set counter/n shape ()
+    >>> _, state = model.apply(params, state, None)
+    set counter/n shape ()
+    >>> int(state["counter"]["n"])
+    3
+    """
 
     full_name: str
     module: Optional[Any]

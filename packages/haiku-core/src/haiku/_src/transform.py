@@ -25,14 +25,52 @@ _TRACER_HINT = (
 
 
 class Transformed(NamedTuple):
-    """A pure ``init(rng, *a, **k) -> params`` and ``apply(params, rng, *a, **k) -> out``."""
+    """The pair of pure functions :func:`transform` returns.
+
+    ``init(rng, *args, **kwargs)`` runs the function once to create its parameters and
+    returns them; ``apply(params, rng, *args, **kwargs)`` runs it with those parameters and
+    returns its output. It is a named tuple, so ``init, apply = hk.transform(f)`` works.
+
+    >>> import jax
+    >>> import jax.numpy as jnp
+    >>> import haiku as hk
+    >>> def f(x):
+    ...   return x * hk.get_parameter("w", [x.shape[-1]], init=jnp.ones)
+    >>> model = hk.transform(f)
+    >>> isinstance(model, hk.Transformed), model._fields
+    (True, ('init', 'apply'))
+    >>> params = model.init(jax.random.PRNGKey(0), jnp.zeros([3]))
+    >>> jax.tree.map(jnp.shape, params)
+    {'~': {'w': (3,)}}
+    >>> init, apply = model
+    >>> apply(params, None, jnp.ones([3])).shape
+    (3,)
+    """
 
     init: Callable[..., Any]
     apply: Callable[..., Any]
 
 
 class TransformedWithState(NamedTuple):
-    """``init(rng, ...) -> (params, state)`` and ``apply(params, state, rng, ...) -> (out, state)``."""
+    """The pure functions :func:`transform_with_state` returns: state goes in and out.
+
+    ``init(rng, *args, **kwargs)`` returns ``(params, state)`` and
+    ``apply(params, state, rng, *args, **kwargs)`` returns ``(out, new_state)``.
+
+    >>> import jax.numpy as jnp
+    >>> import haiku as hk
+    >>> def counter():
+    ...   n = hk.get_state("n", [], jnp.int32, init=jnp.zeros)
+    ...   hk.set_state("n", n + 1)
+    ...   return n
+    >>> model = hk.transform_with_state(counter)
+    >>> isinstance(model, hk.TransformedWithState)
+    True
+    >>> params, state = model.init(None)
+    >>> out, state = model.apply(params, state, None)
+    >>> int(out), int(state["~"]["n"])
+    (0, 1)
+    """
 
     init: Callable[..., Any]
     apply: Callable[..., Any]
