@@ -16,7 +16,24 @@ from haiku._src.errors import NotInTransformError
 
 
 class StatePair(NamedTuple):
-    """The value a state entry had when the transform started, and its value now."""
+    """The value a state entry had when the transform started, and its value now.
+
+    :func:`haiku.extend.internal_state` reports every state entry as a pair, so a wrapper
+    that carries state through a JAX transform keeps both (``init`` returns ``initial``).
+
+    >>> import jax.numpy as jnp
+    >>> import haiku as hk
+    >>> from haiku import extend
+    >>> def f():
+    ...   n = hk.get_state("n", [], jnp.int32, init=jnp.zeros)
+    ...   hk.set_state("n", n + 1)
+    ...   pair = extend.internal_state().state["~"]["n"]
+    ...   return isinstance(pair, extend.StatePair), int(pair.initial), int(pair.current)
+    >>> model = hk.transform_with_state(f)
+    >>> params, state = model.init(None)
+    >>> model.apply(params, state, None)[0]
+    (True, 0, 1)
+    """
 
     initial: Any
     current: Any
@@ -96,7 +113,18 @@ def current_frame(what: str = "This function") -> Frame:
 
 
 def inside_transform() -> bool:
-    """True while an ``init`` or ``apply`` of a haiku transform is running."""
+    """True while an ``init`` or ``apply`` of a haiku transform is running.
+
+    A plugin helper can use it to choose between its transformed behaviour and a plain one
+    (or to fail with a clear message) instead of hitting a "not in transform" error.
+
+    >>> import haiku as hk
+    >>> from haiku import extend
+    >>> extend.inside_transform()
+    False
+    >>> hk.transform(extend.inside_transform).apply({}, None)
+    True
+    """
     return bool(_STACK.frames)
 
 

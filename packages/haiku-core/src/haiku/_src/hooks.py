@@ -32,7 +32,33 @@ _GLOBAL_LOCK = threading.Lock()
 
 
 def add_global_interceptor(interceptor: Callable) -> Callable[[], None]:
-    """Installs a method interceptor for all threads; returns a function removing it."""
+    """Installs a method interceptor for all threads; returns a function removing it.
+
+    The interceptor has the signature of :func:`haiku.intercept_methods`'s
+    (``next_f, args, kwargs, context``). Unlike ``intercept_methods``, whose effect is limited
+    to the ``with`` block of one thread, it stays until removed and also sees modules called
+    in other threads (mixed precision policies work this way).
+
+    >>> import threading
+    >>> import haiku as hk
+    >>> from haiku import extend
+    >>> calls = []
+    >>> def log_calls(next_f, args, kwargs, context):
+    ...   calls.append(f"{context.orig_class.__name__}.{context.method_name}")
+    ...   return next_f(*args, **kwargs)
+    >>> class Double(hk.Module):
+    ...   def __call__(self, x):
+    ...     return 2 * x
+    >>> model = hk.transform(lambda x: Double()(x))
+    >>> remove = extend.add_global_interceptor(log_calls)
+    >>> worker = threading.Thread(target=model.apply, args=({}, None, 1.0))
+    >>> worker.start(); worker.join()
+    >>> remove()
+    >>> model.apply({}, None, 1.0)  # no longer intercepted
+    2.0
+    >>> calls
+    ['Double.__init__', 'Double.__call__']
+    """
     with _GLOBAL_LOCK:
         GLOBAL_INTERCEPTORS[0] = GLOBAL_INTERCEPTORS[0] + (interceptor,)
 

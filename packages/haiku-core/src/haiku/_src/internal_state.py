@@ -16,7 +16,22 @@ from haiku._src.rng import PRNGSequence, RNGState
 
 
 class InternalState(NamedTuple):
-    """``params`` ({module: {name: array}}), ``state`` ({module: {name: StatePair}}), ``rng``."""
+    """``params`` ({module: {name: array}}), ``state`` ({module: {name: StatePair}}), ``rng``.
+
+    ``rng`` is the key sequence's ``(key, queued_subkeys)`` or ``None`` when no key was
+    given. It is a pytree, so it can be passed through ``jax.jit``, ``jax.lax.cond``, etc.
+    (see :func:`temporary_internal_state` for a complete wrapper).
+
+    >>> import haiku as hk
+    >>> from haiku import extend
+    >>> def f():
+    ...   snapshot = extend.internal_state(params=False)
+    ...   return isinstance(snapshot, extend.InternalState), snapshot.params, snapshot.rng
+    >>> hk.transform(f).apply({}, None)
+    (True, None, None)
+    >>> extend.InternalState(params=None, state={}, rng=None)._fields
+    ('params', 'state', 'rng')
+    """
 
     params: Any
     state: Any
@@ -28,6 +43,20 @@ def internal_state(*, params: bool = True) -> InternalState:
 
     With ``params=False`` the params field is ``None`` (use it when params cannot change,
     e.g. during apply, to keep them out of a traced function's arguments).
+
+    >>> import jax
+    >>> import jax.numpy as jnp
+    >>> import haiku as hk
+    >>> from haiku import extend
+    >>> def f():
+    ...   hk.get_parameter("w", [2], init=jnp.zeros)
+    ...   hk.get_state("n", [], jnp.int32, init=jnp.zeros)
+    ...   hk.next_rng_key()
+    ...   snapshot = extend.internal_state()
+    ...   print(jax.tree.map(jnp.shape, snapshot.params), list(snapshot.state["~"]),
+    ...         snapshot.rng is not None)
+    >>> _ = hk.transform_with_state(f).init(jax.random.PRNGKey(0))
+    {'~': {'w': (2,)}} ['n'] True
     """
     frame = current_frame("haiku.extend.internal_state()")
     seq = frame.rng_stack[-1]
@@ -39,7 +68,25 @@ def internal_state(*, params: bool = True) -> InternalState:
 
 
 def update_internal_state(new: InternalState) -> None:
-    """Writes params (if not ``None``), state and RNG state back into the current frame."""
+    """Writes params (if not ``None``), state and RNG state back into the current frame.
+
+    A state value may be a :class:`StatePair` or a plain array (its initial value is kept).
+
+    >>> import jax.numpy as jnp
+    >>> import haiku as hk
+    >>> from haiku import extend
+    >>> def f():
+    ...   hk.get_state("step", [], jnp.int32, init=jnp.zeros)
+    ...   snapshot = extend.internal_state(params=False)
+    ...   bumped = {"~": {"step": snapshot.state["~"]["step"].current + 5}}
+    ...   extend.update_internal_state(snapshot._replace(state=bumped))
+    ...   return hk.get_state("step")
+    >>> model = hk.transform_with_state(f)
+    >>> params, state = model.init(None)
+    >>> out, state = model.apply(params, state, None)
+    >>> int(out), int(state["~"]["step"])
+    (5, 5)
+    """
     frame = current_frame("haiku.extend.update_internal_state()")
     if new.params is not None and new.params is not frame.params:
         if frame.freeze_params:
@@ -73,6 +120,37 @@ def temporary_internal_state(state: InternalState) -> Iterator[Frame]:
 
     ``state.params`` of ``None`` shares the current params; ``state.rng`` of ``None`` means
     no RNG. The new frame keeps the current init/apply mode and the scope stack.
+
+    This is how a Haiku-aware JAX transform is written: snapshot the state, run a pure
+    function of it inside the JAX transform, and write the result back. A minimal
+    ``jax.jit`` that works on haiku code inside ``hk.transform``:
+
+    >>> import jax
+    >>> import jax.numpy as jnp
+    >>> import haiku as hk
+    >>> from haiku import extend
+    >>> def jit_in_transform(fn):
+    ...   def pure(state, *args):
+    ...     with extend.temporary_internal_state(state) as frame:
+    ...       out = fn(*args)
+    ...       return out, extend.frame_internal_state(frame)
+    ...   def wrapped(*args):
+    ...     out, new_state = jax.jit(pure)(extend.internal_state(), *args)
+    ...     extend.update_internal_state(new_state)
+    ...     return out
+    ...   return wrapped
+    >>> class Counter(hk.Module):
+    ...   def __call__(self, x):
+    ...     n = hk.get_state("n", [], jnp.int32, init=jnp.zeros)
+    ...     hk.set_state("n", n + 1)
+    ...     return x * hk.get_parameter("w", [x.shape[-1]], init=jnp.ones)
+    >>> model = hk.transform_with_state(jit_in_transform(lambda x: Counter()(x)))
+    >>> params, state = model.init(None, jnp.zeros([3]))
+    >>> jax.tree.map(jnp.shape, params), jax.tree.map(jnp.shape, state)
+    ({'counter': {'w': (3,)}}, {'counter': {'n': ()}})
+    >>> out, state = model.apply(params, state, None, jnp.ones([3]))
+    >>> out.shape, int(state["counter"]["n"])
+    ((3,), 1)
     """
     outer = current_frame("haiku.extend.temporary_internal_state()")
     params = outer.params if state.params is None else state.params
@@ -92,21 +170,65 @@ def temporary_internal_state(state: InternalState) -> Iterator[Frame]:
 
 
 def frame_internal_state(frame: Frame) -> InternalState:
-    """The internal state held by ``frame`` (as yielded by temporary_internal_state)."""
+    """The internal state held by ``frame`` (as yielded by temporary_internal_state).
+
+    Changes made inside a temporary frame stay there until written back with
+    :func:`update_internal_state`:
+
+    >>> import jax.numpy as jnp
+    >>> import haiku as hk
+    >>> from haiku import extend
+    >>> def f():
+    ...   empty = extend.InternalState(params=None, state={}, rng=None)
+    ...   with extend.temporary_internal_state(empty) as frame:
+    ...     hk.set_state("seen", jnp.ones([2]))
+    ...     inner = extend.frame_internal_state(frame)
+    ...   return list(inner.state["~"]), extend.internal_state().state
+    >>> hk.transform_with_state(f).apply({}, {}, None)[0]
+    (['seen'], {})
+    """
     seq = frame.rng_stack[-1]
     return InternalState(frame.params, frame.state,
                          None if seq is None else seq.internal_state)
 
 
 def reserve_up_to_full_rng_block() -> None:
-    """Tops the key queue up to ``rng_reserve_size`` keys, so its shape is loop-invariant."""
+    """Tops the key queue up to ``rng_reserve_size`` keys, so its shape is loop-invariant.
+
+    A wrapper that carries the RNG state through ``jax.lax.scan`` or ``while_loop`` calls it
+    before the loop and at the end of each step, so the carried queue keeps one shape.
+    Without a key it does nothing.
+
+    >>> import jax
+    >>> import haiku as hk
+    >>> from haiku import extend
+    >>> def f():
+    ...   hk.next_rng_key()
+    ...   left = len(extend.internal_state().rng[1])
+    ...   extend.reserve_up_to_full_rng_block()
+    ...   return left, len(extend.internal_state().rng[1])
+    >>> with hk.config.context(rng_reserve_size=4):
+    ...   hk.transform(f).apply({}, jax.random.PRNGKey(0))
+    (3, 4)
+    """
     seq = current_frame("haiku.extend.reserve_up_to_full_rng_block()").rng_stack[-1]
     if seq is not None:
         seq.reserve_up_to_full()
 
 
 def params_frozen() -> bool:
-    """True during ``apply`` (no parameter may be created)."""
+    """True during ``apply`` (no parameter may be created).
+
+    >>> import haiku as hk
+    >>> from haiku import extend
+    >>> def f():
+    ...   print("params frozen:", extend.params_frozen())
+    >>> model = hk.transform(f)
+    >>> params = model.init(None)
+    params frozen: False
+    >>> model.apply(params, None)
+    params frozen: True
+    """
     return current_frame("haiku.extend.params_frozen()").freeze_params
 
 
@@ -117,6 +239,18 @@ def isolated_naming() -> Iterator[None]:
     Modules created after the block are numbered as if the block had created none (so they
     reuse its first names and share its parameters), as dm-haiku's vmap, cond, switch, grad
     and eval_shape do.
+
+    >>> import haiku as hk
+    >>> from haiku import extend
+    >>> class Unit(hk.Module):
+    ...   def __call__(self):
+    ...     return self.module_name
+    >>> def f():
+    ...   with extend.isolated_naming():
+    ...     inside = Unit()()
+    ...   return inside, Unit()(), Unit()()
+    >>> hk.transform(f).apply({}, None)
+    ('unit', 'unit', 'unit_1')
     """
     scope = current_frame("haiku.extend.isolated_naming()").scopes[-1]
     saved = (None if scope.counts is None else dict(scope.counts),
@@ -131,5 +265,14 @@ def on_transform_exit(callback: Callable[[], None]) -> None:
     """Runs ``callback()`` when the current ``init``/``apply`` returns normally.
 
     Use it for end-of-transform checks (e.g. that a state updater was used).
+
+    >>> import haiku as hk
+    >>> from haiku import extend
+    >>> def f():
+    ...   extend.on_transform_exit(lambda: print("transform finished"))
+    ...   print("body done")
+    >>> hk.transform(f).apply({}, None)
+    body done
+    transform finished
     """
     current_frame("haiku.extend.on_transform_exit()").exit_callbacks.append(callback)
