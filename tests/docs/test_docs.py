@@ -42,35 +42,10 @@ SUBMODULES = ["config", "data_structures", "initializers", "mixed_precision", "t
 
 # Public names that lack a docstring or a `>>>` example today (reported to the lead).
 # Each is xfail(strict=True): documenting it makes the test XPASS, then remove it here.
-UNDOCUMENTED: dict[str, str] = {
-    "haiku.GetterContext": "no >>> example",
-    "haiku.MethodContext": "no >>> example",
-    "haiku.ModuleProtocol": "no >>> example",
-    "haiku.MultiTransformed": "no >>> example",
-    "haiku.MultiTransformedWithState": "no >>> example",
-    "haiku.SetterContext": "no >>> example",
-    "haiku.SupportsCall": "no >>> example",
-    "haiku.Transformed": "no >>> example",
-    "haiku.TransformedWithState": "no >>> example",
-    "haiku.extend.InternalState": "no >>> example",
-    "haiku.extend.StatePair": "no >>> example",
-    "haiku.extend.add_global_interceptor": "no >>> example",
-    "haiku.extend.frame_internal_state": "no >>> example",
-    "haiku.extend.inside_transform": "no >>> example",
-    "haiku.extend.internal_state": "no >>> example",
-    "haiku.extend.isolated_naming": "no >>> example",
-    "haiku.extend.on_transform_exit": "no >>> example",
-    "haiku.extend.params_frozen": "no >>> example",
-    "haiku.extend.reserve_up_to_full_rng_block": "no >>> example",
-    "haiku.extend.temporary_internal_state": "no >>> example",
-    "haiku.extend.update_internal_state": "no >>> example",
-}
+UNDOCUMENTED: dict[str, str] = {}
 
 # Pages other helpers own whose samples do not run as written (reported to the lead).
-BROKEN_PAGES: dict[str, str] = {
-    "scale_out.md": "block 1 is a fragment (uses `re` without importing it, `...` body); "
-                    "mark it <!-- skip --> or make it runnable",
-}
+BROKEN_PAGES: dict[str, str] = {}
 
 
 def _public_names() -> list[tuple[str, str]]:
