@@ -340,8 +340,7 @@ CASES = [
          _checked(_raw_vmap_rng),
          ValueError, r"inside jax\.vmap", r"`hk\.vmap\(fn, split_rng=\.\.\.\)`"),
     Case("raw jax.lax.scan over a module (default config)", L, _raw_scan_params_are_arrays,
-         ValueError, r"jax\.lax\.scan|tracer", r"hk\.scan",
-         unclear="init silently returns params holding leaked DynamicJaxprTracers"),
+         ValueError, r"jax\.lax\.scan|tracer", r"hk\.scan"),
     Case("hk.while_loop creating parameters at init", LJ,
          lambda: _t(lambda x: hk.while_loop(lambda c: c[0] < 2, lambda c: (
              c[0] + 1, hk.Linear(3)(c[1])), (0, x))).init(KEY, jnp.ones([3])),

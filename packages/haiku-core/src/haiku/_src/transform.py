@@ -13,6 +13,7 @@ from haiku._src import config as _config
 from haiku._src.errors import NonEmptyStateError
 from haiku._src.frame import Frame, StatePair, current_frame, pop_frame, push_frame
 from haiku._src.rng import PRNGSequence
+from haiku._src.tracer_leaks import check_init_outputs
 
 T = TypeVar("T")
 
@@ -197,6 +198,7 @@ def transform_with_state(f: Callable[..., Any]) -> TransformedWithState:
         frame = Frame({}, {}, _as_rng(rng, "init"), False)
         _run(f, frame, args, kwargs)
         state = {k: {n: p.initial for n, p in b.items()} for k, b in frame.state.items()}
+        check_init_outputs(frame.params, state)
         return frame.params, state
 
     @functools.wraps(f)

@@ -1,0 +1,93 @@
+"""Catch params/state that leaked out of a raw JAX transform during ``init``.
+
+A raw ``jax.lax.scan`` (or ``jax.jit``, ``jax.vmap``, ...) over haiku modules inside a
+transformed function creates the parameters inside the inner trace: ``init`` would return
+tracers of a trace that has already finished, and the failure would only show up later,
+far from the cause. :func:`check_init_outputs` runs once at the end of ``init``.
+
+Cost: one ``isinstance`` per param/state value. Only tracer values (``init`` itself being
+traced by ``jax.jit``/``jax.vmap``/``jax.eval_shape``, or a leak) take the slower path,
+which compares the tracer's trace with the traces that are live now: the current trace and
+its parents. Tracers of live traces are legitimate (e.g. ``jax.jit(f.init)``).
+
+JAX has no public API for "the trace of this tracer", so this reads the ``_trace`` and
+``parent_trace`` attributes defensively: when they are missing, or the chain of live traces
+cannot be followed to the root, nothing is reported (no false alarms).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+import jax
+
+_HINTS = (
+    ("BatchTracer", "jax.vmap", "hk.vmap"),
+    ("JVPTracer", "jax.grad/jax.jvp", "hk.grad"),
+    ("LinearizeTracer", "jax.grad/jax.linearize", "hk.grad"),
+)
+_WRAPPERS = ("hk.scan", "hk.fori_loop", "hk.cond", "hk.switch", "hk.while_loop", "hk.vmap",
+             "hk.remat", "hk.grad")
+
+
+def _live_traces() -> Optional[set[int]]:
+    """Ids of the current trace and its parents, or None if the chain cannot be followed."""
+    from jax.extend import core  # Lazy: only reached when a value is a tracer.
+
+    live = set()
+    trace = core.find_top_trace(())
+    while trace is not None:
+        live.add(id(trace))
+        parent = getattr(trace, "parent_trace", None)
+        if parent is None:
+            return live if type(trace).__name__ == "EvalTrace" else None
+        trace = parent
+    return None
+
+
+def _leaked_error(kind: str, module_name: str, name: str, tracer: Any) -> ValueError:
+    tracer_type = type(tracer).__name__
+    transform, wrapper = "jax.jit or jax.lax control flow (jax.lax.scan, ...)", "hk.scan"
+    for prefix, raw, fix in _HINTS:
+        if tracer_type.startswith(prefix):
+            transform, wrapper = raw, fix
+    return ValueError(
+        f"init: {kind} '{name}' of module '{module_name}' is a {tracer_type} that leaked out "
+        f"of a JAX transform which had already finished when init returned: it was created "
+        f"inside a raw {transform} over haiku modules, which cannot see haiku's params and "
+        f"state. Use the haiku-aware wrapper {wrapper} instead (the others are "
+        f"{', '.join(w for w in _WRAPPERS if w != wrapper)}; they come with "
+        "`pip install \"haiku-core[jaxwrap]\"`), or apply the JAX transform to the "
+        "transformed init/apply themselves, e.g. jax.jit(f.init).")
+
+
+def check_init_outputs(params: dict, state: dict) -> None:
+    """Raises ValueError if a param or initial state value is a tracer of a finished trace.
+
+    >>> import jax, jax.numpy as jnp
+    >>> import haiku as hk
+    >>> def f(x):
+    ...   w = lambda c, y: (c, y * hk.get_parameter("w", [], init=jnp.ones))
+    ...   return jax.lax.scan(w, 0, x)
+    >>> hk.transform(f).init(None, jnp.ones([2]))
+    Traceback (most recent call last):
+    ...
+    ValueError: init: parameter 'w' of module '~' is a DynamicJaxprTracer that leaked ...
+    >>> jax.tree.map(jnp.shape, jax.jit(hk.transform(lambda: hk.get_parameter(
+    ...     "w", [2], init=jnp.ones)).init)(None))
+    {'~': {'w': (2,)}}
+    """
+    tracer_type = jax.core.Tracer
+    live: Any = False  # Computed on the first tracer found.
+    for kind, tree in (("parameter", params), ("state", state)):
+        for module_name, bundle in tree.items():
+            for name, value in bundle.items():
+                if not isinstance(value, tracer_type):
+                    continue
+                if live is False:
+                    live = _live_traces()
+                if live is None:
+                    return
+                trace = getattr(value, "_trace", None)
+                if trace is not None and id(trace) not in live:
+                    raise _leaked_error(kind, module_name, name, value)
