@@ -7,6 +7,10 @@ installed are ignored. Build output is never collected.
 
 import importlib.util
 
+# Import haiku before collection: with --import-mode=importlib, a doctest run of a single
+# core file (e.g. pytest .../haiku/_src/frame.py) would otherwise load a second copy of it.
+import haiku  # noqa: F401
+
 _OPTIONAL = {
     "packages/haiku-layers": "haiku_layers",
     "packages/haiku-nets": "haiku_nets",

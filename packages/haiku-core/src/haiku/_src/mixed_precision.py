@@ -64,7 +64,8 @@ def _jmp():
         import jmp  # pylint: disable=import-outside-toplevel
     except ImportError as e:
         raise ImportError(
-            "hk.mixed_precision needs the `jmp` package: install it with `pip install jmp`."
+            "hk.mixed_precision needs the `jmp` package: install it with "
+            "`pip install \"haiku-core[mixed_precision]\"` (or `pip install jmp`)."
         ) from e
     return jmp
 
