@@ -8,7 +8,6 @@ and resolve lazily on first access (see :mod:`haiku.plugins`).
 
 from haiku import config as config
 from haiku._src import plugins as _plugins
-from haiku._src.deferred import Deferred as Deferred
 from haiku._src.module import MethodContext as MethodContext
 from haiku._src.module import Module as Module
 from haiku._src.module import ModuleProtocol as ModuleProtocol
@@ -19,11 +18,6 @@ from haiku._src.module import intercept_methods as intercept_methods
 from haiku._src.module import name_like as name_like
 from haiku._src.module import name_scope as name_scope
 from haiku._src.module import transparent as transparent
-from haiku._src.multi_transform import MultiTransformed as MultiTransformed
-from haiku._src.multi_transform import MultiTransformedWithState as MultiTransformedWithState
-from haiku._src.multi_transform import multi_transform as multi_transform
-from haiku._src.multi_transform import multi_transform_with_state as multi_transform_with_state
-from haiku._src.multi_transform import without_apply_rng as without_apply_rng
 from haiku._src.params import GetterContext as GetterContext
 from haiku._src.params import custom_creator as custom_creator
 from haiku._src.params import custom_getter as custom_getter
@@ -44,7 +38,6 @@ from haiku._src.state import get_current_state as get_current_state
 from haiku._src.state import get_initial_state as get_initial_state
 from haiku._src.state import get_state as get_state
 from haiku._src.state import set_state as set_state
-from haiku._src.to_module import to_module as to_module
 from haiku._src.transform import Transformed as Transformed
 from haiku._src.transform import TransformedWithState as TransformedWithState
 from haiku._src.transform import running_init as running_init
@@ -120,6 +113,13 @@ __all__ = [
 # Plugin names (hk.Linear, hk.nets, hk.vmap, third-party layers) resolve lazily, and so do
 # the core tools below, so that `import haiku` does not pay for them.
 __getattr__, __dir__ = _plugins.install(globals(), lazy_core={
+    "Deferred": "haiku._src.deferred:Deferred",
+    "MultiTransformed": "haiku._src.multi_transform:MultiTransformed",
+    "MultiTransformedWithState": "haiku._src.multi_transform:MultiTransformedWithState",
+    "multi_transform": "haiku._src.multi_transform:multi_transform",
+    "multi_transform_with_state": "haiku._src.multi_transform:multi_transform_with_state",
+    "without_apply_rng": "haiku._src.multi_transform:without_apply_rng",
+    "to_module": "haiku._src.to_module:to_module",
     "data_structures": "haiku.data_structures", "initializers": "haiku.initializers",
     "mixed_precision": "haiku.mixed_precision", "testing": "haiku.testing",
     "experimental": "haiku.experimental", "to_dot": "haiku._src.dot:to_dot",
