@@ -173,3 +173,33 @@ def test_protocols():
         return isinstance(m, hk.ModuleProtocol), isinstance(m, hk.SupportsCall)
 
     assert hk.transform(f).apply({}, None) == (True, False)
+
+
+def test_shapes_reach_initializers_and_hooks_as_given():
+    """Like dm-haiku: a list shape stays a list for init, creators and getter contexts."""
+    seen = []
+
+    def init(shape, dtype):
+        seen.append(("init", shape))
+        return jnp.zeros(shape, dtype)
+
+    def creator(next_creator, shape, dtype, init, context):
+        seen.append(("creator", shape, context.original_shape))
+        return next_creator(shape, dtype, init)
+
+    def getter(next_getter, value, context):
+        seen.append(("getter", context.original_shape))
+        return next_getter(value)
+
+    def f():
+        hk.get_parameter("w", [2], init=init)
+        hk.get_state("s", [3], init=init)
+        with hk.custom_creator(creator), hk.custom_getter(getter):
+            hk.get_parameter("v", [1, 2], init=jnp.zeros)
+        return hk.get_parameter("u", (4,), init=jnp.ones)
+
+    params, state = hk.transform_with_state(f).init(None)
+    assert seen == [("init", [2]), ("init", [3]), ("creator", [1, 2], [1, 2]),
+                    ("getter", [1, 2])]
+    assert [type(s) for _, s, *_ in seen[:3]] == [list, list, list]
+    assert params["~"]["v"].shape == (1, 2) and params["~"]["u"].tolist() == [1.0] * 4

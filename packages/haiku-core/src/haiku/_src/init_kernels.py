@@ -48,7 +48,7 @@ def create(init: Callable, shape: tuple[int, ...], dtype: Any) -> Any:
     """``init(shape, dtype)``, through a kernel when ``init`` is ``jnp.zeros``/``jnp.ones``."""
     if (init is jnp.zeros or init is jnp.ones) and all(
             isinstance(d, (int, np.integer)) for d in shape):
-        return _FILLS[init](shape, dtype)
+        return _FILLS[init](tuple(shape), dtype)
     return init(shape, dtype)
 
 

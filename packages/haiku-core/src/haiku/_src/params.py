@@ -127,7 +127,6 @@ def get_parameter(
     params = frame.params
     bundle = params.get(bundle_name)
     value = None if bundle is None else bundle.get(name)
-    shape = tuple(shape)
     hooks = HOOKS
     if value is None:
         if frame.freeze_params:
@@ -146,10 +145,10 @@ def get_parameter(
             if bundle is None:
                 bundle = params[bundle_name] = {}
             bundle[name] = value
-    elif value.shape != shape:
+    elif value.shape != tuple(shape):
         raise ValueError(
             f"Parameter '{name}' of module '{bundle_name}' has shape {tuple(value.shape)}, "
-            f"but the model asks for shape {shape}. Check that the params you pass to apply "
+            f"but the model asks for shape {tuple(shape)}. Check that the params you pass to apply "
             "come from init of the same model with the same input shapes.")
     if hooks.param_getters:
         context = make_context(frame, bundle_name, name, shape, dtype, init)

@@ -15,6 +15,7 @@ import jax.numpy as jnp
 
 from haiku._src.frame import StatePair, _STACK, current_frame
 from haiku._src.hooks import HOOKS, lift_prefix
+from haiku._src.init_kernels import create
 from haiku._src.params import Initializer, _outside, make_context, run_creators, run_getters
 from haiku._src.sentinels import DO_NOT_STORE
 
@@ -96,12 +97,12 @@ def get_state(
                 f"State '{name}' of module '{bundle_name}' does not exist yet, so "
                 f"{missing} is needed to create it, e.g. "
                 f"hk.get_state('{name}', shape=[], dtype=jnp.float32, init=jnp.zeros).")
-        shape = tuple(shape)
+        # `shape` goes to initializers and hooks exactly as given (a list stays a list).
         if hooks.state_creators:
             context = make_context(frame, bundle_name, name, shape, dtype, init)
             value = run_creators(hooks.state_creators, context, shape, dtype, init)
         else:
-            value = init(shape, dtype)
+            value = create(init, shape, dtype)
         if value is not DO_NOT_STORE:
             if bundle is None:
                 bundle = state[bundle_name] = {}
