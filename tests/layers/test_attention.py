@@ -19,23 +19,23 @@ VS = lambda: hk.initializers.VarianceScaling(1.0)
 
 
 def _mha(**kw):
-  return hk.MultiHeadAttention(2, 3, w_init=VS(), **kw)
+    return hk.MultiHeadAttention(2, 3, w_init=VS(), **kw)
 
 
 def test_w_init_is_required():
-  with pytest.raises(ValueError, match="w_init"):
-    hk.transform(lambda x: hk.MultiHeadAttention(2, 3)(x, x, x)).init(None, X)
+    with pytest.raises(ValueError, match="w_init"):
+        hk.transform(lambda x: hk.MultiHeadAttention(2, 3)(x, x, x)).init(None, X)
 
 
 def test_w_init_scale_is_deprecated_and_exclusive():
-  with pytest.warns(DeprecationWarning, match="w_init_scale"):
-    hk.transform(lambda x: hk.MultiHeadAttention(2, 3, w_init_scale=1.0)(x, x, x)).init(
-        jax.random.PRNGKey(0), X)
-  with warnings.catch_warnings():
-    warnings.simplefilter("ignore", DeprecationWarning)
-    with pytest.raises(ValueError, match="not both"):
-      hk.transform(lambda x: hk.MultiHeadAttention(2, 3, w_init_scale=1.0, w_init=VS())(
-          x, x, x)).init(None, X)
+    with pytest.warns(DeprecationWarning, match="w_init_scale"):
+        hk.transform(lambda x: hk.MultiHeadAttention(2, 3, w_init_scale=1.0)(x, x, x)).init(
+            jax.random.PRNGKey(0), X)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        with pytest.raises(ValueError, match="not both"):
+            hk.transform(lambda x: hk.MultiHeadAttention(2, 3, w_init_scale=1.0, w_init=VS())(
+                x, x, x)).init(None, X)
 
 
 @pytest.mark.parametrize("args, match", [
@@ -43,26 +43,26 @@ def test_w_init_scale_is_deprecated_and_exclusive():
     (lambda x: (x, x, x[:, :3]), "same sequence length"),
 ])
 def test_errors(args, match):
-  with pytest.raises(ValueError, match=match):
-    hk.transform(lambda x: _mha()(*args(x))).init(jax.random.PRNGKey(0), X)
+    with pytest.raises(ValueError, match=match):
+        hk.transform(lambda x: _mha()(*args(x))).init(jax.random.PRNGKey(0), X)
 
 
 def test_mask_hides_positions():
-  f = hk.without_apply_rng(hk.transform(lambda q, kv, m: _mha()(q, kv, kv, mask=m)))
-  mask = jnp.ones([2, 1, 4, 4], bool).at[..., -1].set(False)
-  params = f.init(jax.random.PRNGKey(0), X, X, mask)
-  changed = X.at[:, -1].set(100.0)
-  np.testing.assert_allclose(f.apply(params, X, X, mask), f.apply(params, X, changed, mask),
-                             atol=1e-5)
+    f = hk.without_apply_rng(hk.transform(lambda q, kv, m: _mha()(q, kv, kv, mask=m)))
+    mask = jnp.ones([2, 1, 4, 4], bool).at[..., -1].set(False)
+    params = f.init(jax.random.PRNGKey(0), X, X, mask)
+    changed = X.at[:, -1].set(100.0)
+    np.testing.assert_allclose(f.apply(params, X, X, mask), f.apply(params, X, changed, mask),
+                               atol=1e-5)
 
 
 def test_param_names_and_jit_grad_vmap():
-  f = hk.without_apply_rng(hk.transform(lambda x: _mha(model_size=5)(x, x, x)))
-  params = f.init(jax.random.PRNGKey(0), X)
-  assert list(params) == [f"multi_head_attention/{n}" for n in ("query", "key", "value", "linear")]
-  want = f.apply(params, X)
-  assert want.shape == (2, 4, 5)
-  np.testing.assert_allclose(jax.jit(f.apply)(params, X), want, atol=1e-5)
-  np.testing.assert_allclose(jax.vmap(f.apply, (None, 0))(params, X), want, atol=1e-5)
-  g = jax.grad(lambda p: f.apply(p, X).sum())(params)
-  assert jax.tree.map(jnp.shape, g) == jax.tree.map(jnp.shape, params)
+    f = hk.without_apply_rng(hk.transform(lambda x: _mha(model_size=5)(x, x, x)))
+    params = f.init(jax.random.PRNGKey(0), X)
+    assert list(params) == [f"multi_head_attention/{n}" for n in ("query", "key", "value", "linear")]
+    want = f.apply(params, X)
+    assert want.shape == (2, 4, 5)
+    np.testing.assert_allclose(jax.jit(f.apply)(params, X), want, atol=1e-5)
+    np.testing.assert_allclose(jax.vmap(f.apply, (None, 0))(params, X), want, atol=1e-5)
+    g = jax.grad(lambda p: f.apply(p, X).sum())(params)
+    assert jax.tree.map(jnp.shape, g) == jax.tree.map(jnp.shape, params)

@@ -14,4 +14,4 @@ hk = cases.haiku_under_test()
 
 @pytest.mark.parametrize("case", cases.cases_of("embed"), ids=lambda c: c.name)
 def test_matches_dm_haiku(case):
-  cases.check_case(hk, case)
+    cases.check_case(hk, case)

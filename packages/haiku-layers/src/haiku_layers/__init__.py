@@ -83,16 +83,16 @@ __all__ = tuple(_EXPORTS)
 
 
 def __getattr__(name: str) -> Any:
-  target = _EXPORTS.get(name)
-  if target is None:
-    raise AttributeError(f"module 'haiku_layers' has no attribute {name!r}")
-  module_name, _, attr = target.partition(":")
-  value = importlib.import_module(module_name)
-  if attr:
-    value = getattr(value, attr)
-  globals()[name] = value  # Later look-ups skip __getattr__.
-  return value
+    target = _EXPORTS.get(name)
+    if target is None:
+        raise AttributeError(f"module 'haiku_layers' has no attribute {name!r}")
+    module_name, _, attr = target.partition(":")
+    value = importlib.import_module(module_name)
+    if attr:
+        value = getattr(value, attr)
+    globals()[name] = value  # Later look-ups skip __getattr__.
+    return value
 
 
 def __dir__() -> list[str]:
-  return sorted(set(globals()) | set(_EXPORTS))
+    return sorted(set(globals()) | set(_EXPORTS))

@@ -8,62 +8,62 @@ from typing import Any
 
 
 def replicate(value: int | Sequence[int], n: int, name: str) -> tuple[int, ...]:
-  """Returns ``value`` as an ``n``-tuple.
+    """Returns ``value`` as an ``n``-tuple.
 
-  An int, or a sequence of length 1, is repeated ``n`` times; a sequence of
-  length ``n`` is returned as a tuple.
+    An int, or a sequence of length 1, is repeated ``n`` times; a sequence of
+    length ``n`` is returned as a tuple.
 
-  >>> replicate(3, 2, "kernel_shape")
-  (3, 3)
-  >>> replicate([1, 2], 2, "stride")
-  (1, 2)
-  """
-  if isinstance(value, numbers.Integral):
-    return (int(value),) * n
-  if isinstance(value, Sequence) and len(value) == 1:
-    return (value[0],) * n
-  if isinstance(value, Sequence) and len(value) == n:
-    return tuple(value)
-  raise TypeError(
-      f"{name} must be an int or a sequence of length 1 or {n} (one entry per "
-      f"spatial dimension), got {value!r}.")
+    >>> replicate(3, 2, "kernel_shape")
+    (3, 3)
+    >>> replicate([1, 2], 2, "stride")
+    (1, 2)
+    """
+    if isinstance(value, numbers.Integral):
+        return (int(value),) * n
+    if isinstance(value, Sequence) and len(value) == 1:
+        return (value[0],) * n
+    if isinstance(value, Sequence) and len(value) == n:
+        return tuple(value)
+    raise TypeError(
+        f"{name} must be an int or a sequence of length 1 or {n} (one entry per "
+        f"spatial dimension), got {value!r}.")
 
 
 
 def non_float_input_error(module_name: str, layer: str, dtype) -> TypeError:
-  """The error for a layer whose default initializer got a non-float input dtype.
+    """The error for a layer whose default initializer got a non-float input dtype.
 
-  Layers call this only in the failure branch of parameter creation, so the
-  normal path pays nothing for the check.
+    Layers call this only in the failure branch of parameter creation, so the
+    normal path pays nothing for the check.
 
-  >>> import numpy as np
-  >>> print(non_float_input_error("linear", "Linear", np.dtype("int32")))
-  linear: Linear got an input of dtype int32, but its parameters take the dtype of the input and their initializers need a floating-point dtype. Cast the input first, e.g. hk.Linear(...)(x.astype(jnp.float32)).
-  """
-  return TypeError(
-      f"{module_name}: {layer} got an input of dtype {dtype}, but its parameters take the "
-      "dtype of the input and their initializers need a floating-point dtype. Cast the "
-      f"input first, e.g. hk.{layer}(...)(x.astype(jnp.float32)).")
+    >>> import numpy as np
+    >>> print(non_float_input_error("linear", "Linear", np.dtype("int32")))
+    linear: Linear got an input of dtype int32, but its parameters take the dtype of the input and their initializers need a floating-point dtype. Cast the input first, e.g. hk.Linear(...)(x.astype(jnp.float32)).
+    """
+    return TypeError(
+        f"{module_name}: {layer} got an input of dtype {dtype}, but its parameters take the "
+        "dtype of the input and their initializers need a floating-point dtype. Cast the "
+        f"input first, e.g. hk.{layer}(...)(x.astype(jnp.float32)).")
 
 
 def check_callables(owner: str, layers: Any,
                     example: str = "hk.Linear(8), jax.nn.relu") -> tuple[Any, ...]:
-  """Returns ``layers`` as a tuple, raising if it is not a sequence of callables.
+    """Returns ``layers`` as a tuple, raising if it is not a sequence of callables.
 
-  >>> check_callables("hk.Sequential", [abs, 3])
-  Traceback (most recent call last):
-  ...
-  TypeError: hk.Sequential: layers[1] is 3 (int), which is not callable. Pass modules or functions, e.g. [hk.Linear(8), jax.nn.relu].
-  """
-  try:
-    layers = tuple(layers)
-  except TypeError:
-    raise TypeError(
-        f"{owner} needs a sequence of layers, got {type(layers).__name__}: {layers!r}. "
-        "Wrap a single layer in a list, e.g. [layer].") from None
-  for i, layer in enumerate(layers):
-    if not callable(layer):
-      raise TypeError(
-          f"{owner}: layers[{i}] is {layer!r} ({type(layer).__name__}), which is not "
-          f"callable. Pass modules or functions, e.g. [{example}].")
-  return layers
+    >>> check_callables("hk.Sequential", [abs, 3])
+    Traceback (most recent call last):
+    ...
+    TypeError: hk.Sequential: layers[1] is 3 (int), which is not callable. Pass modules or functions, e.g. [hk.Linear(8), jax.nn.relu].
+    """
+    try:
+        layers = tuple(layers)
+    except TypeError:
+        raise TypeError(
+            f"{owner} needs a sequence of layers, got {type(layers).__name__}: {layers!r}. "
+            "Wrap a single layer in a list, e.g. [layer].") from None
+    for i, layer in enumerate(layers):
+        if not callable(layer):
+            raise TypeError(
+                f"{owner}: layers[{i}] is {layer!r} ({type(layer).__name__}), which is not "
+                f"callable. Pass modules or functions, e.g. [{example}].")
+    return layers
