@@ -56,6 +56,7 @@ class FakeSite:
         modules: Mapping[str, str] | None = None,
         entry_points_text: str | None = None,
         metadata_text: str | None = None,
+        api: str | None = None,
     ) -> pathlib.Path:
         """Writes distribution `name` and returns its dist-info directory.
 
@@ -67,6 +68,7 @@ class FakeSite:
           modules: relative file path -> Python source of the plugin's modules.
           entry_points_text: raw entry_points.txt (overrides `entry_points`).
           metadata_text: raw METADATA (overrides name/version/requires).
+          api: the declared extension-API range (``[haiku.api] requires = ...``), if any.
         """
         dist_info = self.root / f"{name.replace('-', '_')}-{version}.dist-info"
         dist_info.mkdir()
@@ -77,6 +79,8 @@ class FakeSite:
         if entry_points_text is None:
             entry_points_text = "[haiku.plugins]\n" + "".join(
                 f"{k} = {v}\n" for k, v in (entry_points or {}).items())
+            if api is not None:
+                entry_points_text += f"\n[{plugins.API_GROUP}]\nrequires = {api}\n"
         (dist_info / "entry_points.txt").write_text(entry_points_text)
         for rel_path, source in (modules or {}).items():
             path = self.root / rel_path

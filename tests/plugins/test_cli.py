@@ -5,23 +5,25 @@ from __future__ import annotations
 import importlib.util
 import os
 
-from haiku import plugins
+import haiku as hk
+from haiku import extend, plugins
 
 
 def test_plugins_table(run_python):
     result = run_python("-m", "haiku", "plugins")
     assert result.returncode == 0, result.stdout + result.stderr
     lines = result.stdout.splitlines()
-    assert lines[0].startswith("haiku-core ")
-    assert lines[1].split() == ["DISTRIBUTION", "VERSION", "STATUS", "NAMES"]
+    api = ".".join(map(str, extend.API_VERSION))
+    assert lines[0] == f"haiku-core {hk.__version__} (extension API {api})"
+    assert lines[1].split() == ["DISTRIBUTION", "VERSION", "API", "STATUS", "NAMES"]
     rows = {line.split()[0]: line.split() for line in lines[2:] if line.startswith("haiku-")}
     if importlib.util.find_spec("haiku_layers") is None:
         assert "haiku-layers" not in rows
         assert 'haiku-layers (pip install "haiku-core[layers]")' in result.stdout
     else:
-        assert rows["haiku-layers"][2] == "ok"
+        assert rows["haiku-layers"][2:4] == [">=1.0,<2", "ok"]
         assert "(54 names)" in result.stdout
-        assert rows["haiku-nets"][2:] == ["ok", "nets"]
+        assert rows["haiku-nets"][2:] == [">=1.0,<2", "ok", "nets"]
         assert "not installed" not in result.stdout
 
 
@@ -39,7 +41,7 @@ def test_problems_are_reported_with_exit_code_1(run_python, fake_dist):
     checked = run_python("-m", "haiku", "plugins", "--check", PYTHONPATH=pythonpath)
     assert "RuntimeError: boom at import" in checked.stdout
     row = [ln.split() for ln in checked.stdout.splitlines() if ln.startswith("haiku-fake-broken")]
-    assert row[0][:3] == ["haiku-fake-broken", "1.0", "broken"]
+    assert row[0][:4] == ["haiku-fake-broken", "1.0", "-", "broken"]
     disabled = run_python("-m", "haiku", "plugins", PYTHONPATH=pythonpath,
                           **{plugins.DISABLE_ENV: "haiku-fake-broken,haiku-future"})
     assert disabled.returncode == 0, disabled.stdout + disabled.stderr

@@ -1,4 +1,6 @@
-"""Keeps haiku/__init__.pyi and KNOWN_PROVIDERS in sync with the runtime and pyprojects."""
+"""haiku/__init__.pyi and KNOWN_PROVIDERS agree with the runtime and the plugins' pyprojects.
+
+(tests/plugins/test_sync.py checks the generated text itself.)"""
 
 from __future__ import annotations
 
@@ -82,7 +84,8 @@ def _load(target: str) -> object:
 
 
 def test_stub_core_names_are_the_runtime_objects(stub):
-    core = {k: v for k, v in _bindings(stub).items() if k not in plugins.KNOWN_PROVIDERS}
+    core = {k: v for k, v in _bindings(stub).items()
+            if k not in plugins.KNOWN_PROVIDERS and (k == "__version__" or k[0] != "_")}
     assert set(core) == set(hk.__all__) | {"__version__"}
     for name, target in core.items():
         assert _load(target) is getattr(hk, name), (name, target)
@@ -93,7 +96,10 @@ def test_stub_all(stub):
     assert len(names) == len(set(names))
     assert set(names) == set(hk.__all__) | set(plugins.KNOWN_PROVIDERS)
     assert set(names) <= set(_bindings(stub))
-    assert not any(isinstance(n, ast.FunctionDef) and n.name == "__getattr__" for n in stub.body)
+    # The stub ends with a module __getattr__ so that third-party names type-check (as Any).
+    last = stub.body[-1]
+    assert isinstance(last, ast.FunctionDef) and last.name == "__getattr__"
+    assert ast.unparse(last.returns) == "_Any"
 
 
 def test_runtime_all_is_core_only():

@@ -1,7 +1,8 @@
 """Command-line diagnostics: ``python -m haiku <command>``.
 
 Commands:
-  plugins   table of the installed haiku plugins (distribution, version, status, names).
+  plugins   table of the installed haiku plugins (distribution, version, supported
+            extension-API range, status, names).
   summary   table of a model: ``summary module:function --input-shape 8,784``.
 
 Each command is a function ``cmd_<name>(args) -> int`` registered in `build_parser`;
@@ -34,14 +35,17 @@ def cmd_plugins(args: argparse.Namespace) -> int:
     from haiku import plugins
     from haiku._src.specifiers import canonical_name
 
+    from haiku import extend
+
     rows = plugins.describe(check=args.check)
-    print(f"haiku-core {haiku.__version__}")
-    table = [("DISTRIBUTION", "VERSION", "STATUS", "NAMES")]
-    table += [(r.distribution, r.version, r.status, _format_names(r.names, args.verbose))
-              for r in rows]
-    widths = [max(len(row[i]) for row in table) for i in range(3)]
+    api = ".".join(map(str, extend.API_VERSION))
+    print(f"haiku-core {haiku.__version__} (extension API {api})")
+    table = [("DISTRIBUTION", "VERSION", "API", "STATUS", "NAMES")]
+    table += [(r.distribution, r.version, r.api or "-", r.status,
+               _format_names(r.names, args.verbose)) for r in rows]
+    widths = [max(len(row[i]) for row in table) for i in range(4)]
     for row in table:
-        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths)) + "  " + row[3])
+        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths)) + "  " + row[4])
     if not rows:
         print("(no plugins installed)")
     for r in rows:
@@ -53,8 +57,7 @@ def cmd_plugins(args: argparse.Namespace) -> int:
             if len(shown) < len(problems):
                 print(f"  ... {len(problems) - len(shown)} more (use -v to list all)")
     installed = {canonical_name(r.distribution) for r in rows}
-    missing = sorted({v for v in plugins.KNOWN_PROVIDERS.values()
-                      if v[0] not in installed})
+    missing = sorted((d, e) for d, e in plugins.FIRST_PARTY_EXTRAS.items() if d not in installed)
     if missing:
         print("\nnot installed: " + ", ".join(
             f'{dist} (pip install "haiku-core[{extra}]")' for dist, extra in missing))

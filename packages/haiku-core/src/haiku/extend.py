@@ -51,7 +51,15 @@ from haiku._src.internal_state import temporary_internal_state as temporary_inte
 from haiku._src.internal_state import update_internal_state as update_internal_state
 from haiku._src.naming import camel_to_snake as camel_to_snake
 
-API_VERSION = (0, 1)
+API_VERSION = (1, 0)
+"""The extension-API version, ``(major, minor)``: what plugins declare a range for.
+
+A plugin declares the range it supports in its ``pyproject.toml``
+(``[project.entry-points."haiku.api"] requires = ">=1.0,<2"``); haiku refuses to load the
+names of a plugin whose range excludes this version (``IncompatiblePluginError``). The
+major is bumped by any breaking change of ``haiku`` or ``haiku.extend`` (a removal or a
+changed signature), the minor by additions (see the checked-in ``api-snapshot.json``).
+"""
 
 
 @contextlib.contextmanager

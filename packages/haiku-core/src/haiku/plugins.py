@@ -1,19 +1,23 @@
 """Plugins: how other distributions add names to ``haiku``.
 
 ``hk.Linear``, ``hk.nets`` or ``hk.vmap`` are not defined by haiku-core: they come from
-the first-party distributions haiku-layers, haiku-nets and haiku-jaxwrap
-(``pip install "haiku-core[all]"``), found at run time through entry points of group
+first-party plugin distributions (``pip install "haiku-core[all]"``; see
+`FIRST_PARTY_EXTRAS`), found at run time through entry points of group
 ``haiku.plugins``. Third-party distributions use the same mechanism.
 
-Writing a plugin: add one entry point per attribute to your ``pyproject.toml`` and pin
-the haiku-core versions you support (the pin is re-checked when the name is loaded)::
+Writing a plugin: add one entry point per attribute to your ``pyproject.toml`` and
+declare the range of the extension API (``haiku.extend.API_VERSION``) you support; it is
+checked from metadata before your plugin is imported::
 
     [project]
-    dependencies = ["haiku-core>=0.1,<0.2"]
+    dependencies = ["haiku-core>=0.2"]   # a floor only; the API range is the contract
 
     [project.entry-points."haiku.plugins"]
     ResidualBlock = "my_package.residual:ResidualBlock"   # an object: hk.ResidualBlock
     my_nets = "my_package.nets"                           # a module: hk.my_nets
+
+    [project.entry-points."haiku.api"]
+    requires = ">=1.0,<2"
 
 Names are loaded lazily, on first access, and only the plugin that provides the name is
 imported. ``dir(hk)`` lists every registered name without importing anything. A plugin
@@ -24,6 +28,8 @@ cannot replace a haiku-core name (a `HaikuPluginWarning` is emitted and core win
 Diagnose an installation with ``python -m haiku plugins`` or `describe`.
 """
 
+from haiku._src.plugin_hints import EXTRAS as FIRST_PARTY_EXTRAS
+from haiku._src.plugins import API_GROUP
 from haiku._src.plugins import DISABLE_ENV
 from haiku._src.plugins import GROUP
 from haiku._src.plugins import HaikuPluginWarning
@@ -38,7 +44,9 @@ from haiku._src.plugins import describe as _describe
 from haiku._src.plugins import reset as _reset
 
 __all__ = [
+    "API_GROUP",
     "DISABLE_ENV",
+    "FIRST_PARTY_EXTRAS",
     "GROUP",
     "HaikuPluginWarning",
     "IncompatiblePluginError",
@@ -67,14 +75,15 @@ def describe(check: bool = False) -> list[PluginInfo]:
       One `PluginInfo` per distribution, sorted by name: ``distribution``, ``version``,
       ``names`` (the attributes it adds to ``haiku``), ``status`` (one of ``"ok"``,
       ``"incompatible"``, ``"broken"``, ``"conflicting"``, ``"disabled"``) and
-      ``detail`` (why the status is not ``"ok"``, one problem per line).
+      ``detail`` (why the status is not ``"ok"``, one problem per line) and ``api`` (the
+      declared extension-API range, ``""`` if the plugin declares none).
 
     >>> from haiku import plugins
     >>> rows = plugins.describe()
     >>> all(r.status in {"ok", "incompatible", "broken", "conflicting", "disabled"}
     ...     for r in rows)
     True
-    >>> [r.names for r in rows if r.distribution == "haiku-nets"] in ([], [("nets",)])
+    >>> all(r.distribution in FIRST_PARTY_EXTRAS for r in rows if "nets" in r.names)
     True
     """
     return _describe(check)

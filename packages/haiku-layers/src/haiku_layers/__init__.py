@@ -20,8 +20,9 @@ from typing import Any
 
 from haiku_layers.__about__ import __version__
 
-# Public name -> "module" or "module:attribute"; mirrors the entry-point
-# table in pyproject.toml (a test keeps the two in sync).
+# Public name -> "module" or "module:attribute", generated from the entry-point table
+# in pyproject.toml (its single source of truth).
+# BEGIN GENERATED re-exports (lazy) by `hatch run dev:sync` from pyproject.toml; do not edit
 _EXPORTS: dict[str, str] = {
     "Linear": "haiku_layers.linear:Linear",
     "Bias": "haiku_layers.bias:Bias",
@@ -78,6 +79,7 @@ _EXPORTS: dict[str, str] = {
     "get_channel_index": "haiku_layers.data_format:get_channel_index",
     "pad": "haiku_layers.pad",
 }
+# END GENERATED
 
 __all__ = tuple(_EXPORTS)
 

@@ -5,26 +5,31 @@ defined::
 
     __getattr__, __dir__ = _plugins.install(globals())
 
-(optionally with ``lazy_core={"to_dot": "haiku._src.dot:to_dot", ...}`` for core names
-imported on first access). `install` freezes the names defined so far as *core names*
-(plugins can never replace them), appends the import hook of ``plugin_import`` to ``sys.meta_path`` (so that
-``from haiku import Linear`` and ``import haiku.nets`` work), and returns the PEP 562
-module ``__getattr__`` and ``__dir__``.
+(optionally with ``lazy_core={"to_module": "haiku._src.to_module:to_module", ...}`` for
+core names imported on first access). `install` freezes the names defined so far as *core
+names* (plugins can never replace them), appends the import hook of ``plugin_import`` to
+``sys.meta_path`` (so that ``from haiku import Name`` and ``import haiku.subpackage``
+work), and returns the PEP 562 module ``__getattr__`` and ``__dir__``.
+
+This module names no plugin: the first-party names used in missing-plugin hints live in
+the generated ``plugin_hints`` module (``hatch run dev:sync``).
 
 How a name is resolved (``__getattr__`` only runs for names that are not real attributes):
 
 1. Nothing is read at ``import haiku``. The first ``dir(haiku)`` or attribute miss scans
    the installed distributions once per process (under a lock) for entry points of group
    ``haiku.plugins``: one entry point per exported attribute, e.g.
-   ``Linear = "haiku_layers.linear:Linear"`` or ``nets = "haiku_nets"``. Distributions
+   ``ResBlock = "my_plugin.blocks:ResBlock"`` or ``contrib = "my_plugin"``. Distributions
    named in ``HAIKU_DISABLE_PLUGINS`` (comma separated) are skipped; entry points that
    try to shadow a core name are dropped with a `HaikuPluginWarning` (core wins);
    malformed metadata is reported, never raised.
 2. A name no plugin exports raises `MissingPluginError` when a first-party distribution
    provides it (`KNOWN_PROVIDERS`), else a plain ``AttributeError``.
 3. A name exported by several distributions raises `PluginConflictError`.
-4. The plugin's ``Requires-Dist`` on haiku-core is checked against ``haiku.__version__``
-   (`IncompatiblePluginError`), then the entry point is loaded (`PluginLoadError` on any
+4. From metadata alone: the plugin's extension-API range (``[haiku.api] requires =
+   ">=1.0,<2"``) is checked against ``haiku.extend.API_VERSION``, and its
+   ``Requires-Dist`` on haiku-core (if any) against ``haiku.__version__``
+   (`IncompatiblePluginError`). Then the entry point is loaded (`PluginLoadError` on any
    exception, chained with ``from``).
 5. The object is stored in the module globals: later lookups are plain attribute reads.
 
@@ -47,38 +52,53 @@ import warnings
 from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
 
+from haiku._src import plugin_hints as _hints
 from haiku._src import plugin_import
-from haiku._src.specifiers import canonical_name, requirement_specifiers, satisfies
+from haiku._src.specifiers import canonical_name, release, requirement_specifiers, satisfies
 
 GROUP = "haiku.plugins"
+API_GROUP = "haiku.api"
+"""Entry-point group holding a plugin's supported extension-API range (``requires``)."""
+API_KEY = "requires"
 DISABLE_ENV = "HAIKU_DISABLE_PLUGINS"
 CORE_DISTRIBUTION = "haiku-core"
 
-_FIRST_PARTY: dict[tuple[str, str], tuple[str, ...]] = {
-    ("haiku-layers", "layers"): (
-        "Linear", "Bias", "Sequential", "BatchApply", "expand_apply", "dropout", "one_hot",
-        "multinomial", "Reshape", "Flatten", "ConvND", "Conv1D", "Conv2D", "Conv3D",
-        "ConvNDTranspose", "Conv1DTranspose", "Conv2DTranspose", "Conv3DTranspose",
-        "DepthwiseConv1D", "DepthwiseConv2D", "DepthwiseConv3D", "SeparableDepthwiseConv2D",
-        "max_pool", "avg_pool", "MaxPool", "AvgPool", "BatchNorm", "LayerNorm",
-        "InstanceNorm", "GroupNorm", "RMSNorm", "ExponentialMovingAverage", "EMAParamsTree",
-        "SpectralNorm", "SNParamsTree", "Embed", "EmbedLookupStyle", "MultiHeadAttention",
-        "RNNCore", "LSTM", "LSTMState", "GRU", "VanillaRNN", "IdentityCore", "ResetCore",
-        "DeepRNN", "deep_rnn_with_skip_connections", "static_unroll", "dynamic_unroll",
-        "Conv1DLSTM", "Conv2DLSTM", "Conv3DLSTM", "get_channel_index", "pad",
-    ),
-    ("haiku-nets", "nets"): ("nets",),
-    ("haiku-jaxwrap", "jaxwrap"): (
-        "vmap", "cond", "switch", "while_loop", "fori_loop", "scan", "map", "grad",
-        "value_and_grad", "remat", "eval_shape", "lift", "lift_with_state",
-        "LiftWithStateUpdater", "transparent_lift", "transparent_lift_with_state",
-        "layer_stack", "LayerStackTransparencyMapping",
-    ),
-}
-
 KNOWN_PROVIDERS: Mapping[str, tuple[str, str]] = types.MappingProxyType(
-    {name: key for key, names in _FIRST_PARTY.items() for name in names})
-"""First-party plugin names -> ``(distribution, haiku-core extra)`` that provides them."""
+    {name: (dist, _hints.EXTRAS.get(dist, ""))
+     for name, dist in _hints.PROVIDERS.get(GROUP, {}).items()})
+"""First-party ``hk.*`` plugin names -> ``(distribution, haiku-core extra)`` providing them.
+
+Generated from the plugins' own entry points (``hatch run dev:sync`` writes
+``haiku/_src/plugin_hints.py``); it is only used to word the missing-plugin errors.
+"""
+
+
+def known_provider(group: str, name: str) -> tuple[str, str] | None:
+    """The first-party ``(distribution, extra)`` registering `name` in entry-point `group`.
+
+    Works for every entry-point group of the first-party plugins (``haiku.plugins`` and
+    any other group they register), for missing-name hints. ``extra`` is ``""`` when
+    haiku-core has no extra for that distribution.
+
+    >>> known_provider("haiku.plugins", "NoSuchName") is None
+    True
+    """
+    dist = _hints.PROVIDERS.get(group, {}).get(name)
+    return None if dist is None else (dist, _hints.EXTRAS.get(dist, ""))
+
+
+def install_hint(dist: str, extra: str) -> str:
+    """The pip command installing first-party `dist` (through haiku-core's extra if any).
+
+    >>> install_hint("haiku-foo", "foo")
+    'pip install "haiku-core[foo]"  (or: pip install haiku-foo)'
+    >>> install_hint("haiku-foo", "")
+    'pip install haiku-foo'
+    """
+    if extra:
+        return f'pip install "haiku-core[{extra}]"  (or: pip install {dist})'
+    return f"pip install {dist}"
+
 
 # `module.sub:attr.attr` or `module.sub` (an entry point's value).
 _VALUE = r"^\s*[\w.]+\s*(:\s*[\w.]+\s*)?$"
@@ -102,10 +122,10 @@ class PluginError(AttributeError):
 
 
 class MissingPluginError(PluginError):
-    """The name belongs to a distribution that is not installed (or disabled).
+    """The name belongs to a first-party distribution that is not installed (or disabled).
 
-    >>> KNOWN_PROVIDERS["Linear"]  # raised for hk.Linear when haiku-layers is missing
-    ('haiku-layers', 'layers')
+    >>> issubclass(MissingPluginError, PluginError)
+    True
     """
 
 
@@ -126,7 +146,11 @@ class PluginLoadError(PluginError):
 
 
 class IncompatiblePluginError(PluginError):
-    """The plugin's requirement on haiku-core excludes the installed haiku-core.
+    """The plugin does not support the installed haiku-core.
+
+    Either its declared extension-API range (entry-point group ``haiku.api``) excludes
+    ``haiku.extend.API_VERSION``, or its ``Requires-Dist`` on haiku-core excludes
+    ``haiku.__version__``. Checked from metadata, before the plugin is imported.
 
     >>> issubclass(IncompatiblePluginError, PluginError)
     True
@@ -136,8 +160,8 @@ class IncompatiblePluginError(PluginError):
 class PluginInfo(NamedTuple):
     """One row of `describe`: an installed distribution that registers haiku plugins.
 
-    >>> PluginInfo("haiku-nets", "0.1.0", ("nets",), "ok", "").status
-    'ok'
+    >>> PluginInfo("haiku-contrib", "0.1.0", ("ResBlock",), "ok", "", ">=1.0,<2").api
+    '>=1.0,<2'
     """
 
     distribution: str
@@ -145,6 +169,7 @@ class PluginInfo(NamedTuple):
     names: tuple[str, ...]
     status: str  # "ok", "incompatible", "broken", "conflicting" or "disabled"
     detail: str  # why the status is not "ok", one problem per line ("" when ok)
+    api: str = ""  # the declared extension-API range ("" when the plugin declares none)
 
 
 _STATUS_ORDER = ("disabled", "broken", "incompatible", "conflicting")
@@ -154,7 +179,8 @@ _STATUS_ORDER = ("disabled", "broken", "incompatible", "conflicting")
 class _Dist:
     """An installed distribution registering entry points in GROUP."""
 
-    __slots__ = ("name", "key", "version", "requires", "disabled", "names", "problems")
+    __slots__ = ("name", "key", "version", "requires", "disabled", "names", "problems", "api",
+                 "api_error")
 
     def __init__(self, name: str, version: str, requires: tuple[str, ...], disabled: bool):
         self.name = name
@@ -164,6 +190,8 @@ class _Dist:
         self.disabled = disabled
         self.names: list[str] = []
         self.problems: list[tuple[str, str]] = []  # (status, message) found by the scan
+        self.api = ""  # declared extension-API range (API_GROUP entry), "" if undeclared
+        self.api_error = ""  # why the declaration is unusable ("" when fine)
 
 
 class _Entry:
@@ -208,9 +236,13 @@ class Registry:
     """Plugin names of one module namespace (``haiku``); see the module docstring."""
 
     def __init__(self, module_globals: dict[str, Any],
-                 lazy_core: Mapping[str, str] | None = None):
+                 lazy_core: Mapping[str, str] | None = None, group: str = GROUP):
         self.globals = module_globals
         self.module_name: str = module_globals["__name__"]
+        self.group = group  # the entry-point group whose names appear on this module
+        # How errors spell the namespace: "hk" for haiku, "hk.experimental", ...
+        self.prefix = "hk" + self.module_name[len("haiku"):] if (
+            self.module_name.split(".")[0] == "haiku") else self.module_name
         self.lazy_core = dict(lazy_core or {})  # core name -> "module" or "module:attr"
         self.core_names = frozenset(module_globals) | frozenset(self.lazy_core)
         self._lock = threading.RLock()
@@ -245,7 +277,7 @@ class Registry:
                 text = dist.read_text("entry_points.txt")
             except Exception:  # noqa: BLE001 - unreadable metadata is not our business
                 continue
-            if not text or GROUP not in text:
+            if not text or self.group not in text:
                 continue
             self._add_distribution(scan, dist, disabled)
         return scan
@@ -262,14 +294,14 @@ class Registry:
                          canonical_name(name) in disabled)
         except Exception as exc:  # noqa: BLE001 - malformed metadata must not break haiku
             where = dist.locate_file("")
-            _warn(f"ignoring a distribution in {where} that registers {GROUP} entry points: "
+            _warn(f"ignoring a distribution in {where} that registers {self.group} entry points: "
                   f"its metadata cannot be read ({type(exc).__name__}: {exc})")
             return
         if info.key in scan.dists:
             return  # shadowed by the same distribution earlier on sys.path
         scan.dists[info.key] = info
         try:
-            entry_points = dist.entry_points.select(group=GROUP)
+            entry_points = dist.entry_points.select(group=self.group)
         except Exception as exc:  # noqa: BLE001
             message = (f"its entry_points.txt cannot be parsed ({type(exc).__name__}: {exc}); "
                        f"reinstall {info.name}")
@@ -278,6 +310,7 @@ class Registry:
             return
         for ep in entry_points:
             self._add_entry(scan, info, ep)
+        _read_api_range(info, dist)
 
     def _add_entry(self, scan: _Scan, info: _Dist,
                    ep: importlib.metadata.EntryPoint) -> None:
@@ -322,13 +355,13 @@ class Registry:
         if len(entries) > 1:
             raise PluginConflictError(self._conflict_message(name, entries))
         entry = entries[0]
-        required = self._incompatibility(entry.dist)
-        if required is not None:
-            raise IncompatiblePluginError(self._incompatible_message(name, entry.dist, required))
+        incompatible = self._incompatibility(entry.dist)
+        if incompatible is not None:
+            raise IncompatiblePluginError(f"{self.prefix}.{name} {incompatible}")
         try:
             obj = entry.entry_point.load()
         except Exception as exc:
-            message = (f"hk.{name}: plugin {entry.dist.name} {entry.dist.version} failed to "
+            message = (f"{self.prefix}.{name}: plugin {entry.dist.name} {entry.dist.version} failed to "
                        f"load {entry.value!r}: {type(exc).__name__}: {exc}")
             self._failures[name] = message
             raise PluginLoadError(message) from exc
@@ -347,16 +380,17 @@ class Registry:
         return obj
 
     def _missing(self, name: str, scan: _Scan) -> AttributeError:
-        hint = f"hk.{name}"
+        hint = f"{self.prefix}.{name}"
         if name in scan.disabled:
             dist = scan.disabled[name].dist.name
             return MissingPluginError(
                 f"{hint} is provided by the {dist!r} distribution, which is disabled by "
                 f"{DISABLE_ENV}={os.environ.get(DISABLE_ENV, '')!r}. Remove {dist} from "
                 f"{DISABLE_ENV} to use it.")
-        if name in KNOWN_PROVIDERS:
-            dist, extra = KNOWN_PROVIDERS[name]
-            install = f'pip install "haiku-core[{extra}]"  (or: pip install {dist})'
+        known = known_provider(self.group, name)
+        if known is not None:
+            dist, extra = known
+            install = install_hint(dist, extra)
             installed = scan.dists.get(canonical_name(dist))
             if installed is not None:
                 return MissingPluginError(
@@ -370,37 +404,63 @@ class Registry:
         return AttributeError(f"module {self.module_name!r} has no attribute {name!r}",
                               name=name, obj=module)
 
-    @staticmethod
-    def _conflict_message(name: str, entries: list[_Entry]) -> str:
+    def _conflict_message(self, name: str, entries: list[_Entry]) -> str:
         exporters = ", ".join(e.describe() for e in entries)
-        return (f"hk.{name} is exported by several plugins: {exporters}. Uninstall one of "
+        return (f"{self.prefix}.{name} is exported by several plugins: {exporters}. Uninstall one of "
                 f"them, or disable one with {DISABLE_ENV}=<distribution>.")
 
     def core_version(self) -> str:
         """The running haiku-core version (``__version__`` of the module)."""
         return str(self.globals.get("__version__", "0"))
 
+    def api_version(self) -> str:
+        """The extension-API version core provides: ``haiku.extend.API_VERSION`` as text."""
+        from haiku import extend  # already imported by haiku; read each time (tests patch it)
+
+        return ".".join(map(str, extend.API_VERSION))
+
     def _incompatibility(self, dist: _Dist) -> str | None:
-        """Returns the haiku-core specifier `dist` requires and we violate, else None."""
+        """Why `dist` cannot be used with the running core (None if it can); cached.
+
+        The message continues "hk.<name> ...". Only metadata is read: nothing is imported.
+        """
         try:
             return self._incompatible[dist.key]
         except KeyError:
             pass
-        violated = None
-        for spec in requirement_specifiers(dist.requires, CORE_DISTRIBUTION):
-            try:
-                ok = satisfies(self.core_version(), spec)
-            except ValueError:
-                continue  # an unparseable pin is left to pip
-            if not ok:
-                violated = spec
-                break
-        self._incompatible[dist.key] = violated
-        return violated
+        message = self._api_incompatibility(dist)
+        if message is None:
+            for spec in requirement_specifiers(dist.requires, CORE_DISTRIBUTION):
+                try:
+                    ok = satisfies(self.core_version(), spec)
+                except ValueError:
+                    continue  # an unparseable pin is left to pip
+                if not ok:
+                    message = self._requirement_message(dist, spec)
+                    break
+        self._incompatible[dist.key] = message
+        return message
 
-    def _incompatible_message(self, name: str, dist: _Dist, required: str) -> str:
+    def _api_incompatibility(self, dist: _Dist) -> str | None:
+        core, api = self.core_version(), self.api_version()
+        if dist.api_error:
+            return (f"comes from {dist.name} {dist.version}, whose extension-API declaration is "
+                    f"unusable: {dist.api_error}. Install a fixed release of {dist.name}.")
+        if not dist.api or satisfies(api, dist.api):
+            return None
+        head = (f"comes from {dist.name} {dist.version}, which supports the haiku extension API "
+                f"{dist.api}, but the installed {CORE_DISTRIBUTION} {core} provides API {api}.")
+        if _core_too_old(api, dist.api):
+            return (f"{head} Fix: upgrade {CORE_DISTRIBUTION} to a release providing API "
+                    f'{dist.api} (pip install -U "{CORE_DISTRIBUTION}"), or install an older '
+                    f"release of {dist.name} that supports API {api}.")
+        return (f"{head} Fix: upgrade {dist.name} to a release that supports API {api} "
+                f'(pip install -U "{dist.name}"), or install a {CORE_DISTRIBUTION} release '
+                f"providing API {dist.api}.")
+
+    def _requirement_message(self, dist: _Dist, required: str) -> str:
         core = self.core_version()
-        return (f"hk.{name} comes from {dist.name} {dist.version}, which requires "
+        return (f"comes from {dist.name} {dist.version}, which requires "
                 f"{CORE_DISTRIBUTION}{required}, but {CORE_DISTRIBUTION} {core} is installed. "
                 f'Fix: pip install "{CORE_DISTRIBUTION}{required}", or install a release of '
                 f"{dist.name} that supports {CORE_DISTRIBUTION} {core}.")
@@ -431,15 +491,16 @@ class Registry:
             if problems:
                 status = min((p[0] for p in problems), key=_STATUS_ORDER.index)
             detail = "\n".join(dict.fromkeys(p[1] for p in problems))
-            rows.append(PluginInfo(dist.name, dist.version, tuple(dist.names), status, detail))
+            rows.append(PluginInfo(dist.name, dist.version, tuple(dist.names), status, detail,
+                                   dist.api))
         return rows
 
     def _runtime_problems(self, scan: _Scan, dist: _Dist, check: bool,
                           found: dict[str, bool], problems: list[tuple[str, str]]) -> None:
-        required = self._incompatibility(dist)
-        if required is not None:
-            problems.append(("incompatible", self._incompatible_message(
-                ", hk.".join(dist.names), dist, required)))
+        incompatible = self._incompatibility(dist)
+        if incompatible is not None:
+            names = ", ".join(f"{self.prefix}.{n}" for n in dist.names)
+            problems.append(("incompatible", f"{names} {incompatible}"))
             return
         for name in dist.names:
             entries = scan.providers.get(name, [])
@@ -459,7 +520,7 @@ class Registry:
                 if top not in found:
                     found[top] = _module_exists(top)
                 if not found[top]:
-                    problems.append(("broken", f"hk.{name}: module {top!r} of entry point "
+                    problems.append(("broken", f"{self.prefix}.{name}: module {top!r} of entry point "
                                                f"{entries[0].value!r} is not importable"))
 
     def reset(self) -> None:
@@ -477,6 +538,42 @@ class Registry:
             self._scan = None
 
 
+def _read_api_range(info: _Dist, dist: importlib.metadata.Distribution) -> None:
+    """Reads the plugin's ``[haiku.api] requires = "<specifier>"`` entry point into `info`."""
+    try:
+        declared = list(dist.entry_points.select(group=API_GROUP))
+    except Exception:  # noqa: BLE001 - already reported as broken by the caller
+        return
+    if not declared:
+        return
+    values = [ep.value.strip() for ep in declared if ep.name == API_KEY]
+    if len(declared) != 1 or len(values) != 1:
+        info.api_error = (f"[{API_GROUP}] must hold exactly one entry, {API_KEY} = "
+                          f"\"<version specifier>\", found {[ep.name for ep in declared]}")
+    else:
+        try:
+            satisfies("1.0", values[0])
+            info.api = values[0]
+        except ValueError as exc:
+            info.api_error = f"[{API_GROUP}] {API_KEY} = {values[0]!r}: {exc}"
+    if info.api_error:
+        info.problems.append(("incompatible", info.api_error))
+        _warn(f"plugin {info.name} {info.version}: {info.api_error}; its names cannot be loaded")
+
+
+def _core_too_old(api: str, declared: str) -> bool:
+    """Whether API version `api` fails `declared` from below (core must be upgraded)."""
+    for clause in filter(None, (c.strip() for c in declared.split(","))):
+        if satisfies(api, clause):
+            continue
+        if clause.startswith("<") or clause.startswith("!="):
+            return False
+        op_end = len(clause) - len(clause.lstrip("=~<>!"))
+        target = clause[op_end:].strip().removesuffix(".*")
+        return release(api) < release(target)
+    return False
+
+
 def _module_exists(name: str) -> bool:
     if name in sys.modules:
         return True
@@ -492,13 +589,14 @@ _registry: Registry | None = None
 def install(
     module_globals: dict[str, Any],
     lazy_core: Mapping[str, str] | None = None,
+    group: str = GROUP,
 ) -> tuple[Callable[[str], Any], Callable[[], list[str]]]:
     """Turns `module_globals` (``haiku``'s) into a plugin-aware namespace.
 
     Call it once, at the very end of ``haiku/__init__.py``::
 
         __getattr__, __dir__ = _plugins.install(globals(), lazy_core={
-            "to_dot": "haiku._src.dot:to_dot", "experimental": "haiku.experimental"})
+            "to_module": "haiku._src.to_module:to_module"})
 
     Args:
       module_globals: the package's ``globals()``; every name already in it is a core
@@ -506,6 +604,7 @@ def install(
       lazy_core: more core names, imported on first access (``"module"`` or
         ``"module:attr"``) so that ``import haiku`` does not pay for them. They are
         listed by ``dir()`` and protected from plugins like the other core names.
+      group: the entry-point group whose names appear on the module.
 
     Returns:
       ``(__getattr__, __dir__)`` for the package (PEP 562).
@@ -514,7 +613,7 @@ def install(
     if _registry is not None:  # importlib.reload(haiku): forget the previous plugin objects
         _registry.reset()
         _registry.finder.uninstall()
-    registry = Registry(module_globals, lazy_core)
+    registry = Registry(module_globals, lazy_core, group)
     _registry = registry
     registry.finder.install()
 
