@@ -247,7 +247,7 @@ class Registry:
         self.core_names = frozenset(module_globals) | frozenset(self.lazy_core)
         self._lock = threading.RLock()
         self._scan: _Scan | None = None
-        self._incompatible: dict[str, str | None] = {}  # dist key -> required specifier
+        self._incompatible: dict[str, str | None] = {}  # dist key -> why unusable, or None
         self._failures: dict[str, str] = {}  # name -> last load error message
         self._cached: set[str] = set()  # plugin names stored into the module globals
         self._aliases: set[str] = set()  # sys.modules keys created by the import hook
