@@ -216,3 +216,8 @@ def test_mkdocs_build_strict(tmp_path):
                           cwd=ROOT, capture_output=True, text=True, timeout=600, check=False)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert (tmp_path / "site" / "index.html").is_file()
+    # The API reference shows constructor arguments: signature and the Args of __init__.
+    layers = (tmp_path / "site" / "api" / "layers" / "index.html").read_text(encoding="utf-8")
+    text = re.sub(r"<[^>]+>", "", layers)
+    assert "Linear(output_size, with_bias=True, w_init=None, b_init=None, name=None)" in text
+    assert re.search(r"output_size\s+int\s+number of output features", text)
