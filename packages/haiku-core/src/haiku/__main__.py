@@ -12,6 +12,7 @@ add a new one with another ``subparsers.add_parser(...)`` block.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -95,5 +96,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     return args.func(args)
 
 
+def _run_as_script() -> int:
+    try:
+        code = main()
+        sys.stdout.flush()  # inside the try: a closed pipe surfaces here, not at exit
+        return code
+    except BrokenPipeError:
+        # The reader went away (`python -m haiku plugins | head`): stop quietly. Point
+        # stdout at devnull so the interpreter's final flush does not raise again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141  # 128 + SIGPIPE, what a shell reports for a writer killed by the pipe
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(_run_as_script())

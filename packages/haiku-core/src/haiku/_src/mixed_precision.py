@@ -65,7 +65,7 @@ def _jmp():
     except ImportError as e:
         raise ImportError(
             "hk.mixed_precision needs the `jmp` package: install it with "
-            "`pip install \"haiku-core[mixed_precision]\"` (or `pip install jmp`)."
+            "`pip install \"haiku-core[mixed-precision]\"` (or `pip install jmp`)."
         ) from e
     return jmp
 
