@@ -8,7 +8,6 @@ installed.
 
 from __future__ import annotations
 
-import abc
 import contextlib
 import dataclasses
 import functools
@@ -121,11 +120,17 @@ def _wrappable(key: str, value: Any) -> bool:
     return isinstance(value, types.FunctionType) and not getattr(value, "_hk_transparent", False)
 
 
-class ModuleMetaclass(abc.ABCMeta):
-    """Wraps methods at class creation and runs ``__init__`` inside a module scope."""
+class ModuleMetaclass(type(Protocol)):  # type: ignore[misc]
+    """Wraps methods at class creation and runs ``__init__`` inside a module scope.
+
+    It derives from the metaclass of ``typing.Protocol`` (itself an ``abc.ABCMeta``), so a
+    module may also implement a protocol: ``class M(hk.Module, SomeProtocol)``.
+    """
 
     def __new__(mcs, name: str, bases: tuple, clsdict: dict):
         is_base = not any(isinstance(b, ModuleMetaclass) for b in bases)
+        # A module implementing a protocol is a concrete class, not a protocol itself.
+        clsdict.setdefault("_is_protocol", False)
         wrapped_fns = []
         if not is_base:
             for key, value in list(clsdict.items()):
@@ -313,8 +318,22 @@ class Module(metaclass=ModuleMetaclass):
         return self._bundles_of("state")
 
 
+class _StrictProtocol(Protocol):
+    """A protocol whose subclasses must be protocols too (list ``Protocol`` as a base)."""
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if Protocol not in cls.__bases__:
+            bases = ", ".join(b.__name__ for b in cls.__bases__)
+            raise TypeError(
+                f"{cls.__name__} subclasses a haiku Protocol without being a Protocol. "
+                "Modules satisfy hk.ModuleProtocol/hk.SupportsCall structurally: subclass "
+                "hk.Module instead, or declare a protocol explicitly with "
+                f"`class {cls.__name__}({bases}, Protocol)`.")
+
+
 @runtime_checkable
-class ModuleProtocol(Protocol):
+class ModuleProtocol(_StrictProtocol, Protocol):
     """What tools may rely on for any module-like object (usable with ``isinstance``).
 
     >>> import jax.numpy as jnp

@@ -16,7 +16,8 @@ import jax.numpy as jnp
 from haiku._src.frame import StatePair, _STACK, current_frame
 from haiku._src.hooks import HOOKS, lift_prefix
 from haiku._src.init_kernels import create
-from haiku._src.params import Initializer, _outside, make_context, run_creators, run_getters
+from haiku._src.params import (Initializer, _outside, make_context, require_transform,
+                                run_creators, run_getters)
 from haiku._src.sentinels import DO_NOT_STORE
 
 
@@ -206,6 +207,8 @@ def custom_setter(setter: Callable[..., Any]) -> Iterator[None]:
     """
     if not callable(setter):
         raise TypeError(f"hk.custom_setter needs a callable, got {setter!r}.")
+    if not _STACK.frames:
+        require_transform("hk.custom_setter")
     stack = HOOKS.state_setters
     stack.append(setter)
     try:
