@@ -146,6 +146,8 @@ class ModuleMetaclass(type(Protocol)):  # type: ignore[misc]
         for fn in wrapped_fns:
             fn._hk_orig_class.append(cls)
         cls._hk_default_name = naming.camel_to_snake(name)
+        # `@hk.name_like("__call__")` on __init__ names its submodules `parent/child`.
+        cls._hk_init_scope = getattr(cls.__init__, "_hk_name_like", "__init__")
         cls._hk_repr_checked = False
         return cls
 
@@ -163,7 +165,7 @@ class ModuleMetaclass(type(Protocol)):  # type: ignore[misc]
         if cls.AUTO_REPR and _config.get_config().module_auto_repr:
             module.__dict__["_hk_ctor_args"] = (args, kwargs)
         scopes = frames[-1].scopes
-        scopes.append(Scope(module, "__init__"))
+        scopes.append(Scope(module, cls._hk_init_scope))
         try:
             if GLOBAL_INTERCEPTORS[0] or HOOKS.interceptors:
                 _intercepted_call(cls.__init__, "__init__", module, cls, args, kwargs)
@@ -268,6 +270,8 @@ class Module(metaclass=ModuleMetaclass):
         if name.startswith(naming.FORCE_PREFIX):
             module_name = name[len(naming.FORCE_PREFIX):]
             naming.validate_name(module_name, forced=True)
+            caller = scopes[-2] if len(scopes) > 1 and scopes[-1].module is self else scopes[-1]
+            naming.reserve_forced_name(caller, module_name)
         else:
             if "/" in name:
                 raise ValueError(
@@ -499,9 +503,12 @@ class name_scope:  # pylint: disable=invalid-name
             raise ValueError(
                 f"hk.name_scope name {name!r} must not start or end with '/': scopes are "
                 "always relative. Use hk.force_name for an absolute module name.")
-        for part in name.split("/"):
-            naming.validate_name(part)
-        self._parts = name.split("/")
+        if name.startswith(naming.FORCE_PREFIX):
+            self._parts = [name]  # An absolute name: one scope, validated by the Module.
+        else:
+            for part in name.split("/"):
+                naming.validate_name(part)
+            self._parts = name.split("/")
         self._method_name = method_name
         self._entered = False
         self._scopes: Optional[list[Scope]] = None
