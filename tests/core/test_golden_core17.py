@@ -28,9 +28,22 @@ def _scenarios():
 SCENARIOS = _scenarios()
 EXPECTED = json.loads((GOLDEN / "core17.json").read_text())
 
-# Deliberate differences from dm-haiku (see docs/migration.md): copying an immutable dict
-# keeps the FlatMap (dm-haiku's copy silently turns it into plain dicts, changing the pytree).
-OURS = {("introspection", "copies"): [["FlatMap", True], ["FlatMap", True]]}
+# Deliberate differences from dm-haiku (see docs/migration.md):
+# - copying an immutable dict keeps the FlatMap (dm-haiku's copy silently turns it into plain
+#   dicts, changing the pytree structure);
+# - arguments dm-haiku accepts silently and fails on later, confusingly (a non-callable hook,
+#   a non-transformed argument), raise a TypeError at once;
+# - where dm-haiku fails by accident inside its own code (an IndexError from an empty stack,
+#   an AttributeError from calling a method of the wrong type) we raise the error type that
+#   describes the mistake: ValueError outside a transform, TypeError for a wrong type.
+OURS = {
+    ("introspection", "copies"): [["FlatMap", True], ["FlatMap", True]],
+    **{("misuse_types", k): "TypeError" for k in (
+        "custom_creator_bad", "custom_getter_bad", "custom_setter_bad", "intercept_bad",
+        "to_module_bad", "without_state_bad", "with_empty_state_bad", "module_name_int",
+        "state_flat")},
+    ("misuse_types", "deferred_outside"): "ValueError",
+}
 
 
 @pytest.mark.parametrize("name", sorted(SCENARIOS.SCENARIOS))

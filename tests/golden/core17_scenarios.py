@@ -478,6 +478,62 @@ def scenario_data_structures() -> dict:
     return {k: _kind(fn) for k, fn in cases.items()}
 
 
+class _Plain(hk.Module):
+    def __call__(self):
+        return 1
+
+
+def _in(fn: Callable[[], Any], state: bool = False) -> Callable[[], Any]:
+    """Runs ``fn`` inside init of a transform."""
+    if state:
+        return lambda: hk.transform_with_state(fn).init(jax.random.PRNGKey(0))
+    return lambda: hk.transform(fn).init(jax.random.PRNGKey(0))
+
+
+def scenario_misuse_types() -> dict:
+    t = hk.transform(lambda: hk.get_parameter("w", [], init=jnp.zeros))
+    ts = hk.transform_with_state(lambda: hk.get_state("s", [], init=jnp.zeros))
+    key = jax.random.PRNGKey(0)
+    cases = {
+        "get_state_outside": lambda: hk.get_state("s", [], init=jnp.zeros),
+        "set_state_outside": lambda: hk.set_state("s", 1),
+        "running_init_outside": hk.running_init,
+        "current_name_outside": hk.current_name,
+        "name_scope_outside": lambda: _enter(hk.name_scope("x")),
+        "deferred_outside": lambda: hk.Deferred(_Plain),
+        "name_scope_empty": _in(lambda: hk.name_scope("")),
+        "name_scope_double_slash": _in(lambda: _enter(hk.name_scope("a//b"))),
+        "name_scope_bad_part": _in(lambda: _enter(hk.name_scope("a/1b"))),
+        "module_name_int": _in(lambda: _Plain(name=3)),
+        "param_name_slash": _in(lambda: hk.get_parameter("a/b", [], init=jnp.zeros)),
+        "next_rng_keys_negative": lambda: hk.transform(lambda: hk.next_rng_keys(-1)).apply(
+            {}, key),
+        "state_not_mapping": lambda: ts.apply({}, [1], None),
+        "state_flat": lambda: ts.apply({}, {"s": jnp.zeros([])}, None),
+        "apply_missing_args": lambda: t.apply(),
+        "init_missing_rng": lambda: t.init(),
+        "without_state_bad": lambda: hk.without_state(t),
+        "with_empty_state_bad": lambda: hk.with_empty_state(ts),
+        "without_apply_rng_bad": lambda: hk.without_apply_rng(lambda: 1),
+        "to_module_bad": lambda: hk.to_module(3),
+        "custom_getter_bad": _in(lambda: _enter(hk.custom_getter(3))),
+        "custom_creator_bad": _in(lambda: _enter(hk.custom_creator(3))),
+        "custom_setter_bad": _in(lambda: _enter(hk.custom_setter(3))),
+        "intercept_bad": _in(lambda: _enter(hk.intercept_methods(3))),
+        "with_rng_none": _in(lambda: _enter(hk.with_rng(None))),
+        "param_none_init_result": _in(lambda: hk.get_parameter("w", [], init=lambda s, d: None)),
+        "state_wrong_shape_apply": lambda: hk.transform_with_state(
+            lambda: hk.get_state("s", [2], init=jnp.zeros)).apply(
+                {}, {"~": {"s": jnp.zeros([3])}}, None),
+        "multi_transform_not_tuple": lambda: hk.multi_transform(lambda: 1),
+        "seq_take_negative": lambda: hk.PRNGSequence(0).take(-1),
+        "seq_reserve_negative": lambda: hk.PRNGSequence(0).reserve(-1),
+        "force_name_bad": _in(lambda: _Plain(name=hk.force_name("a/1b"))),
+        "transparent_outside_module": _in(lambda: hk.transparent(lambda: 1)()),
+    }
+    return {k: _kind(fn) for k, fn in cases.items()}
+
+
 SCENARIOS: dict[str, Callable[[], Any]] = {
     "getter_slices_stacked": scenario_getter_slices_stacked,
     "getter_shape_errors": scenario_getter_shape_errors,
@@ -491,6 +547,7 @@ SCENARIOS: dict[str, Callable[[], Any]] = {
     "error_types": scenario_error_types,
     "cross_transform": scenario_cross_transform,
     "data_structures": scenario_data_structures,
+    "misuse_types": scenario_misuse_types,
 }
 
 
