@@ -450,6 +450,7 @@ def scenario_cross_transform() -> dict:
     no_rng = hk.without_apply_rng(hk.transform(lambda x: Dense(2)(x)))
     return {
         "module_other_transform": _kind(lambda: hk.transform(reuse).apply(params, None, x)),
+        "module_other_transform_init": _kind(lambda: hk.transform(reuse).init(None, x)),
         "nested_init": _kind(lambda: hk.transform(nested_init).init(None, x)),
         "nested_apply": _kind(lambda: hk.transform(nested_apply).init(None, x)),
         "no_rng_apply_given_rng": _kind(lambda: no_rng.apply(params, jax.random.PRNGKey(0), x)),

@@ -288,6 +288,7 @@ class Module(metaclass=ModuleMetaclass):
         self.module_name = module_name
         self.name = module_name.rsplit("/", 1)[-1]
         self._submodules: set[str] = set()
+        self._hk_frame_serial = frame.serial
 
     def __post_init__(self) -> None:
         # Dataclass modules: the generated __init__ calls this after setting the fields.

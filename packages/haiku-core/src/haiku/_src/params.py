@@ -15,7 +15,7 @@ from typing import Any, Callable, Iterator, NamedTuple, Optional, Sequence
 import jax
 import jax.numpy as jnp
 
-from haiku._src.frame import Frame, _STACK, current_frame
+from haiku._src.frame import Frame, _STACK, current_frame, foreign_module_error
 from haiku._src.init_kernels import create
 from haiku._src.hooks import HOOKS, lift_prefix
 from haiku._src.sentinels import DO_NOT_STORE
@@ -169,6 +169,11 @@ def _create(frame: Frame, bundle_name: str, name: str, shape, dtype, init) -> An
     ``hk.DO_NOT_STORE`` (a getter then supplies the value): anything else is an error.
     """
     creators = HOOKS.param_creators
+    module = frame.scopes[-1].module
+    if module is not None:
+        error = foreign_module_error(module, "creating its parameter " + repr(name))
+        if error is not None:
+            raise error
     if frame.freeze_params:
         if not creators:
             raise _missing_parameter(frame, bundle_name, name, shape)
