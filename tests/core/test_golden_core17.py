@@ -28,7 +28,7 @@ def _scenarios():
 SCENARIOS = _scenarios()
 EXPECTED = json.loads((GOLDEN / "core17.json").read_text())
 
-# Deliberate differences from dm-haiku (see docs/migration.md):
+# Deliberate differences from dm-haiku (to be listed in docs/migration.md):
 # - copying an immutable dict keeps the FlatMap (dm-haiku's copy silently turns it into plain
 #   dicts, changing the pytree structure);
 # - arguments dm-haiku accepts silently and fails on later, confusingly (a non-callable hook,
