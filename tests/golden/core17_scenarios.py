@@ -72,8 +72,8 @@ def scenario_getter_slices_stacked() -> dict:
                     x = jnp.tanh(Dense(2, name="shared")(x))
         return x
 
-    # Every layer reuses the module name "shared" via force_name-free numbering? No: a new
-    # module each time, so each gets its own stacked parameter; the getter picks a slice.
+    # A new module per layer (shared, shared_1, ...), each with its own stacked parameter;
+    # the layer's getter picks one slice of it.
     t = hk.transform(f)
     x = jnp.linspace(-1., 1., 6).reshape(3, 2)
     params = t.init(jax.random.PRNGKey(0), x)
