@@ -35,7 +35,8 @@ def test_getter_returning_wrong_shape_names_parameter_and_shapes():
         with hk.custom_getter(_slice_first):
             return hk.get_parameter("w", [3], init=jnp.ones)
 
-    with pytest.raises(ValueError, match=r"'~/w' has shape \(\), .* shape \(3,\).*getter"):
+    with pytest.raises(ValueError,
+                       match=r"'w' of module '~' has shape \(\), .* shape \(3,\).*getter"):
         hk.transform(f).init(None)
 
 

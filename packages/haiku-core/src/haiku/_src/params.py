@@ -229,8 +229,8 @@ def _shape_mismatch(bundle_name: str, name: str, value: Any, shape, getters: boo
                  "with the same input shapes, and that initializers and custom creators "
                  "return the requested shape.")
     return ValueError(
-        f"Parameter '{bundle_name}/{name}' has shape {got}, but the model asks for shape "
-        f"{tuple(shape)} (dtype {getattr(value, 'dtype', '?')}){where}")
+        f"Parameter '{name}' of module '{bundle_name}' has shape {got}, but the model asks "
+        f"for shape {tuple(shape)} (dtype {getattr(value, 'dtype', '?')}){where}")
 
 
 def _missing_parameter(frame: Frame, bundle_name: str, name: str, shape) -> ValueError:
