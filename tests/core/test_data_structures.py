@@ -250,3 +250,19 @@ def test_immutable_round_trip(structure):
     assert list(ds.to_mutable_dict(fm)) == list(structure)
     assert hash(fm) == hash(ds.to_immutable_dict(dict(reversed(list(structure.items())))))
     assert jax.tree.leaves(fm) == [v for _, _, v in ds.traverse(structure)]
+
+
+def test_copies_of_immutable_dicts_keep_their_structure():
+    import copy
+
+    fm = ds.to_immutable_dict({"a": {"w": jnp.ones([2])}})
+    for copied in (copy.copy(fm), copy.deepcopy(fm)):
+        assert jax.tree.structure(copied) == jax.tree.structure(fm)
+        assert type(copied["a"]) is type(fm["a"])
+
+
+def test_partition_n_index_out_of_range_is_an_assertion_and_value_error():
+    params = {"a": {"w": 1}}
+    for exc in (AssertionError, ValueError):
+        with pytest.raises(exc, match=r"range \[0, 2\)"):
+            ds.partition_n(lambda m, n, v: 2, params, 2)

@@ -64,7 +64,7 @@ MISUSES = [
      ValueError, "not unique"),
     ("batched key", lambda: hk.transform(lambda: 1).init(jnp.zeros([4, 2], jnp.uint32)),
      ValueError, "shape"),
-    ("string key", lambda: hk.transform(lambda: 1).init("seed"), TypeError, "PRNG key"),
+    ("string key", lambda: hk.transform(lambda: 1).init("seed"), ValueError, "PRNG key"),
     ("params not a mapping", lambda: hk.transform(lambda: 1).apply([1], None), TypeError,
      "params must be the mapping"),
     ("flat params", lambda: hk.transform(lambda: 1).apply({"a/w": jnp.ones([])}, None),

@@ -326,3 +326,29 @@ def test_import_haiku_does_not_import_jmp():
 def test_public_names_match_dm_haiku():
     assert sorted(mp.__all__) == ["clear_policy", "current_policy", "get_policy",
                                   "push_policy", "set_policy"]
+
+
+class _Inner(hk.Module):
+    def __call__(self, x):
+        w = hk.get_parameter("w", [], jnp.float32, init=lambda s, d: jnp.full(s, 1 / 3, d))
+        return x * w, w.dtype
+
+
+class _Outer(hk.Module):
+    def __call__(self, x):
+        return _Inner()(x)
+
+
+def test_nested_policies_cast_once_with_the_innermost_policy():
+    mp.set_policy(_Outer, jmp.get_policy("p=f32,c=bf16,o=f32"))
+    mp.set_policy(_Inner, jmp.get_policy("p=f32,c=f32,o=f32"))
+    try:
+        f = hk.transform(lambda x: _Outer()(x))
+        params = f.init(None, jnp.ones([]))
+        (out, w_dtype) = f.apply(params, None, jnp.ones([]))
+    finally:
+        mp.clear_policy(_Outer)
+        mp.clear_policy(_Inner)
+    # Not rounded through bf16 by the outer policy: exactly f32(1/3).
+    assert w_dtype == jnp.float32
+    assert out == jnp.float32(1 / 3)

@@ -8,6 +8,7 @@ names. One subprocess test checks a fresh ``import haiku`` with such distributio
 
 from __future__ import annotations
 
+import numpy as np
 import contextlib
 import importlib
 import os
@@ -81,8 +82,8 @@ def _exercise_registry() -> None:
                 hasattr(hk, name)  # may be False; must never raise anything else
         for name in ("Foo", "nets", "vmap", "x.y", "é"):
             hasattr(hk, name)
-        f = hk.transform(lambda: hk.get_parameter("w", [2], init=lambda s, d: [1.0, 2.0]))
-        assert f.init(None)["~"]["w"] == [1.0, 2.0]
+        f = hk.transform(lambda: hk.get_parameter("w", [2], init=lambda s, d: np.array([1., 2.])))
+        assert f.init(None)["~"]["w"].tolist() == [1.0, 2.0]
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -10,6 +10,7 @@ written against older Haiku versions.
 
 from __future__ import annotations
 
+import copy
 import operator
 from typing import Any, Callable, Generator, Iterator, Mapping, MutableMapping, TypeVar
 
@@ -76,6 +77,13 @@ class FlatMap(Mapping[K, V]):
 
     def __reduce__(self):
         return FlatMapping, (dict(self._mapping),)
+
+    # Copies keep the pytree structure (pickling, above, stays compatible with dm-haiku).
+    def __copy__(self) -> "FlatMap[K, V]":
+        return self
+
+    def __deepcopy__(self, memo: dict) -> "FlatMap[K, V]":
+        return FlatMap({k: copy.deepcopy(v, memo) for k, v in self._mapping.items()})
 
 
 def FlatMapping(mapping: Mapping[K, V]) -> Mapping[K, V]:  # pylint: disable=invalid-name
@@ -277,6 +285,13 @@ def partition(
     return true, false
 
 
+class PartitionIndexError(AssertionError, ValueError):
+    """``partition_n``'s ``fn`` returned an index outside ``[0, n)``.
+
+    dm-haiku raises ``AssertionError`` here; it is also a ``ValueError`` (a bad value).
+    """
+
+
 def partition_n(
         fn: Callable[[str, str, T], int],
         structure: Structure[T],
@@ -298,7 +313,7 @@ def partition_n(
                 f"partition_n: fn must return an int in [0, {n}), got {index!r} for "
                 f"{module_name}/{name}.") from None
         if not 0 <= index < n:
-            raise ValueError(
+            raise PartitionIndexError(
                 f"partition_n: fn returned {index} for {module_name}/{name}, but it must be "
                 f"in range [0, {n}). Increase n or fix fn.")
         parts[index].setdefault(module_name, {})[name] = value

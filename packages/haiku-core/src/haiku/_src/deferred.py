@@ -13,7 +13,8 @@ class Deferred(Generic[T]):
     """Defers building a module until its first call (or ``.target``).
 
     The factory runs in the scope that was current when the ``Deferred`` was created, so the
-    module gets the name it would have had if built then.
+    module gets the name it would have had if built then. Once built, getting, setting and
+    deleting other attributes act on the module; ``repr``/``str`` build it.
 
     >>> import jax.numpy as jnp
     >>> import haiku as hk
@@ -23,6 +24,11 @@ class Deferred(Generic[T]):
     ...   return lazy.target.module_name
     >>> hk.transform(f).apply({}, None)
     'foo/example'
+    >>> def g():
+    ...   lazy = hk.Deferred(lambda: hk.Module(name="example"))
+    ...   return lazy.target is not None and lazy.module_name  # forwarded to the module
+    >>> hk.transform(g).apply({}, None)
+    'example'
     """
 
     def __init__(self, factory: Callable[[], T], call_methods: Sequence[str] = ("__call__",)):
@@ -64,3 +70,32 @@ class Deferred(Generic[T]):
         if "__call__" not in self._call_methods:
             raise TypeError("This hk.Deferred was created without '__call__' in call_methods.")
         return self.target(*args, **kwargs)
+
+    def __str__(self) -> str:
+        return f"Deferred({self.target})"
+
+    def __repr__(self) -> str:
+        return f"Deferred({self.target!r})"
+
+    # Only reached for names the Deferred itself does not have.
+    def __getattr__(self, name: str) -> Any:
+        target = self.__dict__.get("_target")
+        if target is not None and name != "_target":
+            return getattr(target, name)
+        raise AttributeError(
+            f"'{type(self).__name__}' object has no attribute '{name}' (its module is built on "
+            "first call or `.target`; attributes are forwarded to it after that).")
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        target = self.__dict__.get("_target")
+        if target is not None and name != "_target":
+            setattr(target, name, value)
+        else:
+            object.__setattr__(self, name, value)
+
+    def __delattr__(self, name: str) -> None:
+        target = self.__dict__.get("_target")
+        if target is not None and name != "_target" and name not in self.__dict__:
+            delattr(target, name)
+        else:
+            object.__delattr__(self, name)

@@ -9,6 +9,7 @@ per-call allocations beyond the one :class:`Scope` a module method pushes.
 
 from __future__ import annotations
 
+import itertools
 import threading
 from typing import Any, NamedTuple, Optional
 
@@ -56,11 +57,14 @@ class Scope:
         self.used: Optional[set[str]] = None
 
 
+_SERIALS = itertools.count()
+
+
 class Frame:
     """The mutable context of one ``init`` or ``apply`` call."""
 
     __slots__ = ("params", "state", "rng_stack", "freeze_params", "scopes", "trace_state",
-                 "exit_callbacks", "__weakref__")
+                 "exit_callbacks", "serial", "__weakref__")
 
     def __init__(self, params: dict, state: dict, rng: Any, freeze_params: bool,
                  trace_state: Any = None):
@@ -73,6 +77,8 @@ class Frame:
         # Run (in order) when the transform's function returns normally; shared with the
         # temporary frames of Haiku-aware JAX transforms.
         self.exit_callbacks: list = []
+        # Identifies the init/apply call; temporary frames of wrappers share their outer's.
+        self.serial = next(_SERIALS)
 
     def current_name(self) -> str:
         """The bundle name parameters created now are stored under (``'~'`` at top level)."""
@@ -138,3 +144,18 @@ def pop_frame(frame: Frame) -> None:
         # Only reachable if user code pushed frames manually and unbalanced them.
         raise RuntimeError("haiku frame stack is corrupted: frames were not popped in order.")
     frames.pop()
+
+
+def foreign_module_error(module: Any, what: str) -> Optional[ValueError]:
+    """An error if ``module`` was built in an init/apply call that is not running now.
+
+    Only called on the (rare) creation and missing-value paths, never per method call.
+    """
+    serial = getattr(module, "_hk_frame_serial", None)
+    if serial is None or any(f.serial == serial for f in _STACK.frames):
+        return None
+    return ValueError(
+        f"{type(module).__name__} '{module.module_name}' was constructed in another "
+        f"init/apply call than the one now {what}. A module instance belongs to the "
+        "transformed call that built it: construct modules inside the function you "
+        "transform (e.g. keep a factory, not an instance, outside of it).")

@@ -162,6 +162,7 @@ def temporary_internal_state(state: InternalState) -> Iterator[Frame]:
         frame.trace_state = current_trace_state()
     frame.scopes = outer.scopes
     frame.exit_callbacks = outer.exit_callbacks
+    frame.serial = outer.serial  # The same transformed call: its modules stay usable.
     push_frame(frame)
     try:
         yield frame

@@ -14,8 +14,9 @@ module path (an exact ``module_name`` or a compiled regex that must match the wh
 **instance > path > class**. Among paths, an exact name wins over regexes, and among regexes
 the one set last wins. ``__init__`` only sees class policies (the path and instance are not
 known before ``super().__init__`` runs). Nested modules without a policy inherit the
-enclosing module's casting of params and state; a nested policy overrides the outer one
-for everything created or read inside it.
+enclosing module's casting of params and state; a nested policy replaces the outer one
+for everything created or read inside it (values are cast once, with the innermost
+policy, as in dm-haiku).
 
 Policies are thread-local: a new thread starts without policies (as in dm-haiku). ``jmp``
 is imported only when needed (``import haiku`` does not import it).
@@ -255,29 +256,14 @@ def _resolve(module: Module, method_name: str) -> Any:
     return None
 
 
-# One creator and one getter per policy object, built once.
-_HOOK_CACHE: dict[int, tuple[Any, Callable, Callable]] = {}
+def _creator(next_creator, shape, dtype, init, context):
+    del dtype, context
+    return next_creator(shape, _REGISTRY.current[-1].param_dtype, init)
 
 
-def _hooks_for(policy: Any) -> tuple[Callable, Callable]:
-    cached = _HOOK_CACHE.get(id(policy))
-    if cached is not None and cached[0] is policy:
-        return cached[1], cached[2]
-    param_dtype = policy.param_dtype
-    cast = policy.cast_to_compute
-
-    def creator(next_creator, shape, dtype, init, context):
-        del dtype, context
-        return next_creator(shape, param_dtype, init)
-
-    def getter(next_getter, value, context):
-        del context
-        return next_getter(cast(value))
-
-    if len(_HOOK_CACHE) > 64:
-        _HOOK_CACHE.clear()
-    _HOOK_CACHE[id(policy)] = (policy, creator, getter)
-    return creator, getter
+def _getter(next_getter, value, context):
+    del context
+    return next_getter(_REGISTRY.current[-1].cast_to_compute(value))
 
 
 def _interceptor(next_f: Callable[..., Any], args: tuple, kwargs: dict,
@@ -286,12 +272,17 @@ def _interceptor(next_f: Callable[..., Any], args: tuple, kwargs: dict,
     if policy is None:
         return next_f(*args, **kwargs)
     args, kwargs = policy.cast_to_compute((args, kwargs))
-    creator, getter = _hooks_for(policy)
     current = _REGISTRY.current
+    # The creator and getter are installed once, by the outermost policied call, and use
+    # the innermost policy: an f32 module inside a bf16 one reads its params in f32 only.
+    outermost = not current
     current.append(policy)
     try:
-        with custom_creator(creator, params=True, state=False), \
-                custom_getter(getter, params=True, state=True):
+        if outermost:
+            with custom_creator(_creator, params=True, state=False), \
+                    custom_getter(_getter, params=True, state=True):
+                out = next_f(*args, **kwargs)
+        else:
             out = next_f(*args, **kwargs)
     finally:
         current.pop()

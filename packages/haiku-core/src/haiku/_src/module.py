@@ -8,7 +8,6 @@ installed.
 
 from __future__ import annotations
 
-import abc
 import contextlib
 import dataclasses
 import functools
@@ -121,11 +120,17 @@ def _wrappable(key: str, value: Any) -> bool:
     return isinstance(value, types.FunctionType) and not getattr(value, "_hk_transparent", False)
 
 
-class ModuleMetaclass(abc.ABCMeta):
-    """Wraps methods at class creation and runs ``__init__`` inside a module scope."""
+class ModuleMetaclass(type(Protocol)):  # type: ignore[misc]
+    """Wraps methods at class creation and runs ``__init__`` inside a module scope.
+
+    It derives from the metaclass of ``typing.Protocol`` (itself an ``abc.ABCMeta``), so a
+    module may also implement a protocol: ``class M(hk.Module, SomeProtocol)``.
+    """
 
     def __new__(mcs, name: str, bases: tuple, clsdict: dict):
         is_base = not any(isinstance(b, ModuleMetaclass) for b in bases)
+        # A module implementing a protocol is a concrete class, not a protocol itself.
+        clsdict.setdefault("_is_protocol", False)
         wrapped_fns = []
         if not is_base:
             for key, value in list(clsdict.items()):
@@ -141,6 +146,8 @@ class ModuleMetaclass(abc.ABCMeta):
         for fn in wrapped_fns:
             fn._hk_orig_class.append(cls)
         cls._hk_default_name = naming.camel_to_snake(name)
+        # `@hk.name_like("__call__")` on __init__ names its submodules `parent/child`.
+        cls._hk_init_scope = getattr(cls.__init__, "_hk_name_like", "__init__")
         cls._hk_repr_checked = False
         return cls
 
@@ -158,7 +165,7 @@ class ModuleMetaclass(abc.ABCMeta):
         if cls.AUTO_REPR and _config.get_config().module_auto_repr:
             module.__dict__["_hk_ctor_args"] = (args, kwargs)
         scopes = frames[-1].scopes
-        scopes.append(Scope(module, "__init__"))
+        scopes.append(Scope(module, cls._hk_init_scope))
         try:
             if GLOBAL_INTERCEPTORS[0] or HOOKS.interceptors:
                 _intercepted_call(cls.__init__, "__init__", module, cls, args, kwargs)
@@ -263,6 +270,8 @@ class Module(metaclass=ModuleMetaclass):
         if name.startswith(naming.FORCE_PREFIX):
             module_name = name[len(naming.FORCE_PREFIX):]
             naming.validate_name(module_name, forced=True)
+            caller = scopes[-2] if len(scopes) > 1 and scopes[-1].module is self else scopes[-1]
+            naming.reserve_forced_name(caller, module_name)
         else:
             if "/" in name:
                 raise ValueError(
@@ -279,6 +288,7 @@ class Module(metaclass=ModuleMetaclass):
         self.module_name = module_name
         self.name = module_name.rsplit("/", 1)[-1]
         self._submodules: set[str] = set()
+        self._hk_frame_serial = frame.serial
 
     def __post_init__(self) -> None:
         # Dataclass modules: the generated __init__ calls this after setting the fields.
@@ -313,8 +323,22 @@ class Module(metaclass=ModuleMetaclass):
         return self._bundles_of("state")
 
 
+class _StrictProtocol(Protocol):
+    """A protocol whose subclasses must be protocols too (list ``Protocol`` as a base)."""
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if Protocol not in cls.__bases__:
+            bases = ", ".join(b.__name__ for b in cls.__bases__)
+            raise TypeError(
+                f"{cls.__name__} subclasses a haiku Protocol without being a Protocol. "
+                "Modules satisfy hk.ModuleProtocol/hk.SupportsCall structurally: subclass "
+                "hk.Module instead, or declare a protocol explicitly with "
+                f"`class {cls.__name__}({bases}, Protocol)`.")
+
+
 @runtime_checkable
-class ModuleProtocol(Protocol):
+class ModuleProtocol(_StrictProtocol, Protocol):
     """What tools may rely on for any module-like object (usable with ``isinstance``).
 
     >>> import jax.numpy as jnp
@@ -480,9 +504,12 @@ class name_scope:  # pylint: disable=invalid-name
             raise ValueError(
                 f"hk.name_scope name {name!r} must not start or end with '/': scopes are "
                 "always relative. Use hk.force_name for an absolute module name.")
-        for part in name.split("/"):
-            naming.validate_name(part)
-        self._parts = name.split("/")
+        if name.startswith(naming.FORCE_PREFIX):
+            self._parts = [name]  # An absolute name: one scope, validated by the Module.
+        else:
+            for part in name.split("/"):
+                naming.validate_name(part)
+            self._parts = name.split("/")
         self._method_name = method_name
         self._entered = False
         self._scopes: Optional[list[Scope]] = None

@@ -208,6 +208,6 @@ def without_apply_rng(f: AnyTransformed) -> AnyTransformed:
         return MultiTransformed(f.init, jax.tree.map(lambda a: _no_rng(a, 1), f.apply))
     if isinstance(f, MultiTransformedWithState):
         return MultiTransformedWithState(f.init, jax.tree.map(lambda a: _no_rng(a, 2), f.apply))
-    raise TypeError(
+    raise ValueError(  # ValueError, as dm-haiku.
         "hk.without_apply_rng expects the result of hk.transform, hk.transform_with_state, "
         f"hk.multi_transform or hk.multi_transform_with_state, got {type(f).__name__}.")

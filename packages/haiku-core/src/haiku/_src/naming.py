@@ -86,3 +86,21 @@ def reserve_module_name(caller: Scope, name: str) -> str:
     if counts.get(base, 0) <= number:
         counts[base] = number + 1
     return full_name
+
+
+def reserve_forced_name(caller: Scope, name: str) -> None:
+    """Records a forced (absolute) name in the caller's scope, as dm-haiku does.
+
+    Unlike :func:`reserve_module_name` it allows reuse (forced names share parameters), but
+    later automatically numbered modules skip it: after ``force_name("foo")``, a module
+    named ``"foo"`` in the same scope becomes ``foo_1``.
+    """
+    counts = caller.counts
+    if counts is None:
+        counts = caller.counts = {}
+        caller.used = set()
+    caller.used.add(name)
+    base, number = split_number(name)
+    number = 0 if number is None else number
+    if counts.get(base, 0) <= number:
+        counts[base] = number + 1

@@ -9,16 +9,17 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import sys
 from typing import Any, Callable, Iterator, NamedTuple, Optional, Sequence
 
 import jax
 import jax.numpy as jnp
 
-from haiku._src.frame import Frame, _STACK, current_frame
+from haiku._src.frame import Frame, _STACK, current_frame, foreign_module_error
 from haiku._src.init_kernels import create
 from haiku._src.hooks import HOOKS, lift_prefix
 from haiku._src.sentinels import DO_NOT_STORE
-from haiku._src.errors import NotInTransformError
+from haiku._src.errors import MissingRNGError, NotInTransformError
 from haiku._src.frame import OUTSIDE_TRANSFORM_HINT
 
 Initializer = Callable[[Sequence[int], Any], jax.Array]
@@ -100,6 +101,23 @@ def _outside(what: str) -> NotInTransformError:
         f"{what} must be used as part of an `hk.transform`. {OUTSIDE_TRANSFORM_HINT}")
 
 
+def require_transform(what: str) -> None:
+    """Raises unless a user's hook context manager runs inside a transform (as dm-haiku).
+
+    Only reached outside a transform. Haiku's own tools (e.g. ``hk.sharding``) install
+    creators around whole ``init`` calls, so callers inside the package are allowed.
+    """
+    frame = sys._getframe(1)
+    while frame is not None and frame.f_globals.get("__name__") in _HOOK_MODULES:
+        frame = frame.f_back
+    caller = "" if frame is None else frame.f_globals.get("__name__", "")
+    if not caller.startswith("haiku._src."):
+        raise _outside(what)
+
+
+_HOOK_MODULES = frozenset({"contextlib", __name__, "haiku._src.state"})
+
+
 def get_parameter(
     name: str,
     shape: Sequence[int],
@@ -124,40 +142,95 @@ def get_parameter(
     frame = frames[-1]
     module = frame.scopes[-1].module
     bundle_name = "~" if module is None else module.module_name
-    params = frame.params
-    bundle = params.get(bundle_name)
+    bundle = frame.params.get(bundle_name)
     value = None if bundle is None else bundle.get(name)
-    hooks = HOOKS
     if value is None:
-        if frame.freeze_params:
-            raise _missing_parameter(frame, bundle_name, name, shape)
-        if init is None:
-            raise ValueError(
-                f"Parameter '{name}' of module '{bundle_name}' does not exist yet, so an "
-                "initializer is needed to create it: pass `init=`, e.g. "
-                "init=hk.initializers.TruncatedNormal().")
-        if hooks.param_creators:
-            context = make_context(frame, bundle_name, name, shape, dtype, init)
-            value = run_creators(hooks.param_creators, context, shape, dtype, init)
-        else:
-            value = create(init, shape, dtype)
-        if value is not DO_NOT_STORE:
-            if bundle is None:
-                bundle = params[bundle_name] = {}
-            bundle[name] = value
-    elif value.shape != tuple(shape):
-        raise ValueError(
-            f"Parameter '{name}' of module '{bundle_name}' has shape {tuple(value.shape)}, "
-            f"but the model asks for shape {tuple(shape)}. Check that the params you pass to apply "
-            "come from init of the same model with the same input shapes.")
-    if hooks.param_getters:
-        context = make_context(frame, bundle_name, name, shape, dtype, init)
-        value = run_getters(hooks.param_getters, context, value)
+        value = _create(frame, bundle_name, name, shape, dtype, init)
+    getters = HOOKS.param_getters
+    if getters:
+        value = run_getters(getters, make_context(frame, bundle_name, name, shape, dtype, init),
+                            value)
+        if value is None:
+            raise ValueError(f"A custom getter returned None for parameter "
+                             f"'{bundle_name}/{name}': getters must return a value.")
     if value is DO_NOT_STORE:
         raise ValueError(
             f"Parameter '{name}' of module '{bundle_name}' was not stored (a creator returned "
             "hk.DO_NOT_STORE) and no custom getter supplied a value for it.")
+    if value.shape != tuple(shape):  # Checked after the getters: they may reshape values.
+        raise _shape_mismatch(bundle_name, name, value, shape, bool(getters))
     return value
+
+
+def _create(frame: Frame, bundle_name: str, name: str, shape, dtype, init) -> Any:
+    """Creates a missing parameter (stored unless it is ``hk.DO_NOT_STORE``).
+
+    During ``apply`` only custom creators may still produce a value, and only
+    ``hk.DO_NOT_STORE`` (a getter then supplies the value): anything else is an error.
+    """
+    creators = HOOKS.param_creators
+    module = frame.scopes[-1].module
+    if module is not None:
+        error = foreign_module_error(module, "creating its parameter " + repr(name))
+        if error is not None:
+            raise error
+    if frame.freeze_params:
+        if not creators:
+            raise _missing_parameter(frame, bundle_name, name, shape)
+        try:
+            value = run_creators(creators, make_context(frame, bundle_name, name, shape, dtype,
+                                                        init), shape, dtype, init)
+        except MissingRNGError as e:
+            raise _missing_parameter(frame, bundle_name, name, shape) from e
+        if value is not DO_NOT_STORE:
+            raise _missing_parameter(frame, bundle_name, name, shape)
+        return value
+    if init is None:
+        if not creators:
+            raise _no_initializer(bundle_name, name)
+        init = functools.partial(_raise_no_initializer, bundle_name, name)
+    if creators:
+        context = make_context(frame, bundle_name, name, shape, dtype, init)
+        value = run_creators(creators, context, shape, dtype, init)
+    else:
+        value = create(init, shape, dtype)
+    if value is None:
+        raise ValueError(
+            f"Parameter '{name}' of module '{bundle_name}': the initializer or a custom "
+            "creator returned None. Return an array (or hk.DO_NOT_STORE to skip storing it).")
+    if value is not DO_NOT_STORE:
+        bundle = frame.params.get(bundle_name)
+        if bundle is None:
+            bundle = frame.params[bundle_name] = {}
+        bundle[name] = value
+    return value
+
+
+def _no_initializer(bundle_name: str, name: str) -> ValueError:
+    return ValueError(
+        f"Parameter '{name}' of module '{bundle_name}' does not exist yet, so an "
+        "initializer is needed to create it: pass `init=`, e.g. "
+        "init=hk.initializers.TruncatedNormal().")
+
+
+def _raise_no_initializer(bundle_name: str, name: str, shape, dtype):
+    del shape, dtype
+    raise _no_initializer(bundle_name, name)
+
+
+def _shape_mismatch(bundle_name: str, name: str, value: Any, shape, getters: bool
+                    ) -> ValueError:
+    got = tuple(getattr(value, "shape", ()))
+    if getters:
+        where = (" after the custom getters ran. A custom getter must return a value of the "
+                 "shape the model asks for (e.g. slice a stacked parameter to that shape).")
+    else:
+        where = (". Check that the params you pass to apply come from init of the same model "
+                 "with the same input shapes, and that initializers and custom creators "
+                 "return the requested shape.")
+    return ValueError(
+        f"Parameter '{name}' of module '{bundle_name}' has shape {got}, but the model asks "
+        f"for shape {tuple(shape)} (dtype {getattr(value, 'dtype', '?')}){where}")
 
 
 def _missing_parameter(frame: Frame, bundle_name: str, name: str, shape) -> ValueError:
@@ -210,6 +283,8 @@ def custom_creator(creator: Callable[..., Any], *, params: bool = True,
     """
     if not callable(creator):
         raise TypeError(f"hk.custom_creator needs a callable, got {creator!r}.")
+    if not _STACK.frames:
+        require_transform("hk.custom_creator")
     undo = []
     if params:
         undo.append(_push(HOOKS.param_creators, creator))
@@ -239,6 +314,8 @@ def custom_getter(getter: Callable[..., Any], *, params: bool = True,
     """
     if not callable(getter):
         raise TypeError(f"hk.custom_getter needs a callable, got {getter!r}.")
+    if not _STACK.frames:
+        require_transform("hk.custom_getter")
     undo = []
     if params:
         undo.append(_push(HOOKS.param_getters, getter))

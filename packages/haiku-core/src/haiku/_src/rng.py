@@ -29,14 +29,35 @@ def _is_typed_key(x) -> bool:
     return hasattr(x, "dtype") and jnp.issubdtype(x.dtype, jax.dtypes.prng_key)
 
 
+_RAW_KEY_SHAPES: dict[str, tuple[int, ...]] = {}
+
+
+def raw_key_shape() -> tuple[int, ...]:
+    """Shape of a raw ``uint32`` key of the default PRNG impl (``(2,)`` for threefry)."""
+    impl = str(jax.config.jax_default_prng_impl)
+    shape = _RAW_KEY_SHAPES.get(impl)
+    if shape is None:
+        shape = _RAW_KEY_SHAPES[impl] = tuple(jax.eval_shape(
+            lambda seed: jax.random.key_data(jax.random.key(seed)), 0).shape)
+    return shape
+
+
 def as_key(key_or_seed, what: str = "PRNGSequence") -> jax.Array:
-    """Normalises an int seed, raw ``uint32[2]`` key or typed key into a key."""
+    """Normalises an int seed, raw ``uint32`` key or typed key into a key.
+
+    Raw keys must have the shape of the default PRNG implementation's keys (``uint32[2]``
+    for threefry, ``uint32[4]`` for rbg/unsafe_rbg); invalid keys raise ``ValueError``.
+
+    >>> import jax
+    >>> as_key(0).shape, as_key(jax.random.key(0, impl="rbg")).dtype
+    ((2,), key<rbg>)
+    """
     if isinstance(key_or_seed, (int, np.integer)) and not isinstance(key_or_seed, bool):
         return jax.random.PRNGKey(key_or_seed)
     shape = getattr(key_or_seed, "shape", None)
     dtype = getattr(key_or_seed, "dtype", None)
     if shape is None or dtype is None:
-        raise TypeError(
+        raise ValueError(
             f"{what} needs a PRNG key or an int seed, got {type(key_or_seed).__name__}. "
             "Pass e.g. jax.random.PRNGKey(42), jax.random.key(42) or 42.")
     if _is_typed_key(key_or_seed):
@@ -47,12 +68,16 @@ def as_key(key_or_seed, what: str = "PRNGSequence") -> jax.Array:
         return key_or_seed
     if shape == () and jnp.issubdtype(dtype, jnp.integer):
         return jax.random.PRNGKey(key_or_seed)
-    if shape != (2,) or dtype != jnp.uint32:
+    expected = raw_key_shape()
+    if tuple(shape) != expected or dtype != jnp.uint32:
         hint = (" Note that init/apply take the key as their first argument after params/state: "
                 "init(rng, *inputs), apply(params, rng, *inputs).") if len(shape) >= 1 else ""
+        if expected != (2,):
+            hint += (f" jax_default_prng_impl is {jax.config.jax_default_prng_impl!r}: a key "
+                     "made with jax.random.PRNGKey before that flag was set has another shape.")
         raise ValueError(
-            f"{what} needs a PRNG key (uint32[2] or a typed key) or an int seed, got an array "
-            f"of shape {tuple(shape)} and dtype {dtype}.{hint}")
+            f"{what} needs a PRNG key (uint32{list(expected)} or a typed key) or an int seed, "
+            f"got an array of shape {tuple(shape)} and dtype {dtype}.{hint}")
     return key_or_seed
 
 

@@ -13,10 +13,11 @@ from typing import Any, Callable, Iterator, NamedTuple, Optional, Sequence
 import jax
 import jax.numpy as jnp
 
-from haiku._src.frame import StatePair, _STACK, current_frame
+from haiku._src.frame import StatePair, _STACK, current_frame, foreign_module_error
 from haiku._src.hooks import HOOKS, lift_prefix
 from haiku._src.init_kernels import create
-from haiku._src.params import Initializer, _outside, make_context, run_creators, run_getters
+from haiku._src.params import (Initializer, _outside, make_context, require_transform,
+                                run_creators, run_getters)
 from haiku._src.sentinels import DO_NOT_STORE
 
 
@@ -91,6 +92,10 @@ def get_state(
     pair = None if bundle is None else bundle.get(name)
     hooks = HOOKS
     if pair is None:
+        if module is not None:
+            error = foreign_module_error(module, "creating its state " + repr(name))
+            if error is not None:
+                raise error
         if init is None or shape is None:
             missing = "an initializer (`init=`)" if init is None else "a shape"
             raise ValueError(
@@ -206,6 +211,8 @@ def custom_setter(setter: Callable[..., Any]) -> Iterator[None]:
     """
     if not callable(setter):
         raise TypeError(f"hk.custom_setter needs a callable, got {setter!r}.")
+    if not _STACK.frames:
+        require_transform("hk.custom_setter")
     stack = HOOKS.state_setters
     stack.append(setter)
     try:

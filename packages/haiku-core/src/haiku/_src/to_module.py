@@ -36,4 +36,5 @@ def to_module(f: Callable[..., Any]) -> type[Module]:
         def __call__(self, *args, **kwargs):
             return f(*args, **kwargs)
 
+    ToModuleWrapper.__doc__ = getattr(f, "__doc__", None)
     return ToModuleWrapper

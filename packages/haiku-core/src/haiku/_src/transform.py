@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import inspect
 from collections.abc import Mapping
-from typing import Any, Callable, NamedTuple, Optional, TypeVar
+from typing import Any, Callable, NamedTuple, Optional, TypeVar, Union
 
 import jax
 
@@ -153,23 +153,35 @@ def _run_frame(f: Callable, frame: Frame, args: tuple, kwargs: dict):
         pop_frame(frame)
 
 
-def _signature(f: Callable, leading: tuple[str, ...]) -> Optional[inspect.Signature]:
+_Bundles = Mapping[str, Mapping[str, jax.Array]]
+_RNG = Optional[Union[jax.Array, int]]
+_LEADING = {"rng": _RNG, "params": Optional[_Bundles], "state": Optional[_Bundles]}
+
+
+def _signature(f: Callable, leading: tuple[str, ...], returns: Callable[[Any], Any]
+               ) -> Optional[inspect.Signature]:
+    """``f``'s signature with annotated ``leading`` parameters; ``returns`` maps its return
+    annotation (``Any`` when missing) to the transformed function's."""
     try:
         sig = inspect.signature(f)
     except (TypeError, ValueError):
         return None
-    params = [inspect.Parameter(n, inspect.Parameter.POSITIONAL_OR_KEYWORD) for n in leading]
+    kind = inspect.Parameter.POSITIONAL_OR_KEYWORD
     rest = list(sig.parameters.values())
     if any(p.kind is inspect.Parameter.POSITIONAL_ONLY for p in rest):
-        params = [p.replace(kind=inspect.Parameter.POSITIONAL_ONLY) for p in params]
+        kind = inspect.Parameter.POSITIONAL_ONLY
+    params = [inspect.Parameter(n, kind, annotation=_LEADING[n]) for n in leading]
+    ret = sig.return_annotation
+    ret = returns(Any if ret is inspect.Signature.empty else ret)
     try:
-        return sig.replace(parameters=params + rest, return_annotation=inspect.Signature.empty)
+        return sig.replace(parameters=params + rest, return_annotation=ret)
     except ValueError:
         return None
 
 
-def _set_signature(fn: Callable, f: Callable, leading: tuple[str, ...]) -> None:
-    sig = _signature(f, leading)
+def _set_signature(fn: Callable, f: Callable, leading: tuple[str, ...],
+                   returns: Callable[[Any], Any]) -> None:
+    sig = _signature(f, leading, returns)
     if sig is not None:
         fn.__signature__ = sig
 
@@ -209,8 +221,8 @@ def transform_with_state(f: Callable[..., Any]) -> TransformedWithState:
         state = {k: {n: p.current for n, p in b.items()} for k, b in frame.state.items()}
         return out, state
 
-    _set_signature(init_fn, f, ("rng",))
-    _set_signature(apply_fn, f, ("params", "state", "rng"))
+    _set_signature(init_fn, f, ("rng",), lambda ret: tuple[_Bundles, _Bundles])
+    _set_signature(apply_fn, f, ("params", "state", "rng"), lambda ret: tuple[ret, _Bundles])
     return TransformedWithState(init_fn, apply_fn)
 
 
@@ -259,11 +271,15 @@ def without_state(f: TransformedWithState) -> Transformed:
 
 
 def _drop_param(new: Callable, old: Callable, name: Optional[str]) -> None:
+    """Copies ``old``'s signature without parameter ``name`` and without the state output."""
     sig = getattr(old, "__signature__", None)
     if sig is None:
         return
     params = [p for p in sig.parameters.values() if p.name != name]
-    new.__signature__ = sig.replace(parameters=params)
+    ret = sig.return_annotation
+    args = getattr(ret, "__args__", ())
+    ret = args[0] if getattr(ret, "__origin__", None) is tuple and len(args) == 2 else Any
+    new.__signature__ = sig.replace(parameters=params, return_annotation=ret)
 
 
 def with_empty_state(f: Transformed) -> TransformedWithState:

@@ -1,0 +1,95 @@
+"""hk.Module: protocols, naming and Deferred (issue #17 items 3, 4, 13)."""
+
+from __future__ import annotations
+
+from typing import Protocol, runtime_checkable
+
+import jax.numpy as jnp
+import pytest
+
+import haiku as hk
+
+
+@runtime_checkable
+class Encodes(Protocol):
+    def encode(self, x): ...
+
+
+class Encoder(hk.Module, Encodes):
+    def encode(self, x):
+        return x + hk.get_parameter("b", [], init=jnp.ones)
+
+
+def test_module_may_implement_a_protocol():
+    def f(x):
+        enc = Encoder()
+        return enc.encode(x), isinstance(enc, Encodes), isinstance(enc, hk.ModuleProtocol)
+
+    out, is_encodes, is_module = hk.transform(f).apply({"encoder": {"b": jnp.ones([])}},
+                                                        None, 1.)
+    assert (float(out), is_encodes, is_module) == (2., True, True)
+
+
+def test_haiku_protocols_must_be_subclassed_as_protocols():
+    with pytest.raises(TypeError, match="Protocol"):
+        class Bad(hk.SupportsCall):  # noqa: F841
+            pass
+
+    class Good(hk.ModuleProtocol, Protocol):  # noqa: F841
+        pass
+
+
+def test_force_name_reserves_the_name():
+    def f():
+        forced = hk.Module(name=hk.force_name("foo")).module_name
+        return forced, hk.Module(name="foo").module_name
+
+    assert hk.transform(f).apply({}, None) == ("foo", "foo_1")
+
+
+class Child(hk.Module):
+    pass
+
+
+class Parent(hk.Module):
+    @hk.name_like("__call__")
+    def __init__(self, name=None):
+        super().__init__(name=name)
+        self.child = Child()
+
+
+def test_name_like_on_init():
+    assert hk.transform(lambda: Parent().child.module_name).apply({}, None) == "parent/child"
+
+
+def test_forced_name_scope():
+    def f():
+        with hk.name_scope(hk.force_name("a/b")):
+            return Child().module_name
+
+    assert hk.transform(f).apply({}, None) == "a/b/child"
+
+
+class Sized(hk.Module):
+    def __init__(self, name=None):
+        super().__init__(name=name)
+        self.size = 3
+
+    def __call__(self, x):
+        return x * self.size
+
+
+def test_deferred_forwards_attributes_once_built():
+    def f():
+        d = hk.Deferred(Sized)
+        with pytest.raises(AttributeError, match="size"):
+            d.size  # noqa: B018 - not built yet.
+        assert d(2.) == 6.
+        d.size = 5
+        assert d.target.size == 5 and d.size == 5
+        d.extra = 1
+        del d.extra
+        assert not hasattr(d.target, "extra")
+        return repr(d), str(d)
+
+    assert hk.transform(f).apply({}, None) == ("Deferred(Sized())", "Deferred(Sized())")
