@@ -58,6 +58,14 @@ def _check_tree(what: str, tree: Any) -> None:
             f"{type(tree).__name__}.")
 
 
+def _assert_inside(what: str) -> None:
+    if not extend.inside_transform():
+        raise ValueError(
+            f"`hk.{what}` must be used as part of an `hk.transform`: it stores the lifted "
+            "values in the enclosing transform's params. Call it inside the function you "
+            "pass to hk.transform / hk.transform_with_state.")
+
+
 class _Lifter:
     """Shared logic of the lift functions: where the values go and how they come back."""
 
@@ -76,6 +84,11 @@ class _Lifter:
         if not extend.params_frozen():
             with extend.lift_prefix(prefix):
                 result = self.init_fn(*args, **kwargs)
+            if not self.with_state and not isinstance(result, Mapping):
+                raise ValueError(
+                    "For stateful lifted functions use `hk.lift_with_state`: the function "
+                    f"given to hk.lift returned a {type(result).__name__}, not a params "
+                    "mapping (an `hk.transform_with_state(f).init` returns (params, state)).")
             params, state = result if self.with_state else (result, {})
             _check_tree("params", params)
             _check_tree("state", state)
@@ -123,6 +136,7 @@ def lift(init_fn: Callable[..., Any], *, allow_reuse: bool = False,
     >>> outer.apply(params, None, 2.)
     Array(2., dtype=float32)
     """
+    _assert_inside("lift")
     return _LiftingModule((init_fn, allow_reuse, False), name=name)
 
 
@@ -138,6 +152,7 @@ def transparent_lift(init_fn: Callable[..., Any], *,
     >>> hk.transform(lambda: hk.transparent_lift(inner.init)(None)).init(None)
     {'~': {'w': Array(1., dtype=float32)}}
     """
+    _assert_inside("transparent_lift")
     return _Lifter(init_fn, allow_reuse, False, _outer_prefix)
 
 
@@ -228,6 +243,7 @@ def lift_with_state(init_fn: Callable[..., Any], *, allow_reuse: bool = False,
     >>> hk.transform_with_state(outer).init(None)[1]
     {'lifted/~': {'s': Array(1., dtype=float32)}}
     """
+    _assert_inside("lift_with_state")
     return _lift_with_state(init_fn, allow_reuse, name)
 
 
@@ -246,6 +262,7 @@ def transparent_lift_with_state(
     >>> hk.transform_with_state(outer).init(None)[1]
     {'~': {'s': Array(1., dtype=float32)}}
     """
+    _assert_inside("transparent_lift_with_state")
     return _lift_with_state(init_fn, allow_reuse, None)
 
 
