@@ -193,7 +193,8 @@ def frame_internal_state(frame: Frame) -> InternalState:
 
 
 def reserve_up_to_full_rng_block() -> None:
-    """Tops the key queue up to ``rng_reserve_size`` keys, so its shape is loop-invariant.
+    """Makes the key queue ``rng_reserve_size`` keys long (topped up, extras dropped), so its
+    shape is loop-invariant.
 
     A wrapper that carries the RNG state through ``jax.lax.scan`` or ``while_loop`` calls it
     before the loop and at the end of each step, so the carried queue keeps one shape.
