@@ -386,7 +386,41 @@ def _lift(arrays, facts):
     facts["lift_misuse/reused"] = _error(lambda: hk.transform(reused).init(None))
 
 
-SCENARIOS = [_vmap_split_rng, _validations, _reserved_keys, _branch_traces, _remat_int,
+def _mro(fn):
+    """The builtin exception classes ``fn()`` raises an instance of (most derived first)."""
+    try:
+        fn()
+    except Exception as e:  # noqa: BLE001 - the type is the observation
+        return [c.__name__ for c in type(e).__mro__
+                if c.__module__ == "builtins" and c not in (BaseException, Exception, object)]
+    return []
+
+
+# Item 19: exception types of jaxwrap misuse (users catch them).
+def _exception_types(arrays, facts):
+    def init(f, *args):
+        return lambda: hk.transform(f).init(KEY, *args)
+
+    x1 = jnp.ones(1)
+    cases = {
+        "scan_without_length": init(lambda: hk.scan(lambda c, x: (c, x), 0., ())),
+        "layer_stack_varargs": lambda: hk.layer_stack(2)(lambda *xs: xs[0]),
+        "layer_stack_per_layer_axis": init(lambda x: hk.layer_stack(
+            2, with_per_layer_inputs=True)(lambda x, y: (x, y))(x, jnp.ones(3)), x1),
+        "layer_stack_shape_change": init(
+            lambda x: hk.layer_stack(2)(lambda x: jnp.concatenate([x, x]))(x), x1),
+        "cond_operand_twice": init(
+            lambda x: hk.cond(True, lambda x: x, lambda x: x, x, operand=x), 1.),
+        "updater_given_non_mapping": lambda: hk.transform_with_state(
+            lambda: hk.lift_with_state(lambda: ({}, {}))[1].update(3)).init(None),
+        "vmap_in_axes_none": lambda: hk.vmap(lambda x: x, in_axes=None, split_rng=False),
+        "while_loop_at_init": init(lambda: hk.while_loop(lambda v: v < 1, lambda v: v + 1, 0)),
+    }
+    for name, fn in cases.items():
+        facts[f"exc_type/{name}"] = _mro(fn)
+
+
+SCENARIOS = [_exception_types, _vmap_split_rng, _validations, _reserved_keys, _branch_traces, _remat_int,
              _layer_stack, _fast_eval_shape, _lift]
 
 

@@ -114,10 +114,11 @@ def vmap(fun: Callable[..., Any], in_axes: Any = 0, out_axes: Any = 0,
         except ValueError as e:
             if split_rng and snap.init and "out_axes" in str(e):
                 raise ValueError(
-                    "hk.vmap(split_rng=True) during init (mode: init) created a parameter or "
-                    "state from per-element keys, so it differs along the mapped axis, but "
-                    "parameters and state are shared along it. Pass "
-                    "`split_rng=(not hk.running_init())` to split keys only during apply."
+                    "hk.vmap(split_rng=True) is not supported during init (mode: init) when a "
+                    "parameter or state value is created from per-element keys: it would "
+                    "differ along the mapped axis, but parameters and state are shared along "
+                    "it. Pass `split_rng=(not hk.running_init())` to split keys only during "
+                    "apply."
                 ) from e
             raise
         th.write_back(th.Result(params, state, rng))

@@ -69,8 +69,8 @@ def cond(pred: Any, true_fun: Any, false_fun: Any, *operands: Any,
     """
     if operand is not _NO_OPERAND:
         if operands:
-            raise TypeError("hk.cond: pass operands either positionally or as `operand=`, "
-                            "not both.")
+            raise ValueError("hk.cond: pass operands either positionally or as `operand=`, "
+                             "not both.")
         operands = (operand,)
     if (len(operands) == 2 and not callable(true_fun) and callable(false_fun)
             and callable(operands[1])):
@@ -255,12 +255,16 @@ def _loop(lower: Any, upper: Any, body_fun: Callable, val: Any, *, init: bool) -
     return val
 
 
+class _NoLengthError(ValueError, IndexError):
+    """``hk.scan`` without ``length`` nor arrays (dm-haiku raises an IndexError there)."""
+
+
 def _leading_length(xs: Any, length: Optional[int]) -> int:
     if length is not None:
         return int(length)
     leaves = jax.tree.leaves(xs)
     if not leaves:
-        raise ValueError("hk.scan needs `length=` when `xs` has no arrays.")
+        raise _NoLengthError("hk.scan needs `length=` when `xs` has no arrays.")
     return int(leaves[0].shape[0])
 
 

@@ -10,6 +10,7 @@ is split into one apply key per layer.
 from __future__ import annotations
 
 import functools
+import inspect
 from typing import Any, Callable, Optional, Protocol, runtime_checkable
 
 import jax
@@ -129,15 +130,32 @@ def _layer_output_error(n: int, per_layer: bool, x_in: Any,
             f"same shapes, dtypes and structure as {taken}")
     in_def, out_def = jax.tree.structure(x_in), jax.tree.structure(x_out)
     if in_def != out_def:
-        return ValueError(
+        return TypeError(
             f"{rule}, but {taken} has structure {in_def} and it returned {out_def}.")
     for (path, a), b in zip(jax.tree_util.tree_leaves_with_path(x_in), jax.tree.leaves(x_out)):
         if jnp.shape(a) != jnp.shape(b) or jnp.result_type(a) != jnp.result_type(b):
-            return ValueError(
+            return TypeError(
                 f"{rule}, but {taken}{jax.tree_util.keystr(path)} is {_type_str(a)} and it "
                 f"returned {_type_str(b)}. Keep them the same, e.g. project back to the input "
                 "width or cast back to the input dtype at the end of the layer.")
     return None
+
+
+class _PerLayerInputError(ValueError, AssertionError):
+    """A per-layer input without a leading ``num_layers`` axis (dm-haiku raises an
+    AssertionError there; it is also a ValueError for clarity)."""
+
+
+def _check_no_varargs(f: Callable[..., Any]) -> None:
+    try:
+        params = list(inspect.signature(f).parameters.values())
+    except (TypeError, ValueError):
+        return
+    if params and params[0].kind == inspect.Parameter.VAR_POSITIONAL:
+        raise ValueError(
+            f"hk.layer_stack: the layer function {getattr(f, '__name__', f)!r} must not take "
+            "`*args`: each layer maps its explicit positional arguments to the same "
+            "structure. Name the arguments, e.g. `def layer(x, y): ...`.")
 
 
 class _LayerStack:
@@ -178,7 +196,7 @@ class _LayerStack:
         n = self.num_layers
         for leaf in jax.tree.leaves(ys):
             if leaf.shape[:1] != (n,):
-                raise ValueError(
+                raise _PerLayerInputError(
                     f"hk.layer_stack({n}): every per-layer input needs a leading axis of size "
                     f"{n} (one slice per layer), got an input of shape {tuple(leaf.shape)}.")
 
@@ -291,6 +309,9 @@ def layer_stack(num_layers: int, with_per_layer_inputs: bool = False, unroll: in
                 else "__layer_stack_no_per_layer")
 
     def decorator(f: Callable[..., Any]) -> Callable[..., Any]:
+        if not with_per_layer_inputs:
+            _check_no_varargs(f)
+
         @functools.wraps(f)
         def wrapped(*args: Any, **kwargs: Any) -> Any:
             unknown = set(kwargs) - {"reverse"}

@@ -50,9 +50,13 @@ def _store(kind: str, inner: Tree, prefix: str, outer: Mapping, allow_reuse: boo
     return out
 
 
+class _TreeTypeError(TypeError, AttributeError):
+    """Not a ``{module: {name: value}}`` mapping (dm-haiku fails with an AttributeError)."""
+
+
 def _check_tree(what: str, tree: Any) -> None:
     if not isinstance(tree, Mapping) or any(not isinstance(b, Mapping) for b in tree.values()):
-        raise TypeError(
+        raise _TreeTypeError(
             f"hk.lift: the lifted init function must return {what} as a two-level mapping "
             f"{{module_name: {{name: array}}}} (what `hk.transform(f).init` returns), got "
             f"{type(tree).__name__}.")
