@@ -385,6 +385,13 @@ def _lift(arrays, facts):
         lambda: hk.transform_with_state(used_twice).init(None))
     facts["lift_misuse/reused"] = _error(lambda: hk.transform(reused).init(None))
 
+    def other_transform():
+        _, updater = hk.lift_with_state(stateless_inner.init)
+        hk.transform_with_state(lambda: updater.ignore_update()).init(None)
+
+    facts["lift_misuse/updater_in_other_transform"] = _error(
+        lambda: hk.transform_with_state(other_transform).init(None))
+
 
 def _mro(fn):
     """The builtin exception classes ``fn()`` raises an instance of (most derived first)."""

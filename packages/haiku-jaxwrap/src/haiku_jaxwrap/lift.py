@@ -184,6 +184,7 @@ class LiftWithStateUpdater:
     def __init__(self, name: Optional[str]):
         self._name = name
         self._used = False
+        self._call_id = extend.transform_call_id() if extend.inside_transform() else None
 
     def _prefix(self) -> str:
         return _outer_prefix() if self._name is None else self._name
@@ -193,6 +194,16 @@ class LiftWithStateUpdater:
             raise ValueError(
                 "This LiftWithStateUpdater was already used: call `.update(state)` or "
                 "`.ignore_update()` once per call of the lifted init function.")
+        if not extend.inside_transform():
+            raise ValueError(
+                "State updater must be used inside hk.transform_with_state: call "
+                "`.update(state)` or `.ignore_update()` in the function that called "
+                "hk.lift_with_state.")
+        if self._call_id is not None and self._call_id != extend.transform_call_id():
+            raise ValueError(
+                "State updater must be used within the same call to init/apply that "
+                "created it (not inside another, nested transform): call `.update(state)` "
+                "or `.ignore_update()` in the function that called hk.lift_with_state.")
         self._used = True
 
     def update(self, state: Tree) -> None:

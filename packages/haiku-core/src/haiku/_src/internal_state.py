@@ -277,3 +277,22 @@ def on_transform_exit(callback: Callable[[], None]) -> None:
     transform finished
     """
     current_frame("haiku.extend.on_transform_exit()").exit_callbacks.append(callback)
+
+
+def transform_call_id() -> int:
+    """An id of the running ``init``/``apply`` call, the same in wrappers' temporary frames.
+
+    Use it to refuse an object created in one call being used in another (e.g. a nested
+    transform).
+
+    >>> import haiku as hk
+    >>> from haiku import extend
+    >>> def f():
+    ...   outer = extend.transform_call_id()
+    ...   inner = hk.transform(extend.transform_call_id).apply({}, None)
+    ...   return outer == extend.transform_call_id(), outer == inner
+    >>> hk.transform(f).apply({}, None)
+    (True, False)
+    """
+    # Every init/apply call has its own exit-callback list, shared by temporary frames.
+    return id(current_frame("haiku.extend.transform_call_id()").exit_callbacks)
