@@ -364,7 +364,7 @@ CASES = [
          lambda: _t(lambda x: hk.lift(_t(lambda y: y))(KEY, x)).init(KEY, jnp.ones([3])),
          TypeError, r"hk\.lift needs a callable init function, got Transformed", r"init"),
     Case("hk.lift outside a transform", J, lambda: hk.lift(_t(lambda y: y).init),
-         ValueError, r"_LiftingModule", r"inside the function you transform"),
+         ValueError, r"`hk\.lift`", r"inside the function you pass to hk\.transform"),
     Case("hk.layer_stack with zero layers", J, lambda: hk.layer_stack(0),
          ValueError, r"num_layers >= 1", r"got 0"),
     Case("hk.layer_stack body returning a string", LJ,
@@ -374,7 +374,7 @@ CASES = [
     Case("hk.layer_stack layer changing its input shape", LJ,
          lambda: _t(lambda x: hk.layer_stack(2)(lambda y: hk.Linear(4)(y))(x)).init(
              KEY, jnp.ones([3])),
-         ValueError, r"layer_stack.*float32\[3\].*float32\[4\]", r"same shape"),
+         TypeError, r"layer_stack.*float32\[3\].*float32\[4\]", r"same shape"),
     Case("hk.remat of a non-callable", J, lambda: hk.remat(3),
          TypeError, r"hk\.remat.*3", r"callable"),
 ]

@@ -8,7 +8,7 @@ Frames and internal state
     :func:`inside_transform`, :func:`params_frozen`, :class:`InternalState`,
     :func:`internal_state`, :func:`update_internal_state`,
     :func:`temporary_internal_state`, :func:`frame_internal_state`, :class:`StatePair`,
-    :func:`isolated_naming`, :func:`on_transform_exit`.
+    :func:`isolated_naming`, :func:`on_transform_exit`, :func:`transform_call_id`.
     A Haiku-aware JAX transform snapshots the internal state, runs a pure function of it
     under ``temporary_internal_state`` inside the JAX primitive, and writes the result back.
 RNG
@@ -48,6 +48,7 @@ from haiku._src.internal_state import on_transform_exit as on_transform_exit
 from haiku._src.internal_state import params_frozen as params_frozen
 from haiku._src.internal_state import reserve_up_to_full_rng_block as reserve_up_to_full_rng_block
 from haiku._src.internal_state import temporary_internal_state as temporary_internal_state
+from haiku._src.internal_state import transform_call_id as transform_call_id
 from haiku._src.internal_state import update_internal_state as update_internal_state
 from haiku._src.naming import camel_to_snake as camel_to_snake
 
@@ -93,5 +94,6 @@ __all__ = [
     "params_frozen",
     "reserve_up_to_full_rng_block",
     "temporary_internal_state",
+    "transform_call_id",
     "update_internal_state",
 ]

@@ -57,8 +57,10 @@ def vmap(fun: Callable[..., Any], in_axes: Any = 0, out_axes: Any = 0,
 
     ``split_rng`` is required: with True each element draws its own keys
     (``hk.next_rng_keys(axis_size)``, lane ``i`` gets the key sequence of key ``i``); with
-    False all elements share the key sequence. ``split_rng=True`` is refused during init,
-    since parameters would differ per element: use ``split_rng=(not hk.running_init())``.
+    False all elements share the key sequence. During init, ``split_rng=True`` is an error
+    only if a parameter or state value would differ per element (e.g. an initializer
+    drawing a key): use ``split_rng=(not hk.running_init())`` then. ``in_axes`` must map at
+    least one argument.
     Outside a transform this is ``jax.vmap`` (``split_rng`` is ignored).
 
     >>> import jax, jax.numpy as jnp
@@ -77,6 +79,12 @@ def vmap(fun: Callable[..., Any], in_axes: Any = 0, out_axes: Any = 0,
         split_rng = False
     if isinstance(in_axes, list):
         in_axes = tuple(in_axes)
+    if not jax.tree.leaves(in_axes):
+        name = getattr(fun, "__name__", type(fun).__name__)
+        raise ValueError(
+            f"{name} must have at least one non-None value in in_axes to use with `hk.vmap`: "
+            f"got in_axes={in_axes!r}. Map at least one argument (e.g. in_axes=0); to "
+            "broadcast every input, call the function directly or use jax.vmap.")
 
     @functools.wraps(fun)
     def mapped(*args, **kwargs):
@@ -84,12 +92,6 @@ def vmap(fun: Callable[..., Any], in_axes: Any = 0, out_axes: Any = 0,
             return jax.vmap(fun, in_axes, out_axes, axis_name, axis_size,
                             spmd_axis_name=spmd_axis_name)(*args, **kwargs)
         snap = th.snapshot()
-        if split_rng and snap.init:
-            raise ValueError(
-                "hk.vmap(split_rng=True) is not supported during init (mode: init): "
-                "parameters are shared along the mapped axis, so they cannot be created from "
-                "per-element keys. Pass `split_rng=(not hk.running_init())` to split keys "
-                "only during apply.")
         if split_rng and snap.rng is not None:
             n = axis_size if axis_size is not None else _infer_axis_size(args, kwargs, in_axes)
             rng = (hk.next_rng_keys(n), ())
@@ -104,10 +106,21 @@ def vmap(fun: Callable[..., Any], in_axes: Any = 0, out_axes: Any = 0,
                 return out, res.params, res.state, None
             return out, res.params, res.state, res.rng
 
-        out, params, state, rng = jax.vmap(
-            pure, in_axes=(in_axes, 0, None, rng_axes),
-            out_axes=(out_axes, None, None, None), axis_name=axis_name,
-            axis_size=axis_size, spmd_axis_name=spmd_axis_name)(args, kwargs, snap.state, rng)
+        try:
+            out, params, state, rng = jax.vmap(
+                pure, in_axes=(in_axes, 0, None, rng_axes),
+                out_axes=(out_axes, None, None, None), axis_name=axis_name,
+                axis_size=axis_size, spmd_axis_name=spmd_axis_name)(args, kwargs, snap.state, rng)
+        except ValueError as e:
+            if split_rng and snap.init and "out_axes" in str(e):
+                raise ValueError(
+                    "hk.vmap(split_rng=True) is not supported during init (mode: init) when a "
+                    "parameter or state value is created from per-element keys: it would "
+                    "differ along the mapped axis, but parameters and state are shared along "
+                    "it. Pass `split_rng=(not hk.running_init())` to split keys only during "
+                    "apply."
+                ) from e
+            raise
         th.write_back(th.Result(params, state, rng))
         return out
 

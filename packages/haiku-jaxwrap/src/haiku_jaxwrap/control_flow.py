@@ -39,7 +39,15 @@ def _pure_branches(snap: th.Snapshot, branches: Sequence[Callable], created: lis
             return out, res
         return pure
 
-    return [make(getattr(b, "__name__", f"branch {i}"), b) for i, b in enumerate(branches)]
+    # jax.lax.cond/switch trace a function object once however many branches it serves;
+    # keep that by wrapping each distinct function once.
+    wrapped: dict[int, Callable] = {}
+    out = []
+    for i, b in enumerate(branches):
+        if id(b) not in wrapped:
+            wrapped[id(b)] = make(getattr(b, "__name__", f"branch {i}"), b)
+        out.append(wrapped[id(b)])
+    return out
 
 
 def cond(pred: Any, true_fun: Any, false_fun: Any, *operands: Any,
@@ -61,8 +69,8 @@ def cond(pred: Any, true_fun: Any, false_fun: Any, *operands: Any,
     """
     if operand is not _NO_OPERAND:
         if operands:
-            raise TypeError("hk.cond: pass operands either positionally or as `operand=`, "
-                            "not both.")
+            raise ValueError("hk.cond: pass operands either positionally or as `operand=`, "
+                             "not both.")
         operands = (operand,)
     if (len(operands) == 2 and not callable(true_fun) and callable(false_fun)
             and callable(operands[1])):
@@ -152,8 +160,14 @@ def while_loop(cond_fun: Callable[[Any], Any], body_fun: Callable[[Any], Any],
     snap = th.snapshot()
 
     def pure_cond(carry):
-        val, state, _ = carry
-        out, _ = th.run_pure(cond_fun, snap, state, None, (val,), {})
+        val, state, rng = carry
+        out, res = th.run_pure(cond_fun, snap, state, rng, (val,), {})
+        if _state_or_rng_changed(state, rng, res):
+            raise ValueError(
+                "`hk.while_loop` does not support `hk.set_state`, `hk.next_rng_key` (et al) "
+                "in `cond_fun`: the condition can only read state (hk.get_state). Move state "
+                "updates and key draws into `body_fun`, and let it store what the condition "
+                "needs in the loop value.")
         return out
 
     def pure_body(carry):
@@ -164,6 +178,19 @@ def while_loop(cond_fun: Callable[[Any], Any], body_fun: Callable[[Any], Any],
     val, state, rng = jax.lax.while_loop(pure_cond, pure_body, (init_val, snap.state, snap.rng))
     th.write_back(th.Result(None, state, rng))
     return val
+
+
+def _state_or_rng_changed(state: th.StateTree, rng: Any, res: th.Result) -> bool:
+    """Whether a function run by :func:`th.run_pure` set state or drew keys."""
+    if rng is not None and (res.rng[0] is not rng[0] or len(res.rng[1]) != len(rng[1])):
+        return True
+    for bundle_name, bundle in res.state.items():
+        before = state.get(bundle_name, {})
+        for name, pair in bundle.items():
+            old = before.get(name)
+            if old is None or pair.current is not old.current:
+                return True
+    return False
 
 
 def _is_concrete(x: Any) -> bool:
@@ -228,12 +255,16 @@ def _loop(lower: Any, upper: Any, body_fun: Callable, val: Any, *, init: bool) -
     return val
 
 
+class _NoLengthError(ValueError, IndexError):
+    """``hk.scan`` without ``length`` nor arrays (dm-haiku raises an IndexError there)."""
+
+
 def _leading_length(xs: Any, length: Optional[int]) -> int:
     if length is not None:
         return int(length)
     leaves = jax.tree.leaves(xs)
     if not leaves:
-        raise ValueError("hk.scan needs `length=` when `xs` has no arrays.")
+        raise _NoLengthError("hk.scan needs `length=` when `xs` has no arrays.")
     return int(leaves[0].shape[0])
 
 
@@ -261,7 +292,12 @@ def scan(f: Callable[[Any, Any], tuple[Any, Any]], init: Any, xs: Any,
         return _scan(f, init, xs, length, reverse, unroll)
     n = _leading_length(xs, length)
     if n == 0:
-        return _scan(f, init, xs, length, reverse, unroll)
+        # Nothing to iterate, but the body's parameters and state must still exist after
+        # init: run it once on zeros shaped like one step, keep its effects, drop its outputs.
+        x0 = jax.tree.map(lambda x: jnp.zeros(x.shape[1:], x.dtype), xs)
+        _, y0 = f(init, x0)
+        return init, jax.tree.map(lambda y: jnp.zeros((0,) + jnp.shape(y), jnp.result_type(y)),
+                                  y0)
     first = n - 1 if reverse else 0
     x0 = jax.tree.map(lambda x: x[first], xs)
     carry, y0 = f(init, x0)

@@ -10,13 +10,14 @@ is split into one apply key per layer.
 from __future__ import annotations
 
 import functools
+import inspect
 from typing import Any, Callable, Optional, Protocol, runtime_checkable
 
 import jax
 import jax.numpy as jnp
 
 import haiku as hk
-from haiku_jaxwrap.lift import _Lifter, _LiftingModule, _outer_prefix
+from haiku_jaxwrap.lift import LiftWithStateUpdater, _Lifter, _LiftingModule, _outer_prefix
 
 
 @runtime_checkable
@@ -80,6 +81,13 @@ def _is_array_like(leaf: Any) -> bool:
         leaf, (bool, int, float, complex))
 
 
+def _abstract(leaf: Any) -> Any:
+    """An array's shape and dtype (no tracer); other leaves unchanged."""
+    if hasattr(leaf, "shape") and hasattr(leaf, "dtype"):
+        return jax.ShapeDtypeStruct(leaf.shape, leaf.dtype)
+    return leaf
+
+
 def _type_str(leaf: Any) -> str:
     """``float32[3]`` for arrays (as JAX prints avals)."""
     dims = ",".join(str(d) for d in jnp.shape(leaf))
@@ -122,15 +130,32 @@ def _layer_output_error(n: int, per_layer: bool, x_in: Any,
             f"same shapes, dtypes and structure as {taken}")
     in_def, out_def = jax.tree.structure(x_in), jax.tree.structure(x_out)
     if in_def != out_def:
-        return ValueError(
+        return TypeError(
             f"{rule}, but {taken} has structure {in_def} and it returned {out_def}.")
     for (path, a), b in zip(jax.tree_util.tree_leaves_with_path(x_in), jax.tree.leaves(x_out)):
         if jnp.shape(a) != jnp.shape(b) or jnp.result_type(a) != jnp.result_type(b):
-            return ValueError(
+            return TypeError(
                 f"{rule}, but {taken}{jax.tree_util.keystr(path)} is {_type_str(a)} and it "
                 f"returned {_type_str(b)}. Keep them the same, e.g. project back to the input "
                 "width or cast back to the input dtype at the end of the layer.")
     return None
+
+
+class _PerLayerInputError(ValueError, AssertionError):
+    """A per-layer input without a leading ``num_layers`` axis (dm-haiku raises an
+    AssertionError there; it is also a ValueError for clarity)."""
+
+
+def _check_no_varargs(f: Callable[..., Any]) -> None:
+    try:
+        params = list(inspect.signature(f).parameters.values())
+    except (TypeError, ValueError):
+        return
+    if params and params[0].kind == inspect.Parameter.VAR_POSITIONAL:
+        raise ValueError(
+            f"hk.layer_stack: the layer function {getattr(f, '__name__', f)!r} must not take "
+            "`*args`: each layer maps its explicit positional arguments to the same "
+            "structure. Name the arguments, e.g. `def layer(x, y): ...`.")
 
 
 class _LayerStack:
@@ -166,15 +191,18 @@ class _LayerStack:
             x, ys = args[0], args[1:]
         else:
             x, ys = (args[0] if len(args) == 1 else tuple(args)), ()
-        layer = hk.transform(self._layer(reverse, not self.per_layer and len(args) > 1))
+        layer = hk.transform_with_state(
+            self._layer(reverse, not self.per_layer and len(args) > 1))
         n = self.num_layers
         for leaf in jax.tree.leaves(ys):
             if leaf.shape[:1] != (n,):
-                raise ValueError(
+                raise _PerLayerInputError(
                     f"hk.layer_stack({n}): every per-layer input needs a leading axis of size "
                     f"{n} (one slice per layer), got an input of shape {tuple(leaf.shape)}.")
 
-        outputs: list = []  # The layer's output while tracing, to explain scan errors.
+        # The layer's output while tracing (shapes and dtypes only: no tracer of a finished
+        # trace may stay reachable, see jax.checking_leaks), to explain scan errors.
+        outputs: list = []
 
         def scan(body, carry, xs, x_in, **kwargs):
             try:
@@ -184,8 +212,15 @@ class _LayerStack:
                 if error:
                     raise error from e
                 raise
+            finally:
+                outputs.clear()
+
+        def record(out):
+            outputs.append(jax.tree.map(_abstract, out))
 
         def init_all(x, rng):
+            # Each layer is initialised, then applied once (its state is the state after
+            # that first step, as in dm-haiku), and its output feeds the next layer.
             def step(carry, ys_i):
                 x, rng = carry
                 if rng is None:
@@ -193,35 +228,45 @@ class _LayerStack:
                 else:
                     keys = jax.random.split(rng, 3)
                     init_rng, rng, apply_rng = keys[0], keys[1], keys[2]
-                params = layer.init(init_rng, x, *ys_i)
-                out = layer.apply(params, apply_rng, x, *ys_i)
-                outputs.append(out)
+                params, state = layer.init(init_rng, x, *ys_i)
+                out, state = layer.apply(params, state, apply_rng, x, *ys_i)
+                record(out)
                 x, _ = out
-                return (x, rng), params
+                return (x, rng), (params, state)
 
-            _, params = scan(step, (x, rng), ys, x)
+            _, (params, state) = scan(step, (x, rng), ys, x)
             if self.transparent:
-                return _split_params(params, n, self.mapping)
-            return params
+                return (_split_params(params, n, self.mapping),
+                        _split_params(state, n, self.mapping))
+            return params, state
 
         init_rng = hk.maybe_next_rng_key()
         if self.transparent:
-            lifted = _Lifter(init_all, True, False, _outer_prefix)
-            params = _stack_params(lifted(x, init_rng), n, self.mapping)
+            lifted = _Lifter(init_all, True, True, _outer_prefix)
+            params, state = lifted(x, init_rng)
+            params = _stack_params(params, n, self.mapping)
+            state = _stack_params(state, n, self.mapping)
+            updater = LiftWithStateUpdater(None)
         else:
-            params = _LiftingModule((init_all, True, False), name=self.name)(x, init_rng)
+            lifting = _LiftingModule((init_all, True, True), name=self.name)
+            params, state = lifting(x, init_rng)
+            updater = LiftWithStateUpdater(lifting.module_name)
 
         apply_rng = hk.maybe_next_rng_key()
         rngs = None if apply_rng is None else jax.random.split(apply_rng, n)
 
         def apply_step(x, inputs):
-            params_i, rng_i, ys_i = inputs
-            out = layer.apply(params_i, rng_i, x, *ys_i)
-            outputs.append(out)
-            return out
+            params_i, state_i, rng_i, ys_i = inputs
+            out, state_i = layer.apply(params_i, state_i, rng_i, x, *ys_i)
+            record(out)
+            x, z = out
+            return x, (z, state_i)
 
-        x, zs = scan(apply_step, x, (params, rngs, ys), x, reverse=reverse,
-                     unroll=self.unroll)
+        x, (zs, state) = scan(apply_step, x, (params, state, rngs, ys), x, reverse=reverse,
+                              unroll=self.unroll)
+        if state:
+            updater.update(_split_params(state, n, self.mapping) if self.transparent
+                           else state)
         return (x, zs) if self.per_layer else x
 
 
@@ -238,7 +283,8 @@ def layer_stack(num_layers: int, with_per_layer_inputs: bool = False, unroll: in
     ``<name>/<inner module>`` with a leading axis of size ``num_layers`` (default name
     ``__layer_stack_no_per_layer`` or ``__layer_stack_with_per_layer``); with
     ``transparent=True`` they are stored per layer under the names ``transparency_map``
-    gives. Layers must not use state.
+    gives. State used by the layer (``hk.get_state``/``hk.set_state``) is stacked the
+    same way; at init it holds each layer's state after its first step.
 
     >>> import jax, jax.numpy as jnp
     >>> import haiku as hk
@@ -263,6 +309,9 @@ def layer_stack(num_layers: int, with_per_layer_inputs: bool = False, unroll: in
                 else "__layer_stack_no_per_layer")
 
     def decorator(f: Callable[..., Any]) -> Callable[..., Any]:
+        if not with_per_layer_inputs:
+            _check_no_varargs(f)
+
         @functools.wraps(f)
         def wrapped(*args: Any, **kwargs: Any) -> Any:
             unknown = set(kwargs) - {"reverse"}

@@ -50,12 +50,24 @@ def _store(kind: str, inner: Tree, prefix: str, outer: Mapping, allow_reuse: boo
     return out
 
 
+class _TreeTypeError(TypeError, AttributeError):
+    """Not a ``{module: {name: value}}`` mapping (dm-haiku fails with an AttributeError)."""
+
+
 def _check_tree(what: str, tree: Any) -> None:
     if not isinstance(tree, Mapping) or any(not isinstance(b, Mapping) for b in tree.values()):
-        raise TypeError(
+        raise _TreeTypeError(
             f"hk.lift: the lifted init function must return {what} as a two-level mapping "
             f"{{module_name: {{name: array}}}} (what `hk.transform(f).init` returns), got "
             f"{type(tree).__name__}.")
+
+
+def _assert_inside(what: str) -> None:
+    if not extend.inside_transform():
+        raise ValueError(
+            f"`hk.{what}` must be used as part of an `hk.transform`: it stores the lifted "
+            "values in the enclosing transform's params. Call it inside the function you "
+            "pass to hk.transform / hk.transform_with_state.")
 
 
 class _Lifter:
@@ -76,6 +88,11 @@ class _Lifter:
         if not extend.params_frozen():
             with extend.lift_prefix(prefix):
                 result = self.init_fn(*args, **kwargs)
+            if not self.with_state and not isinstance(result, Mapping):
+                raise ValueError(
+                    "For stateful lifted functions use `hk.lift_with_state`: the function "
+                    f"given to hk.lift returned a {type(result).__name__}, not a params "
+                    "mapping (an `hk.transform_with_state(f).init` returns (params, state)).")
             params, state = result if self.with_state else (result, {})
             _check_tree("params", params)
             _check_tree("state", state)
@@ -123,6 +140,7 @@ def lift(init_fn: Callable[..., Any], *, allow_reuse: bool = False,
     >>> outer.apply(params, None, 2.)
     Array(2., dtype=float32)
     """
+    _assert_inside("lift")
     return _LiftingModule((init_fn, allow_reuse, False), name=name)
 
 
@@ -138,6 +156,7 @@ def transparent_lift(init_fn: Callable[..., Any], *,
     >>> hk.transform(lambda: hk.transparent_lift(inner.init)(None)).init(None)
     {'~': {'w': Array(1., dtype=float32)}}
     """
+    _assert_inside("transparent_lift")
     return _Lifter(init_fn, allow_reuse, False, _outer_prefix)
 
 
@@ -165,6 +184,7 @@ class LiftWithStateUpdater:
     def __init__(self, name: Optional[str]):
         self._name = name
         self._used = False
+        self._call_id = extend.transform_call_id() if extend.inside_transform() else None
 
     def _prefix(self) -> str:
         return _outer_prefix() if self._name is None else self._name
@@ -174,6 +194,16 @@ class LiftWithStateUpdater:
             raise ValueError(
                 "This LiftWithStateUpdater was already used: call `.update(state)` or "
                 "`.ignore_update()` once per call of the lifted init function.")
+        if not extend.inside_transform():
+            raise ValueError(
+                "State updater must be used inside hk.transform_with_state: call "
+                "`.update(state)` or `.ignore_update()` in the function that called "
+                "hk.lift_with_state.")
+        if self._call_id is not None and self._call_id != extend.transform_call_id():
+            raise ValueError(
+                "State updater must be used within the same call to init/apply that "
+                "created it (not inside another, nested transform): call `.update(state)` "
+                "or `.ignore_update()` in the function that called hk.lift_with_state.")
         self._used = True
 
     def update(self, state: Tree) -> None:
@@ -228,6 +258,7 @@ def lift_with_state(init_fn: Callable[..., Any], *, allow_reuse: bool = False,
     >>> hk.transform_with_state(outer).init(None)[1]
     {'lifted/~': {'s': Array(1., dtype=float32)}}
     """
+    _assert_inside("lift_with_state")
     return _lift_with_state(init_fn, allow_reuse, name)
 
 
@@ -246,6 +277,7 @@ def transparent_lift_with_state(
     >>> hk.transform_with_state(outer).init(None)[1]
     {'~': {'s': Array(1., dtype=float32)}}
     """
+    _assert_inside("transparent_lift_with_state")
     return _lift_with_state(init_fn, allow_reuse, None)
 
 

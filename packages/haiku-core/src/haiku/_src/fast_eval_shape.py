@@ -9,6 +9,9 @@ from unittest import mock
 import jax
 import jax.numpy as jnp
 
+from haiku._src.frame import inside_transform
+from haiku._src.internal_state import (InternalState, internal_state, isolated_naming,
+                                       params_frozen, temporary_internal_state)
 from haiku._src.params import custom_creator
 
 
@@ -28,7 +31,8 @@ def fast_eval_shape(fun: Callable[..., Any], *args, **kwargs) -> Any:
     Every parameter and state initializer is replaced by zeros (their shape and dtype are
     known without running them), ``hk.dropout`` by the identity (when haiku-layers is
     installed) and ``jax.random.fold_in`` by the identity. Only shapes and dtypes of the
-    result are meaningful.
+    result are meaningful. Inside a transform, as ``hk.eval_shape``, parameters and state
+    created by ``fun``, state updates and key draws are discarded.
 
     >>> import jax, jax.numpy as jnp
     >>> import haiku as hk
@@ -44,4 +48,24 @@ def fast_eval_shape(fun: Callable[..., Any], *args, **kwargs) -> Any:
         stack.enter_context(mock.patch.object(jax.random, "fold_in", lambda key, data: key))
         if getattr(haiku, "dropout", None) is not None:
             stack.enter_context(mock.patch.object(haiku, "dropout", _identity_dropout))
-        return jax.eval_shape(fun, *args, **kwargs)
+        if not inside_transform():
+            return jax.eval_shape(fun, *args, **kwargs)
+        return _stateless_eval_shape(fun, args, kwargs)
+
+
+def _stateless_eval_shape(fun: Callable[..., Any], args: tuple, kwargs: dict) -> Any:
+    """``jax.eval_shape`` inside a transform, discarding every side effect of ``fun``.
+
+    Parameters, state and keys are traced in a temporary frame (parameters created there
+    go to a copy), so no tracer of the finished trace stays reachable from the frame.
+    """
+    snap = internal_state(params=True)
+    init = not params_frozen()
+
+    def pure(state, rng, args, kwargs):
+        # The copy is made here, not closed over: jax keeps ``pure`` alive after tracing.
+        params = {k: dict(b) for k, b in snap.params.items()} if init else None
+        with temporary_internal_state(InternalState(params, state, rng)), isolated_naming():
+            return fun(*args, **kwargs)
+
+    return jax.eval_shape(pure, snap.state, snap.rng, args, kwargs)

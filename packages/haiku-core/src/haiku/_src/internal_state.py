@@ -194,7 +194,8 @@ def frame_internal_state(frame: Frame) -> InternalState:
 
 
 def reserve_up_to_full_rng_block() -> None:
-    """Tops the key queue up to ``rng_reserve_size`` keys, so its shape is loop-invariant.
+    """Makes the key queue ``rng_reserve_size`` keys long (topped up, extras dropped), so its
+    shape is loop-invariant.
 
     A wrapper that carries the RNG state through ``jax.lax.scan`` or ``while_loop`` calls it
     before the loop and at the end of each step, so the carried queue keeps one shape.
@@ -277,3 +278,22 @@ def on_transform_exit(callback: Callable[[], None]) -> None:
     transform finished
     """
     current_frame("haiku.extend.on_transform_exit()").exit_callbacks.append(callback)
+
+
+def transform_call_id() -> int:
+    """An id of the running ``init``/``apply`` call, the same in wrappers' temporary frames.
+
+    Use it to refuse an object created in one call being used in another (e.g. a nested
+    transform).
+
+    >>> import haiku as hk
+    >>> from haiku import extend
+    >>> def f():
+    ...   outer = extend.transform_call_id()
+    ...   inner = hk.transform(extend.transform_call_id).apply({}, None)
+    ...   return outer == extend.transform_call_id(), outer == inner
+    >>> hk.transform(f).apply({}, None)
+    (True, False)
+    """
+    # Every init/apply call has its own exit-callback list, shared by temporary frames.
+    return id(current_frame("haiku.extend.transform_call_id()").exit_callbacks)

@@ -67,9 +67,10 @@ class GetterContext(NamedTuple):
 def make_context(frame: Frame, bundle_name: str, name: str, shape, dtype,
                  init) -> GetterContext:
     full_name = f"{bundle_name}/{name}"
-    prefix = lift_prefix()
-    return GetterContext(full_name, frame.scopes[-1].module, dtype, shape, init,
-                         prefix + full_name if prefix else None)
+    # Like dm-haiku: the names of the enclosing lifting modules (``outer/inner/``), only
+    # while a lifted init runs (None in apply frames).
+    prefix = None if frame.freeze_params else (lift_prefix() or None)
+    return GetterContext(full_name, frame.scopes[-1].module, dtype, shape, init, prefix)
 
 
 def run_creators(creators: list, context, shape, dtype, init) -> Any:

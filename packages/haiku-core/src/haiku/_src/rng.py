@@ -113,8 +113,17 @@ class PRNGSequence:
             self._subkeys.extend(subkeys)
 
     def reserve_up_to_full(self) -> None:
-        """Tops the queue up to ``rng_reserve_size`` keys (used by control-flow wrappers)."""
-        self.reserve(_config.get_config().rng_reserve_size - len(self._subkeys))
+        """Makes the queue exactly ``rng_reserve_size`` keys (used by control-flow wrappers).
+
+        Keys beyond that (``hk.reserve_rng_keys`` in a loop body) are dropped, as dm-haiku
+        does, so the queue has the same shape in every iteration.
+        """
+        size = _config.get_config().rng_reserve_size
+        missing = size - len(self._subkeys)
+        if missing > 0:
+            self.reserve(missing)
+        elif missing < 0:
+            self._subkeys = collections.deque(list(self._subkeys)[:size])
 
     @property
     def internal_state(self) -> RNGState:

@@ -174,7 +174,7 @@ def _match(name: str) -> tuple[Optional[LogicalAxes], Optional[str]]:
 
 def _recorder(records: dict[str, _Record]) -> Callable[..., Any]:
     def record(next_creator, shape, dtype, init, context):
-        name = context.lifted_prefix_name or context.full_name
+        name = (context.lifted_prefix_name or "") + context.full_name
         axes, pattern = _match(name)
         records[name] = _Record(tuple(shape), axes, pattern)
         return next_creator(shape, dtype, init)

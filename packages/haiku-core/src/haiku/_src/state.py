@@ -139,10 +139,9 @@ def set_state(name: str, value: Any) -> None:
     setters = HOOKS.state_setters
     if setters:
         full_name = f"{bundle_name}/{name}"
-        prefix = lift_prefix()
+        prefix = None if frame.freeze_params else (lift_prefix() or None)
         context = SetterContext(full_name, module, getattr(value, "dtype", None),
-                                getattr(value, "shape", None),
-                                prefix + full_name if prefix else None)
+                                getattr(value, "shape", None), prefix)
         value = _run_setters(tuple(setters), context, value)
         if value is DO_NOT_STORE:
             return
