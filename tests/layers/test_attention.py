@@ -80,15 +80,16 @@ def test_sizes_must_be_positive_ints(kw, arg):
 def test_query_and_key_batches_must_agree():
     q, kv = X, jnp.ones([3, 4, 6])
     with pytest.raises(ValueError, match=r"query \(2, 4, 6\), key \(3, 4, 6\).*leading \(batch\)"):
-        hk.transform(lambda q, k: _mha()(q, k, k)).init(None, q, kv)
+        hk.transform(lambda q, k: _mha()(q, k, k)).init(jax.random.PRNGKey(0), q, kv)
 
 
 def test_key_and_value_batches_must_agree():
     with pytest.raises(ValueError, match=r"value \(3, 4, 6\) must share their leading"):
-        hk.transform(lambda q, v: _mha()(q, q, v)).init(None, X, jnp.ones([3, 4, 6]))
+        hk.transform(lambda q, v: _mha()(q, q, v)).init(
+            jax.random.PRNGKey(0), X, jnp.ones([3, 4, 6]))
 
 
 def test_mask_that_does_not_broadcast_names_the_expected_shape():
     mask = jnp.ones([2, 1, 3, 4], bool)
     with pytest.raises(ValueError, match=r"mask of shape \(2, 1, 3, 4\).*\[\.\.\., 1 or 2, 4, 4\]"):
-        hk.transform(lambda x, m: _mha()(x, x, x, m)).init(None, X, mask)
+        hk.transform(lambda x, m: _mha()(x, x, x, m)).init(jax.random.PRNGKey(0), X, mask)

@@ -4,7 +4,7 @@ Every case must raise the exception type dm-haiku raises, or return dm-haiku's v
 ``DELIBERATE`` lists the only differences: inputs dm-haiku silently accepts although
 they are meaningless (empty layers, decay rates outside [0, 1], an axis wrapped modulo
 the rank, mixed batch layouts), and one dm-haiku internal crash replaced by a clear
-error. Each is documented in docs/migration.md.
+error (listed for docs/migration.md in the issue-17 layers report).
 """
 
 from __future__ import annotations
