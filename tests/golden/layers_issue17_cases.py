@@ -115,6 +115,32 @@ def gn_groups_zero(hk):
     return _run(hk, lambda x: hk.GroupNorm(0)(x), _x(2, 4))
 
 
+def gn_groups_negative(hk):
+    return _run(hk, lambda x: hk.GroupNorm(-1)(x), _x(2, 4))
+
+
+def depthwise_multiplier_zero(hk):
+    return _run(hk, lambda x: hk.DepthwiseConv2D(0, 3)(x), _x(1, 5, 5, 2))
+
+
+def linear_size_bool(hk):
+    return _run(hk, lambda x: hk.Linear(True)(x), _x(1, 3))
+
+
+def embed_vocab_negative(hk):
+    return _run(hk, lambda i: hk.Embed(-5, 2)(i), jnp.asarray([0]))
+
+
+def gru_hidden_float(hk):
+    def f(x):
+        return hk.GRU(2.5)(x, jnp.zeros([2, 2]))
+    return _run(hk, f, _x(2, 3))
+
+
+def mha_num_heads_float(hk):
+    return _run(hk, lambda x: hk.MultiHeadAttention(2.0, 4, w_init=jnp.ones)(x, x, x), _x(5, 8))
+
+
 def instance_norm_bad_format(hk):
     return _run(hk, lambda x: hk.InstanceNorm(True, True, data_format="XYZ")(x), _x(2, 4, 3))
 

@@ -39,6 +39,8 @@ DELIBERATE = {
     "mha_key_size_zero": ("TypeError", _EMPTY),
     "lstm_hidden_zero": ("TypeError", _EMPTY),
     "mlp_size_zero": ("TypeError", _EMPTY),
+    "depthwise_multiplier_zero": ("TypeError", _EMPTY),
+    "linear_size_bool": ("TypeError", "dm-haiku reads hk.Linear(True) as one output feature"),
     "bn_decay_rate_above_one": ("ValueError", _DECAY),
     "ema_decay_above_one": ("ValueError", _DECAY),
     "ema_decay_negative": ("ValueError", _DECAY),

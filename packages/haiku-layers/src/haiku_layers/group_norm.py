@@ -11,7 +11,7 @@ import jax.numpy as jnp
 
 from haiku_layers._axes import (AxisSpec, check_call_args, check_init_args,
                                 to_abs_axes, to_axes_or_slice)
-from haiku_layers._errors import IndexValueError, ZeroDivisionValueError
+from haiku_layers._errors import IndexValueError, TypeValueError, ZeroDivisionValueError
 from haiku_layers.data_format import get_channel_index
 
 Initializer = Callable[[Sequence[int], Any], jax.Array]
@@ -63,8 +63,8 @@ class GroupNorm(hk.Module):
         super().__init__(name=name)
         check_init_args("GroupNorm", create_scale, scale_init, create_offset, offset_init)
         if not isinstance(groups, int) or groups < 1:
-            # dm-haiku fails on groups=0 with a ZeroDivisionError; keep that type.
-            error = ZeroDivisionValueError if groups == 0 else ValueError
+            # dm-haiku fails on groups=0 with a ZeroDivisionError, else with a TypeError.
+            error = ZeroDivisionValueError if groups == 0 else TypeValueError
             raise error(f"GroupNorm: `groups` must be a positive int, got {groups!r}. Pass "
                         "e.g. groups=8 (it must divide the number of channels).")
         self.groups = groups

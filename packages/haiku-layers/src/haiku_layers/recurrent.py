@@ -320,7 +320,8 @@ class ResetCore(RNNCore):
 
     Called with ``((inputs, should_reset), state)``; where ``should_reset`` (a
     ``[B]`` bool array, or a tree of them matching the state) is true, the
-    wrapped core sees its ``initial_state`` instead of ``state``.
+    wrapped core sees its ``initial_state`` instead of ``state``. Unbatched
+    inputs take a scalar ``should_reset`` and an unbatched state.
 
     >>> import haiku as hk, jax, jax.numpy as jnp
     >>> def f(x, reset):
