@@ -66,3 +66,30 @@ def test_param_names_and_jit_grad_vmap():
     np.testing.assert_allclose(jax.vmap(f.apply, (None, 0))(params, X), want, atol=1e-5)
     g = jax.grad(lambda p: f.apply(p, X).sum())(params)
     assert jax.tree.map(jnp.shape, g) == jax.tree.map(jnp.shape, params)
+
+
+@pytest.mark.parametrize("kw, arg", [(dict(num_heads=0, key_size=3), "num_heads"),
+                                     (dict(num_heads=2, key_size=0), "key_size"),
+                                     (dict(num_heads=2, key_size=3, value_size=-1), "value_size"),
+                                     (dict(num_heads=2.0, key_size=3), "num_heads")])
+def test_sizes_must_be_positive_ints(kw, arg):
+    with pytest.raises(TypeError, match=rf"MultiHeadAttention: `{arg}` must be a positive int"):
+        hk.transform(lambda: hk.MultiHeadAttention(w_init=VS(), **kw)).init(None)
+
+
+def test_query_and_key_batches_must_agree():
+    q, kv = X, jnp.ones([3, 4, 6])
+    with pytest.raises(ValueError, match=r"query \(2, 4, 6\), key \(3, 4, 6\).*leading \(batch\)"):
+        hk.transform(lambda q, k: _mha()(q, k, k)).init(jax.random.PRNGKey(0), q, kv)
+
+
+def test_key_and_value_batches_must_agree():
+    with pytest.raises(ValueError, match=r"value \(3, 4, 6\) must share their leading"):
+        hk.transform(lambda q, v: _mha()(q, q, v)).init(
+            jax.random.PRNGKey(0), X, jnp.ones([3, 4, 6]))
+
+
+def test_mask_that_does_not_broadcast_names_the_expected_shape():
+    mask = jnp.ones([2, 1, 3, 4], bool)
+    with pytest.raises(ValueError, match=r"mask of shape \(2, 1, 3, 4\).*\[\.\.\., 1 or 2, 4, 4\]"):
+        hk.transform(lambda x, m: _mha()(x, x, x, m)).init(jax.random.PRNGKey(0), X, mask)

@@ -158,3 +158,27 @@ def test_linear_jit_grad_vmap():
     grads = jax.grad(lambda p: f.apply(p, x).sum())(params)
     np.testing.assert_allclose(grads["linear"]["w"], np.full((4, 3), 5.0))
     np.testing.assert_allclose(grads["linear"]["b"], np.full((3,), 5.0))
+
+
+@pytest.mark.parametrize("size", [0, -2, 2.5, True])
+def test_linear_output_size_must_be_a_positive_int(size):
+    with pytest.raises(TypeError, match=r"hk\.Linear: `output_size` must be a positive int"):
+        _init(lambda x: hk.Linear(size)(x), jnp.ones([1, 3]))
+
+
+@pytest.mark.parametrize("fmt, index", [("TBD", -1), ("TBHWD", -1), ("BTD", -1), ("NCT", 1)])
+def test_channel_index_of_sequence_formats(fmt, index):
+    assert hk.get_channel_index(fmt) == index
+
+
+@pytest.mark.parametrize("fmt", ["TD", "BTHWC", "nhwc"])
+def test_channel_index_unknown_format(fmt):
+    with pytest.raises(ValueError, match="Cannot find the channel axis"):
+        hk.get_channel_index(fmt)
+
+
+def test_reshape_errors_use_dm_haiku_types():
+    with pytest.raises(TypeError, match=r"\(7,\)"):
+        _init(lambda x: hk.Reshape((7,))(x), jnp.ones([2, 2, 3]))
+    with pytest.raises(AttributeError, match="output_shape must be a sequence of ints"):
+        _init(lambda x: hk.Reshape(6)(x), jnp.ones([2, 2, 3]))

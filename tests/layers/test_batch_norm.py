@@ -147,3 +147,28 @@ def test_eval_before_any_training_step_fails_clearly():
     f = hk.transform_with_state(lambda x: hk.BatchNorm(True, True, 0.9)(x, False))
     with pytest.raises(ValueError, match="average"):
         f.init(None, X)
+
+
+def test_rank0_input_is_normalised_on_its_own():
+    # As dm-haiku (e.g. its hk.intercept_methods example): no axis to reduce over, so the
+    # batch statistics are the value itself and the output is the offset.
+    f = hk.transform_with_state(lambda x, t: hk.BatchNorm(True, True, 0.9)(x, t))
+    params, state = f.init(None, jnp.asarray(2.0), True)
+    assert {n: v.shape for n, v in params["batch_norm"].items()} == {"scale": (), "offset": ()}
+    out, state = f.apply(params, state, None, jnp.asarray(2.0), True)
+    assert out.shape == () and float(out) == 0.0
+    out, _ = f.apply(params, state, None, jnp.asarray(3.0), False)
+    assert out.shape == () and np.isfinite(float(out))
+
+
+def test_axis_out_of_range_is_an_index_error_like_dm_haiku():
+    f = hk.transform_with_state(lambda x: hk.BatchNorm(True, True, 0.9, axis=[5])(x, True))
+    with pytest.raises(IndexError, match="axis 5 is out of range"):
+        f.init(None, X)
+
+
+@pytest.mark.parametrize("decay_rate", [-0.1, 1.5])
+def test_decay_rate_outside_unit_interval(decay_rate):
+    with pytest.raises(ValueError, match=r"hk\.BatchNorm: `decay_rate` must be in \[0, 1\]"):
+        hk.transform_with_state(
+            lambda x: hk.BatchNorm(True, True, decay_rate)(x, True)).init(None, X)

@@ -50,3 +50,30 @@ def test_accepts_python_ids_and_jit_vmap_grad():
     np.testing.assert_array_equal(jax.vmap(f.apply, (None, 0))(params, IDS), want)
     g = jax.grad(lambda p: f.apply(p, IDS).sum())(params)["embed"]["embeddings"]
     np.testing.assert_array_equal(g.sum(-1), [3, 0, 0, 3, 3, 0])
+
+
+@pytest.mark.parametrize("style", ["ARRAY_INDEX", "ONE_HOT"])
+def test_numpy_params_closed_over_in_jit(style):
+    f = hk.transform(lambda i: hk.Embed(5, 2, lookup_style=style)(i))
+    params = jax.tree.map(np.asarray, _init(lambda i: hk.Embed(5, 2, lookup_style=style)(i)))
+    out = jax.jit(lambda i: f.apply(params, None, i))(IDS)
+    np.testing.assert_array_equal(out, params["embed"]["embeddings"][np.asarray(IDS)])
+
+
+def test_numpy_embedding_matrix_under_jit():
+    matrix = np.arange(10, dtype=np.float32).reshape(5, 2)
+    f = hk.transform(lambda i: hk.Embed(embedding_matrix=matrix)(i))
+    params = jax.jit(f.init)(jax.random.PRNGKey(0), IDS)
+    np.testing.assert_array_equal(jax.jit(f.apply)(params, None, IDS), matrix[np.asarray(IDS)])
+
+
+def test_unknown_lookup_style_is_an_attribute_error_like_dm_haiku():
+    with pytest.raises(AttributeError, match="lookup_style 'FOO'"):
+        _init(lambda i: hk.Embed(5, 2, lookup_style="FOO")(i))
+
+
+@pytest.mark.parametrize("kw, arg", [(dict(vocab_size=-5, embed_dim=2), "vocab_size"),
+                                     (dict(vocab_size=5, embed_dim=-2), "embed_dim")])
+def test_sizes_must_be_positive(kw, arg):
+    with pytest.raises(TypeError, match=f"`{arg}` must be a positive int"):
+        _init(lambda i: hk.Embed(**kw)(i))

@@ -87,3 +87,29 @@ def test_average_property_before_any_value_fails():
     f = hk.transform_with_state(lambda: hk.ExponentialMovingAverage(0.9).average)
     with pytest.raises(ValueError, match="average"):
         f.init(None)
+
+
+def test_initialize_with_an_array_is_deprecated_but_works():
+    def f(x):
+        ema = hk.ExponentialMovingAverage(0.5)
+        with pytest.warns(DeprecationWarning, match=r"initialize\(v\.shape, v\.dtype\)"):
+            ema.initialize(x)
+        return ema.average
+
+    _, state = hk.transform_with_state(f).init(None, jnp.ones([3], jnp.bfloat16))
+    avg = state["exponential_moving_average"]["average"]
+    assert avg.shape == (3,) and avg.dtype == jnp.bfloat16 and not avg.any()
+
+
+@pytest.mark.parametrize("make", [lambda d: hk.ExponentialMovingAverage(d),
+                                  lambda d: hk.EMAParamsTree(d)])
+@pytest.mark.parametrize("decay", [-0.5, 1.5])
+def test_decay_outside_unit_interval(make, decay):
+    with pytest.raises(ValueError, match=r"`decay` must be in \[0, 1\], got"):
+        hk.transform_with_state(lambda: make(decay)).init(None)
+
+
+def test_traced_decay_is_not_inspected():
+    f = hk.transform_with_state(lambda x, d: hk.ExponentialMovingAverage(d)(x))
+    params, state = jax.jit(f.init)(None, jnp.ones([2]), jnp.asarray(0.5))
+    assert state["exponential_moving_average"]["average"].shape == (2,)

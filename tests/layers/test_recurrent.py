@@ -126,3 +126,66 @@ def test_gru_bfloat16_params_follow_input():
     f = hk.transform(lambda x: hk.GRU(3)(x, jnp.zeros((2, 3), jnp.bfloat16)))
     params = f.init(jax.random.PRNGKey(0), jnp.ones((2, 4), jnp.bfloat16))
     assert {p.dtype for p in jax.tree.leaves(params)} == {jnp.dtype(jnp.bfloat16)}
+
+
+@pytest.mark.parametrize("unroll", ["static_unroll", "dynamic_unroll"])
+def test_reset_core_with_unbatched_inputs(unroll):
+    # Unbatched [T, D] inputs and [T] resets; the state keeps no batch axis.
+    def f(xs, resets, state):
+        core = hk.ResetCore(hk.VanillaRNN(2))
+        if state is None:
+            state = core.initial_state(None)
+        return getattr(hk, unroll)(core, (xs, resets), state)
+
+    f = hk.transform(f)
+    xs, resets = jnp.ones((4, 3)), jnp.array([False, True, False, True])
+    params = f.init(jax.random.PRNGKey(0), xs, resets, None)
+    outs, final = f.apply(params, None, xs, resets, jnp.full([2], 7.0))
+    assert outs.shape == (4, 2) and final.shape == (2,)
+    # Step 1 resets to the initial (zero) state, so steps 1 and 3 see the same state
+    # history as a fresh start from step 1.
+    step = hk.transform(lambda x, s: hk.VanillaRNN(2)(x, s))
+    fresh, _ = step.apply(params, None, xs[1], jnp.zeros([2]))
+    np.testing.assert_allclose(outs[1], fresh, atol=1e-6)
+    np.testing.assert_allclose(outs[3], fresh, atol=1e-6)
+
+
+def test_reset_core_reset_structure_must_match_the_state():
+    def f(x):
+        core = hk.ResetCore(hk.LSTM(2))
+        flags = (jnp.zeros([1], bool), jnp.zeros([1], bool), jnp.zeros([1], bool))
+        return core((x, flags), core.initial_state(1))
+    with pytest.raises(ValueError, match="should_reset must be a single array or a tree"):
+        hk.transform(f).init(jax.random.PRNGKey(0), jnp.ones([1, 3]))
+
+
+def test_reset_core_reset_shape_must_prefix_the_state():
+    def f(x):
+        core = hk.ResetCore(hk.VanillaRNN(2))
+        return core((x, jnp.zeros([3], bool)), core.initial_state(2))
+    with pytest.raises(ValueError, match=r"should_reset of shape \(3,\).*\(2, 2\)"):
+        hk.transform(f).init(jax.random.PRNGKey(0), jnp.ones([2, 3]))
+
+
+@pytest.mark.parametrize("core, layer", [(lambda: hk.LSTM(4), "LSTM"), (lambda: hk.GRU(4), "GRU"),
+                                         (lambda: hk.VanillaRNN(4), "VanillaRNN")])
+def test_state_of_the_wrong_batch_size(core, layer):
+    def f(x):
+        c = core()
+        return c(x, c.initial_state(3))
+    with pytest.raises(TypeError, match=rf"hk\.{layer} got inputs of shape \(2, 3\) but a "
+                       r"state of shape .*\(3, 4\).*initial_state\(batch_size=2\)"):
+        hk.transform(f).init(jax.random.PRNGKey(0), jnp.ones([2, 3]))
+
+
+@pytest.mark.parametrize("make", [hk.LSTM, hk.GRU, hk.VanillaRNN])
+@pytest.mark.parametrize("size", [0, -1, 2.5])
+def test_hidden_size_must_be_a_positive_int(make, size):
+    with pytest.raises(TypeError, match="`hidden_size` must be a positive int"):
+        hk.transform(lambda: make(size)).init(None)
+
+
+def test_lstm_given_an_array_state_is_an_attribute_error_like_dm_haiku():
+    with pytest.raises(AttributeError, match="hk.LSTMState"):
+        hk.transform(lambda x: hk.LSTM(2)(x, jnp.zeros([1, 2]))).init(
+            jax.random.PRNGKey(0), jnp.ones([1, 3]))

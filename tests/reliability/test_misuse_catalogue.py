@@ -292,6 +292,65 @@ CASES = [
          lambda: _t(lambda x: hk.dynamic_unroll(hk.VanillaRNN(2), x, jnp.zeros([1, 2]))).init(
              KEY, jnp.ones([])),
          ValueError, r"dynamic_unroll.*time", r"time_major|\[T, B"),
+    # --- issue #17: hyper-parameters, shapes of states/masks, dm-haiku's error types -------
+    Case("Linear with output_size 0", L, lambda: _t(lambda x: hk.Linear(0)(x)).init(
+        KEY, jnp.ones([1, 3])),
+         TypeError, r"hk\.Linear: `output_size` must be a positive int, got 0",
+         r"output_size=8"),
+    Case("Conv2D with a fractional output_channels", L,
+         lambda: _t(lambda x: hk.Conv2D(2.5, 3)(x)).init(KEY, jnp.ones([1, 5, 5, 1])),
+         TypeError, r"Conv2D: `output_channels` must be a positive int, got 2\.5",
+         r"output_channels=16"),
+    Case("LSTM with hidden_size 0", L, lambda: _t(lambda: hk.LSTM(0)).init(KEY),
+         TypeError, r"hk\.LSTM: `hidden_size`.*got 0", r"hidden_size=128"),
+    Case("MultiHeadAttention with key_size 0", L,
+         lambda: _t(lambda: hk.MultiHeadAttention(2, 0, w_init=_W)).init(KEY),
+         TypeError, r"MultiHeadAttention: `key_size`.*got 0", r"key_size=64"),
+    Case("ExponentialMovingAverage with decay 1.5", L,
+         lambda: _ts(lambda x: hk.ExponentialMovingAverage(1.5)(x)).init(KEY, jnp.ones([2])),
+         ValueError, r"ExponentialMovingAverage: `decay`.*1\.5", r"decay=0\.99"),
+    Case("BatchNorm with a negative decay_rate", L,
+         lambda: _ts(lambda x: hk.BatchNorm(True, True, -0.9)(x, True)).init(
+             KEY, jnp.ones([2, 3])),
+         ValueError, r"BatchNorm: `decay_rate`.*-0\.9", r"decay_rate=0\.99"),
+    Case("GroupNorm with groups 0", L,
+         lambda: _t(lambda x: hk.GroupNorm(0)(x)).init(KEY, jnp.ones([2, 4])),
+         ZeroDivisionError, r"GroupNorm: `groups`.*got 0", r"groups=8"),
+    Case("MultiHeadAttention query and key of different batch sizes", L,
+         lambda: _t(lambda q, k: hk.MultiHeadAttention(2, 4, w_init=_W)(q, k, k)).init(
+             KEY, jnp.ones([2, 5, 8]), jnp.ones([3, 5, 8])),
+         ValueError, r"query \(2, 5, 8\), key \(3, 5, 8\)", r"one batch shape"),
+    Case("MultiHeadAttention mask of the wrong shape", L,
+         lambda: _t(lambda x, m: hk.MultiHeadAttention(2, 4, w_init=_W)(x, x, x, m)).init(
+             KEY, jnp.ones([5, 8]), jnp.ones([1, 4, 5])),
+         ValueError, r"mask of shape \(1, 4, 5\)", r"mask shape \[\.\.\., 1 or 2, 5, 5\]"),
+    Case("LSTM state of the wrong batch size", L,
+         lambda: _t(lambda x: hk.LSTM(4)(x, hk.LSTM(4).initial_state(3))).init(
+             KEY, jnp.ones([2, 3])),
+         TypeError, r"hk\.LSTM got inputs of shape \(2, 3\) but a state.*\(3, 4\)",
+         r"initial_state\(batch_size=2\)"),
+    Case("GRU state of the wrong batch size", L,
+         lambda: _t(lambda x: hk.GRU(4)(x, jnp.zeros([3, 4]))).init(KEY, jnp.ones([2, 3])),
+         TypeError, r"hk\.GRU got inputs of shape \(2, 3\) but a state of shape \(3, 4\)",
+         r"initial_state\(batch_size=2\)"),
+    Case("ResetCore with resets not fitting the state", L,
+         lambda: _t(lambda x: hk.ResetCore(hk.VanillaRNN(2))(
+             (x, jnp.zeros([3], bool)), jnp.zeros([2, 2]))).init(KEY, jnp.ones([2, 3])),
+         ValueError, r"should_reset of shape \(3,\).*\(2, 2\)", r"prefix of the state"),
+    Case("Embed lookup_style unknown (dm-haiku's AttributeError)", L,
+         lambda: _t(lambda i: hk.Embed(4, 3, lookup_style="FOO")(i)).init(
+             KEY, jnp.asarray([1])),
+         AttributeError, r"lookup_style 'FOO'", r"use one of"),
+    Case("Reshape output_shape given as an int (dm-haiku's AttributeError)", L,
+         lambda: _t(lambda x: hk.Reshape(6)(x)).init(KEY, jnp.ones([2, 6])),
+         AttributeError, r"Reshape: output_shape.*got 6", r"output_shape=\(-1,\)"),
+    Case("max_pool window longer than the input (dm-haiku's AssertionError)", L,
+         lambda: hk.max_pool(jnp.ones([2, 3]), (2, 2, 2), 1, "VALID"),
+         AssertionError, r"window_shape=\(2, 2, 2\)", r"more entries than"),
+    Case("BatchNorm axis out of range (dm-haiku's IndexError)", L,
+         lambda: _ts(lambda x: hk.BatchNorm(True, True, 0.9, axis=[5])(x, True)).init(
+             KEY, jnp.ones([2, 3])),
+         IndexError, r"BatchNorm: axis 5", r"Use axes in \[-2, 1\]"),
     # --- nets ----------------------------------------------------------------------------
     Case("MLP.reverse before the MLP was called", LN,
          lambda: _t(lambda x: hk.nets.MLP([2]).reverse()(x)).init(KEY, jnp.ones([1, 3])),
@@ -310,6 +369,10 @@ CASES = [
          lambda: _ts(lambda x: hk.nets.ResNet([1, 1, 1, 1], 10, channels_per_group=(4, 4))(
              x, True)).init(KEY, jnp.ones([1, 8, 8, 3])),
          ValueError, r"`channels_per_group`.*\(4, 4\)", r"must have length 4"),
+    Case("MLP with a zero output size", LN,
+         lambda: _t(lambda x: hk.nets.MLP([3, 0])(x)).init(KEY, jnp.ones([1, 3])),
+         TypeError, r"hk\.nets\.MLP: `output_sizes\[1\]` must be a positive int, got 0",
+         r"output_sizes=\[64, 10\]"),
     Case("VectorQuantizer with the wrong input width", LN,
          lambda: _ts(lambda x: hk.nets.VectorQuantizer(4, 8, 0.25)(x, is_training=True)).init(
              KEY, jnp.ones([2, 5])),

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from haiku_layers._errors import IndexValueError, ZeroDivisionValueError
+
 AxisSpec = int | Iterable[int] | slice
 
 
@@ -42,10 +44,14 @@ def to_abs_axes(axes: tuple[int, ...] | slice, ndim: int, layer: str) -> tuple[i
     """
     if isinstance(axes, slice):
         return tuple(range(ndim)[axes])
+    if ndim == 0 and axes:
+        raise ZeroDivisionValueError(
+            f"{layer}: cannot normalise a scalar over axis {axes}. Give the input at "
+            "least one axis, e.g. x[None].")
     out = set()
     for a in axes:
         if not -ndim <= a < ndim:
-            raise ValueError(
+            raise IndexValueError(
                 f"{layer}: axis {a} is out of range for an input of rank {ndim}. "
                 f"Use axes in [{-ndim}, {ndim - 1}].")
         out.add(a % ndim)

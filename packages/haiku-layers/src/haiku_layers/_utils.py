@@ -6,6 +6,8 @@ import numbers
 from collections.abc import Sequence
 from typing import Any
 
+from haiku_layers._errors import TypeValueError, ValueTypeError
+
 
 def replicate(value: int | Sequence[int], n: int, name: str) -> tuple[int, ...]:
     """Returns ``value`` as an ``n``-tuple.
@@ -30,7 +32,7 @@ def replicate(value: int | Sequence[int], n: int, name: str) -> tuple[int, ...]:
 
 
 
-def non_float_input_error(module_name: str, layer: str, dtype) -> TypeError:
+def non_float_input_error(module_name: str, layer: str, dtype) -> ValueTypeError:
     """The error for a layer whose default initializer got a non-float input dtype.
 
     Layers call this only in the failure branch of parameter creation, so the
@@ -40,7 +42,7 @@ def non_float_input_error(module_name: str, layer: str, dtype) -> TypeError:
     >>> print(non_float_input_error("linear", "Linear", np.dtype("int32")))
     linear: Linear got an input of dtype int32, but its parameters take the dtype of the input and their initializers need a floating-point dtype. Cast the input first, e.g. hk.Linear(...)(x.astype(jnp.float32)).
     """
-    return TypeError(
+    return ValueTypeError(
         f"{module_name}: {layer} got an input of dtype {dtype}, but its parameters take the "
         "dtype of the input and their initializers need a floating-point dtype. Cast the "
         f"input first, e.g. hk.{layer}(...)(x.astype(jnp.float32)).")
@@ -67,3 +69,39 @@ def check_callables(owner: str, layers: Any,
                 f"{owner}: layers[{i}] is {layer!r} ({type(layer).__name__}), which is not "
                 f"callable. Pass modules or functions, e.g. [{example}].")
     return layers
+
+
+def check_size(layer: str, arg: str, value: Any, example: str = "8") -> None:
+    """Raises unless ``value`` is a positive int (construction-time only).
+
+    dm-haiku fails later with a ``TypeError`` from jax for negative or non-integer
+    sizes and silently builds empty arrays for zero, so the error is a ``TypeError``
+    (that is also a ``ValueError``).
+
+    >>> check_size("hk.Linear", "output_size", 0)
+    Traceback (most recent call last):
+    ...
+    haiku_layers._errors.TypeValueError: hk.Linear: `output_size` must be a positive int, got 0. Pass e.g. output_size=8.
+    """
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool) and value > 0:
+        return
+    raise TypeValueError(
+        f"{layer}: `{arg}` must be a positive int, got {value!r}. Pass e.g. "
+        f"{arg}={example}.")
+
+
+def check_decay(layer: str, arg: str, value: Any) -> None:
+    """Raises if a Python-number decay rate is outside ``[0, 1]``.
+
+    Arrays (possibly traced) are not inspected. dm-haiku accepts such rates and its
+    averages then diverge or oscillate, so this is a plain ``ValueError``.
+
+    >>> check_decay("hk.ExponentialMovingAverage", "decay", 1.5)
+    Traceback (most recent call last):
+    ...
+    ValueError: hk.ExponentialMovingAverage: `decay` must be in [0, 1], got 1.5. Values near 1 (e.g. decay=0.99) average over more steps.
+    """
+    if isinstance(value, numbers.Real) and not 0 <= value <= 1:
+        raise ValueError(
+            f"{layer}: `{arg}` must be in [0, 1], got {value!r}. Values near 1 (e.g. "
+            f"{arg}=0.99) average over more steps.")

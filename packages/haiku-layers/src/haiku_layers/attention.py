@@ -9,6 +9,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from haiku_layers._utils import check_size
 from haiku_layers.linear import Linear
 
 
@@ -62,6 +63,12 @@ class MultiHeadAttention(hk.Module):
           name: module name.
         """
         super().__init__(name=name)
+        check_size("hk.MultiHeadAttention", "num_heads", num_heads)
+        check_size("hk.MultiHeadAttention", "key_size", key_size, "64")
+        if value_size is not None:
+            check_size("hk.MultiHeadAttention", "value_size", value_size, "64")
+        if model_size is not None:
+            check_size("hk.MultiHeadAttention", "model_size", model_size, "512")
         self.num_heads = num_heads
         self.key_size = key_size
         self.value_size = value_size or key_size
@@ -111,7 +118,10 @@ class MultiHeadAttention(hk.Module):
         q = self._linear_projection(query, self.key_size, "query")
         k = self._linear_projection(key, self.key_size, "key")
         v = self._linear_projection(value, self.value_size, "value")
-        logits = jnp.einsum("...thd,...Thd->...htT", q, k)
+        try:
+            logits = jnp.einsum("...thd,...Thd->...htT", q, k)
+        except (TypeError, ValueError) as e:
+            raise self._batch_error(query, key, value) from e
         logits = logits / np.sqrt(self.key_size).astype(key.dtype)
         if mask is not None:
             if mask.ndim != logits.ndim:
@@ -119,13 +129,31 @@ class MultiHeadAttention(hk.Module):
                     f"{self.module_name}: mask has rank {mask.ndim} but the attention "
                     f"logits [..., heads, T, T'] have rank {logits.ndim} (shape "
                     f"{logits.shape}); add size-1 axes to the mask.")
-            logits = jnp.where(mask, logits, -1e30)
+            try:
+                logits = jnp.where(mask, logits, -1e30)
+            except (TypeError, ValueError) as e:
+                raise ValueError(
+                    f"{self.module_name}: mask of shape {mask.shape} does not broadcast to the "
+                    f"attention logits of shape {logits.shape} ([..., heads, T, T'] for query "
+                    f"{query.shape} and key {key.shape}). Give the mask shape [..., 1 or "
+                    f"{self.num_heads}, {logits.shape[-2]}, {logits.shape[-1]}].") from e
         weights = jax.nn.softmax(logits)
-        attn = jnp.einsum("...htT,...Thd->...thd", weights, v)
+        try:
+            attn = jnp.einsum("...htT,...Thd->...thd", weights, v)
+        except (TypeError, ValueError) as e:
+            raise self._batch_error(query, key, value) from e
         attn = jnp.reshape(attn, (*lead, seq_len, -1))
         final = Linear(self.model_size, w_init=self.w_init,
                        with_bias=self.with_bias, b_init=self.b_init)
         return final(attn)
+
+    def _batch_error(self, query: jax.Array, key: jax.Array, value: jax.Array) -> ValueError:
+        """The error for query/key/value whose leading (batch) axes disagree."""
+        return ValueError(
+            f"{self.module_name}: query {query.shape}, key {key.shape} and value "
+            f"{value.shape} must share their leading (batch) axes [..., T, D]; only T and D "
+            "may differ (and key and value must have the same T). Broadcast or reshape the "
+            "inputs to one batch shape.")
 
     @hk.transparent
     def _linear_projection(self, x: jax.Array, head_size: int,

@@ -9,6 +9,8 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 
+from haiku_layers._errors import TypeValueError
+
 
 def _has_rank(x: Any, num_dims: int) -> bool:
     return hasattr(x, "ndim") and x.ndim >= num_dims
@@ -36,7 +38,7 @@ class BatchApply:
           num_dims: number of leading axes to merge; must be positive.
         """
         if num_dims < 1:
-            raise ValueError(
+            raise TypeValueError(
                 f"BatchApply: num_dims must be >= 1, got {num_dims}.")
         self._f = f
         self.num_dims = num_dims

@@ -11,6 +11,8 @@ import jax.numpy as jnp
 import numpy as np
 
 from haiku_layers._axes import check_call_args, check_init_args
+from haiku_layers._errors import IndexValueError
+from haiku_layers._utils import check_decay
 from haiku_layers.data_format import get_channel_index
 from haiku_layers.moving_averages import ExponentialMovingAverage
 
@@ -80,6 +82,7 @@ class BatchNorm(hk.Module):
         """
         super().__init__(name=name)
         check_init_args("BatchNorm", create_scale, scale_init, create_offset, offset_init)
+        check_decay("hk.BatchNorm", "decay_rate", decay_rate)
         if cross_replica_axis is None and cross_replica_axis_index_groups is not None:
             raise ValueError(
                 "BatchNorm: `cross_replica_axis` name must be specified if "
@@ -98,11 +101,12 @@ class BatchNorm(hk.Module):
 
     def _reduction_axes(self, ndim: int) -> tuple[int, ...]:
         if self.axis is None:
-            channel = self.channel_index % ndim
+            # A scalar has no channel axis and nothing to reduce over (as dm-haiku).
+            channel = self.channel_index % ndim if ndim else None
             return tuple(i for i in range(ndim) if i != channel)
         for a in self.axis:
             if not -ndim <= a < ndim:
-                raise ValueError(
+                raise IndexValueError(
                     f"BatchNorm: axis {a} is out of range for an input of rank {ndim}. "
                     f"Use axes in [{-ndim}, {ndim - 1}].")
         return tuple(sorted({a % ndim for a in self.axis}))
@@ -118,7 +122,8 @@ class BatchNorm(hk.Module):
         """Normalises ``inputs``.
 
         Args:
-          inputs: an array of rank >= 1 (channels on the ``data_format`` axis).
+          inputs: an array (channels on the ``data_format`` axis); a scalar is
+            normalised on its own (the result is ``offset``).
           is_training: use batch statistics and update the moving averages.
           test_local_stats: use batch statistics even when not training.
           scale: a scale to apply when ``create_scale=False``.
@@ -129,8 +134,6 @@ class BatchNorm(hk.Module):
         """
         check_call_args("BatchNorm", self.create_scale, scale, self.create_offset, offset)
         ndim = inputs.ndim
-        if ndim == 0:
-            raise ValueError("BatchNorm: inputs must have rank >= 1, got a scalar.")
         axes = self._reduction_axes(ndim)
         dtype = inputs.dtype
 

@@ -11,7 +11,8 @@ import jax.numpy as jnp
 
 from haiku_layers import pad as pad_lib
 from haiku_layers._bias_add import add_bias
-from haiku_layers._utils import non_float_input_error, replicate
+from haiku_layers._errors import RuntimeValueError, ValueTypeError
+from haiku_layers._utils import check_size, non_float_input_error, replicate
 from haiku_layers.data_format import get_channel_index
 
 _STRING_PADDINGS = ("SAME", "VALID", "SAME_LOWER")
@@ -53,14 +54,14 @@ def normalize_padding(
     if isinstance(padding, str):
         upper = padding.upper()
         if upper not in _STRING_PADDINGS:
-            raise ValueError(
+            raise RuntimeValueError(
                 f"{layer}: padding={padding!r} is not supported. Use 'SAME' or "
                 "'VALID', explicit (low, high) pairs, or an hk.pad function such "
                 "as hk.pad.causal.")
         return upper
     if pad_lib.is_padfn(padding):
         if not allow_padfn:
-            raise TypeError(
+            raise ValueTypeError(
                 f"{layer}: padding functions are not supported here; use 'SAME', "
                 "'VALID' or explicit (low, high) pairs.")
         return pad_lib.create_from_padfn(padding, kernel_shape, rate, n)
@@ -143,6 +144,7 @@ class ConvND(hk.Module):
             raise ValueError(
                 f"{type(self).__name__}: num_spatial_dims must be > 0, got "
                 f"{num_spatial_dims}.")
+        check_size(type(self).__name__, "output_channels", output_channels, "16")
         n = self.num_spatial_dims = num_spatial_dims
         self.output_channels = output_channels
         self.kernel_shape = replicate(kernel_shape, n, "kernel_shape")
@@ -377,6 +379,7 @@ class ConvNDTranspose(hk.Module):
         if num_spatial_dims <= 0:
             raise ValueError(
                 f"{layer}: num_spatial_dims must be > 0, got {num_spatial_dims}.")
+        check_size(layer, "output_channels", output_channels, "16")
         n = self.num_spatial_dims = num_spatial_dims
         self.output_channels = output_channels
         self.kernel_shape = replicate(kernel_shape, n, "kernel_shape")

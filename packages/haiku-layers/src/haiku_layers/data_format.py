@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 
-# NC then spatial axes; N, spatial axes, then C; batch, time, ..., depth (D).
+# NC then spatial axes; N, spatial axes, then C; batch and time (either order), ..., depth (D).
 _CHANNELS_FIRST = re.compile(r"NC[^C]*$")
 _CHANNELS_LAST = re.compile(r"N[^C]*C$")
-_SEQUENCE = re.compile(r"BT[^D]*D$")
+_SEQUENCE = re.compile(r"(BT|TB)[^D]*D$")
 
 
 def get_channel_index(data_format: str) -> int:
@@ -15,7 +15,7 @@ def get_channel_index(data_format: str) -> int:
 
     ``"channels_first"`` and formats starting with ``NC`` (``NCHW``, ``NCW`` ...)
     put channels on axis 1. ``"channels_last"`` and formats of the form ``N...C``
-    or sequence formats such as ``BTHWD`` put channels last.
+    or sequence formats such as ``BTHWD`` / ``TBD`` put channels last.
 
     Args:
       data_format: e.g. ``"NHWC"``, ``"NCDHW"``, ``"channels_last"``.
@@ -29,8 +29,8 @@ def get_channel_index(data_format: str) -> int:
     >>> import haiku as hk
     >>> hk.get_channel_index("NHWC"), hk.get_channel_index("NCHW")
     (-1, 1)
-    >>> hk.get_channel_index("channels_first")
-    1
+    >>> hk.get_channel_index("channels_first"), hk.get_channel_index("TBD")
+    (1, -1)
     """
     if data_format == "channels_first":
         return 1

@@ -10,7 +10,8 @@ import jax
 import jax.numpy as jnp
 
 from haiku_layers._bias_add import add_bias
-from haiku_layers._utils import replicate
+from haiku_layers._errors import TypeValueError
+from haiku_layers._utils import check_size, replicate
 from haiku_layers.conv import Padding, normalize_padding, to_dimension_numbers
 from haiku_layers.data_format import get_channel_index
 
@@ -38,6 +39,7 @@ class _DepthwiseConvND(hk.Module):
         name: str | None = None,
     ):
         super().__init__(name=name)
+        check_size(type(self).__name__, "channel_multiplier", channel_multiplier, "1")
         n = self.num_spatial_dims = num_spatial_dims
         self.channel_multiplier = channel_multiplier
         self.kernel_shape = replicate(kernel_shape, n, "kernel_shape")
@@ -57,7 +59,7 @@ class _DepthwiseConvND(hk.Module):
         """Convolves ``inputs`` of rank ``num_spatial_dims + 2``."""
         n = self.num_spatial_dims
         if inputs.ndim != n + 2:
-            raise ValueError(
+            raise TypeValueError(
                 f"{self.module_name}: expected a batched input of rank {n + 2} "
                 f"({n} spatial axes, channels and batch), got shape "
                 f"{inputs.shape}. Add a batch axis, e.g. x[None].")

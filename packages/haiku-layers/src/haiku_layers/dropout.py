@@ -9,6 +9,8 @@ from collections.abc import Sequence
 import jax
 import jax.numpy as jnp
 
+from haiku_layers._errors import TypeValueError
+
 
 def dropout(
     rng: jax.Array,
@@ -31,8 +33,9 @@ def dropout(
       An array like ``x``.
 
     Raises:
-      ValueError: if a concrete ``rate`` is outside ``[0, 1)``, or ``rng`` is
-        ``None`` while ``rate`` is not 0.
+      ValueError: if a concrete ``rate`` is outside ``[0, 1)``.
+      TypeError: (also a ``ValueError``) if ``rng`` is ``None`` while ``rate`` is
+        not 0.
 
     >>> import haiku as hk, jax, jax.numpy as jnp
     >>> y = hk.dropout(jax.random.PRNGKey(0), 0.5, jnp.ones([2, 3]))
@@ -49,7 +52,7 @@ def dropout(
     except jax.errors.ConcretizationTypeError:
         pass  # Traced rate: checks happen in the caller's hands.
     if rng is None:
-        raise ValueError(
+        raise TypeValueError(
             f"hk.dropout: rng is None but rate={rate} needs a PRNG key. Pass "
             "hk.next_rng_key() (and a PRNGKey to init/apply), or rate=0 when there is no "
             "key: key = hk.maybe_next_rng_key(); "

@@ -10,6 +10,9 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from haiku_layers._errors import AttributeValueError, IndexValueError
+from haiku_layers._utils import check_size
+
 
 class EmbedLookupStyle(enum.Enum):
     """How :class:`Embed` looks ids up.
@@ -72,7 +75,7 @@ class Embed(hk.Module):
         if embedding_matrix is not None:
             embedding_matrix = jnp.asarray(embedding_matrix)
             if embedding_matrix.ndim != 2:
-                raise ValueError(
+                raise IndexValueError(
                     "hk.Embed: embedding_matrix must have shape [vocab_size, "
                     f"embed_dim], got {embedding_matrix.shape}.")
             rows, cols = embedding_matrix.shape
@@ -86,6 +89,9 @@ class Embed(hk.Module):
                     f"embedding_matrix of shape {embedding_matrix.shape}.")
             vocab_size, embed_dim = rows, cols
             w_init = lambda shape, dtype: embedding_matrix
+        else:
+            check_size("hk.Embed", "vocab_size", vocab_size, "1000")
+            check_size("hk.Embed", "embed_dim", embed_dim, "64")
         self.vocab_size = vocab_size
         self.embed_dim = embed_dim
         self.lookup_style = lookup_style
@@ -121,11 +127,12 @@ class Embed(hk.Module):
             try:
                 style = EmbedLookupStyle[style.upper()]
             except KeyError:
-                raise ValueError(
+                raise AttributeValueError(
                     f"{self.module_name}: unknown lookup_style {style!r}; use one of "
                     f"{[s.name for s in EmbedLookupStyle]}.") from None
         if style is EmbedLookupStyle.ARRAY_INDEX:
-            return self.embeddings[(ids,)]
+            # jnp.asarray: params may be numpy arrays closed over in a jit (ids traced).
+            return jnp.asarray(self.embeddings)[(ids,)]
         if style is EmbedLookupStyle.ONE_HOT:
             one_hot = jax.nn.one_hot(ids, self.vocab_size)
             return jnp.dot(one_hot, self.embeddings,

@@ -11,6 +11,7 @@ import jax.numpy as jnp
 
 from haiku_layers._axes import (AxisSpec, check_call_args, check_init_args,
                                 to_abs_axes, to_axes_or_slice)
+from haiku_layers._errors import IndexValueError, TypeValueError, ZeroDivisionValueError
 from haiku_layers.data_format import get_channel_index
 
 Initializer = Callable[[Sequence[int], Any], jax.Array]
@@ -62,7 +63,10 @@ class GroupNorm(hk.Module):
         super().__init__(name=name)
         check_init_args("GroupNorm", create_scale, scale_init, create_offset, offset_init)
         if not isinstance(groups, int) or groups < 1:
-            raise ValueError(f"GroupNorm: `groups` must be a positive int, got {groups!r}.")
+            # dm-haiku fails on groups=0 with a ZeroDivisionError, else with a TypeError.
+            error = ZeroDivisionValueError if groups == 0 else TypeValueError
+            raise error(f"GroupNorm: `groups` must be a positive int, got {groups!r}. Pass "
+                        "e.g. groups=8 (it must divide the number of channels).")
         self.groups = groups
         self.axis = to_axes_or_slice(axis, "GroupNorm")
         self.create_scale = create_scale
@@ -109,7 +113,9 @@ class GroupNorm(hk.Module):
         check_call_args("GroupNorm", self.create_scale, scale, self.create_offset, offset)
         if self.rank is None:
             if x.ndim == 0:
-                raise ValueError("GroupNorm: inputs must have rank >= 1, got a scalar.")
+                raise IndexValueError(
+                    "GroupNorm: inputs must have rank >= 1, got a scalar. Add a channel "
+                    "axis, e.g. x[None].")
             self._setup(x.shape)
         elif x.ndim != self.rank:
             raise ValueError(

@@ -9,7 +9,7 @@ import jax
 import jax.numpy as jnp
 
 from haiku_layers._bias_add import add_bias
-from haiku_layers._utils import non_float_input_error
+from haiku_layers._utils import check_size, non_float_input_error
 
 
 class Linear(hk.Module):
@@ -48,6 +48,7 @@ class Linear(hk.Module):
           name: module name.
         """
         super().__init__(name=name)
+        check_size("hk.Linear", "output_size", output_size)
         self.input_size: int | None = None
         self.output_size = output_size
         self.with_bias = with_bias

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Mapping
 from typing import Any
 
 import haiku as hk
 import jax
 import jax.numpy as jnp
+
+from haiku_layers._errors import AttributeTypeError
+from haiku_layers._utils import check_decay
 
 
 class ExponentialMovingAverage(hk.Module):
@@ -44,6 +48,7 @@ class ExponentialMovingAverage(hk.Module):
           name: module name.
         """
         super().__init__(name=name)
+        check_decay("hk.ExponentialMovingAverage", "decay", decay)
         if warmup_length < 0:
             raise ValueError(
                 f"ExponentialMovingAverage: `warmup_length` is {warmup_length}, but "
@@ -58,7 +63,17 @@ class ExponentialMovingAverage(hk.Module):
         self._warmup_length = warmup_length
 
     def initialize(self, shape: tuple[int, ...], dtype: Any = jnp.float32) -> None:
-        """Creates ``hidden`` and ``average`` as zeros, before the first update."""
+        """Creates ``hidden`` and ``average`` as zeros, before the first update.
+
+        The legacy form ``initialize(value)`` (an array instead of a shape) still
+        works, with a ``DeprecationWarning``: it takes the value's shape and dtype.
+        """
+        if hasattr(shape, "shape"):
+            warnings.warn(
+                "ExponentialMovingAverage.initialize(value) is deprecated: pass the shape "
+                "and dtype instead, e.g. `ema.initialize(v.shape, v.dtype)`.",
+                DeprecationWarning, stacklevel=2)
+            shape, dtype = shape.shape, shape.dtype
         hk.get_state("hidden", shape, dtype, init=jnp.zeros)
         hk.get_state("average", shape, dtype, init=jnp.zeros)
 
@@ -101,7 +116,7 @@ class ExponentialMovingAverage(hk.Module):
 def _check_two_level(tree: Any, layer: str) -> None:
     if not isinstance(tree, Mapping) or not all(
         isinstance(v, Mapping) for v in tree.values()):
-        raise TypeError(
+        raise AttributeTypeError(
             f"{layer} expects a Haiku params/state tree: a mapping "
             "{module_name: {param_name: array}}, such as the `params` returned by "
             f"`init`. Got {type(tree).__name__}.")
@@ -135,6 +150,7 @@ class EMAParamsTree(hk.Module):
           name: module name.
         """
         super().__init__(name=name)
+        check_decay("hk.EMAParamsTree", "decay", decay)
         if warmup_length and zero_debias:
             raise ValueError(
                 "EMAParamsTree: Zero debiasing does not make sense when warming up "

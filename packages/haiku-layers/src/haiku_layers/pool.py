@@ -10,6 +10,8 @@ import haiku as hk
 import jax
 import jax.numpy as jnp
 
+from haiku_layers._errors import AssertionValueError
+
 _INT_SIZE_WARNING = (
     "Pooling with an int window_shape or strides other than 1 is deprecated: "
     "the int is expanded over every non-batch, non-channel axis of the input, "
@@ -31,7 +33,7 @@ def _window(value: jax.Array, size: int | Sequence[int],
         return (1,) + tuple(1 if d == channel else size for d in range(1, ndim))
     size = tuple(size)
     if len(size) > ndim:
-        raise ValueError(
+        raise AssertionValueError(
             f"{fn}: {arg}={size} has more entries than the input has axes "
             f"(shape {value.shape}).")
     return (1,) * (ndim - len(size)) + size

@@ -10,7 +10,8 @@ import haiku as hk
 import jax
 import jax.numpy as jnp
 
-from haiku_layers._utils import check_callables
+from haiku_layers._errors import AttributeTypeError, IndexValueError
+from haiku_layers._utils import check_callables, check_size
 from haiku_layers.linear import Linear
 
 Initializer = Callable[[Sequence[int], Any], jax.Array]
@@ -69,14 +70,40 @@ class LSTMState(NamedTuple):
     cell: jax.Array
 
 
-def lstm_state_error(module_name: str, layer: str, state: Any) -> TypeError:
-    """The error for an LSTM-style core called with a state that is not an LSTMState."""
+def lstm_state_error(module_name: str, layer: str, state: Any) -> AttributeTypeError:
+    """The error for an LSTM-style core called with a state that is not an LSTMState.
+
+    dm-haiku fails with an ``AttributeError`` (no ``.hidden``); the type keeps that and
+    ``TypeError``.
+    """
     shape = getattr(state, "shape", None)
     got = f"an array of shape {tuple(shape)}" if shape is not None else type(state).__name__
-    return TypeError(
+    return AttributeTypeError(
         f"{module_name}: hk.{layer} needs its state to be an hk.LSTMState(hidden, cell), "
         f"got {got}. Build it with core.initial_state(batch_size), or pass "
         "hk.LSTMState(hidden=h, cell=c).")
+
+
+def state_shape_error(module_name: str, layer: str, inputs: jax.Array, state: Any,
+                      hidden_size: int) -> TypeError:
+    """The error for a core whose state does not fit its inputs (failure branch only).
+
+    >>> import jax.numpy as jnp
+    >>> print(state_shape_error("lstm", "LSTM", jnp.ones([2, 3]), jnp.ones([3, 4]), 4))
+    lstm: hk.LSTM got inputs of shape (2, 3) but a state of shape (3, 4); the state must be [batch, hidden_size] = (2, 4) here. Build it with core.initial_state(batch_size=2).
+    """
+    shapes = jax.tree.map(lambda x: tuple(jnp.shape(x)), state)
+    want = (inputs.shape[0], hidden_size) if inputs.ndim == 2 else (hidden_size,)
+    batch = inputs.shape[0] if inputs.ndim == 2 else None
+    return TypeError(
+        f"{module_name}: hk.{layer} got inputs of shape {tuple(inputs.shape)} but a state of "
+        f"shape {shapes}; the state must be [batch, hidden_size] = {want} here. Build it "
+        f"with core.initial_state(batch_size={batch}).")
+
+
+def _state_fits(inputs: jax.Array, state: Any, hidden_size: int) -> bool:
+    want = tuple(inputs.shape[:-1]) + (hidden_size,)
+    return all(tuple(jnp.shape(x)) == want for x in jax.tree.leaves(state))
 
 
 def _lstm_update(gates: jax.Array, prev_cell: jax.Array) -> tuple[jax.Array, LSTMState]:
@@ -112,6 +139,7 @@ class LSTM(RNNCore):
           name: module name.
         """
         super().__init__(name=name)
+        check_size(f"hk.{type(self).__name__}", "hidden_size", hidden_size, "128")
         self.hidden_size = hidden_size
 
     def __call__(self, inputs: jax.Array, prev_state: LSTMState) -> tuple[jax.Array, LSTMState]:
@@ -125,9 +153,15 @@ class LSTM(RNNCore):
             hidden, cell = prev_state.hidden, prev_state.cell
         except AttributeError:
             raise lstm_state_error(self.module_name, "LSTM", prev_state) from None
-        x_and_h = jnp.concatenate([inputs, hidden], axis=-1)
-        gates = Linear(4 * self.hidden_size)(x_and_h)
-        return _lstm_update(gates, cell)
+        try:
+            x_and_h = jnp.concatenate([inputs, hidden], axis=-1)
+            gates = Linear(4 * self.hidden_size)(x_and_h)
+            return _lstm_update(gates, cell)
+        except TypeError as e:
+            if _state_fits(inputs, prev_state, self.hidden_size):
+                raise
+            raise state_shape_error(self.module_name, "LSTM", inputs, prev_state,
+                                    self.hidden_size) from e
 
     def initial_state(self, batch_size: int | None) -> LSTMState:
         """Zeros of shape ``[batch_size, hidden_size]`` (``[hidden_size]`` if None)."""
@@ -164,6 +198,7 @@ class GRU(RNNCore):
           name: module name.
         """
         super().__init__(name=name)
+        check_size(f"hk.{type(self).__name__}", "hidden_size", hidden_size, "128")
         self.hidden_size = hidden_size
         self.w_i_init = w_i_init or hk.initializers.VarianceScaling()
         self.w_h_init = w_h_init or hk.initializers.VarianceScaling()
@@ -184,13 +219,18 @@ class GRU(RNNCore):
         w_h_zr, w_h_a = jnp.split(w_h, indices_or_sections=[2 * hs], axis=1)
         b_zr, b_a = jnp.split(b, indices_or_sections=[2 * hs], axis=0)
 
-        zr_x, a_x = jnp.split(jnp.matmul(inputs, w_i), indices_or_sections=[2 * hs], axis=-1)
-        zr_h = jnp.matmul(state, w_h_zr)
-        zr = zr_x + zr_h + jnp.broadcast_to(b_zr, zr_h.shape)
-        z, r = jnp.split(jax.nn.sigmoid(zr), indices_or_sections=2, axis=-1)
-        a_h = jnp.matmul(r * state, w_h_a)
-        a = jnp.tanh(a_x + a_h + jnp.broadcast_to(b_a, a_h.shape))
-        next_state = (1 - z) * state + z * a
+        try:
+            zr_x, a_x = jnp.split(jnp.matmul(inputs, w_i), indices_or_sections=[2 * hs], axis=-1)
+            zr_h = jnp.matmul(state, w_h_zr)
+            zr = zr_x + zr_h + jnp.broadcast_to(b_zr, zr_h.shape)
+            z, r = jnp.split(jax.nn.sigmoid(zr), indices_or_sections=2, axis=-1)
+            a_h = jnp.matmul(r * state, w_h_a)
+            a = jnp.tanh(a_x + a_h + jnp.broadcast_to(b_a, a_h.shape))
+            next_state = (1 - z) * state + z * a
+        except TypeError as e:
+            if _state_fits(inputs, state, hs):
+                raise
+            raise state_shape_error(self.module_name, "GRU", inputs, state, hs) from e
         return next_state, next_state
 
     def initial_state(self, batch_size: int | None) -> jax.Array:
@@ -222,6 +262,7 @@ class VanillaRNN(RNNCore):
           name: module name.
         """
         super().__init__(name=name)
+        check_size(f"hk.{type(self).__name__}", "hidden_size", hidden_size, "128")
         self.hidden_size = hidden_size
         self.double_bias = double_bias
 
@@ -229,7 +270,13 @@ class VanillaRNN(RNNCore):
         """Runs one step."""
         input_to_hidden = Linear(self.hidden_size)
         hidden_to_hidden = Linear(self.hidden_size, with_bias=self.double_bias)
-        out = jax.nn.relu(input_to_hidden(inputs) + hidden_to_hidden(prev_state))
+        try:
+            out = jax.nn.relu(input_to_hidden(inputs) + hidden_to_hidden(prev_state))
+        except TypeError as e:
+            if _state_fits(inputs, prev_state, self.hidden_size):
+                raise
+            raise state_shape_error(self.module_name, "VanillaRNN", inputs, prev_state,
+                                    self.hidden_size) from e
         return out, out
 
     def initial_state(self, batch_size: int | None) -> jax.Array:
@@ -258,9 +305,13 @@ class IdentityCore(RNNCore):
 
 def _where_reset(reset: jax.Array, initial: jax.Array, current: jax.Array) -> jax.Array:
     reset = jnp.asarray(reset)
-    extra = current.ndim - reset.ndim
-    if extra > 0:
-        reset = reset.reshape(reset.shape + (1,) * extra)
+    if reset.shape != current.shape[:reset.ndim]:
+        raise ValueError(
+            f"hk.ResetCore: should_reset of shape {reset.shape} does not fit a state entry "
+            f"of shape {current.shape}; its shape must be a prefix of the state's, e.g. [B] "
+            "for a batched state, or a scalar for an unbatched one.")
+    # Pad on the right so a [B] flag resets whole examples, not trailing columns.
+    reset = reset.reshape(reset.shape + (1,) * (current.ndim - reset.ndim))
     return jnp.where(reset, initial, current)
 
 
@@ -269,7 +320,8 @@ class ResetCore(RNNCore):
 
     Called with ``((inputs, should_reset), state)``; where ``should_reset`` (a
     ``[B]`` bool array, or a tree of them matching the state) is true, the
-    wrapped core sees its ``initial_state`` instead of ``state``.
+    wrapped core sees its ``initial_state`` instead of ``state``. Unbatched
+    inputs take a scalar ``should_reset`` and an unbatched state.
 
     >>> import haiku as hk, jax, jax.numpy as jnp
     >>> def f(x, reset):
@@ -295,13 +347,32 @@ class ResetCore(RNNCore):
     def __call__(self, inputs: tuple[Any, Any], state: Any) -> tuple[Any, Any]:
         """Runs the wrapped core after resetting the flagged state entries."""
         inputs, should_reset = inputs
-        if jax.tree.structure(should_reset) != jax.tree.structure(state):
+        if jax.tree_util.treedef_is_leaf(jax.tree.structure(should_reset)):
             should_reset = jax.tree.map(lambda _: should_reset, state)
-        batch_size = jax.tree.leaves(inputs)[0].shape[0]
-        initial_state = jax.tree.map(
-            lambda s, i: i.astype(s.dtype), state, self.initial_state(batch_size))
-        state = jax.tree.map(_where_reset, should_reset, initial_state, state)
+        elif jax.tree.structure(should_reset) != jax.tree.structure(state):
+            raise ValueError(
+                "hk.ResetCore: should_reset must be a single array or a tree with the "
+                f"structure of the state; got {jax.tree.structure(should_reset)} for a state "
+                f"{jax.tree.structure(state)}. Pass one [B] bool array to reset whole examples.")
+        state = jax.tree.map(jnp.asarray, state)
+        initial = self._initial_like(inputs, state)
+        state = jax.tree.map(_where_reset, should_reset, initial, state)
         return self.core(inputs, state)
+
+    def _initial_like(self, inputs: Any, state: Any) -> Any:
+        """The initial state, batched like ``state`` (unbatched if its leaves lack a batch)."""
+        leaves = jax.tree.leaves(state)
+        batch_size = None
+        if leaves:
+            try:
+                batch_size = jax.tree.leaves(inputs)[0].shape[0]
+            except IndexError:
+                batch_size = None
+        initial = self.initial_state(batch_size)
+        if batch_size is not None and any(
+                i.shape[1:] != s.shape[1:] for i, s in zip(jax.tree.leaves(initial), leaves)):
+            initial = self.initial_state(None)  # The state has no batch axis.
+        return jax.tree.map(lambda s, i: i.astype(s.dtype), state, initial)
 
     def initial_state(self, batch_size: int | None) -> Any:
         """The wrapped core's initial state."""
@@ -423,7 +494,7 @@ def _check_time_axis(fn: str, input_sequence: Any, time_major: bool) -> None:
         if len(shape) < need:
             where = f" at {jax.tree_util.keystr(path)}" if path else ""
             layout = "[T, B, ...] (or [T, ...])" if time_major else "[B, T, ...]"
-            raise ValueError(
+            raise IndexValueError(
                 f"hk.{fn}: input_sequence{where} has shape {shape}, but needs a leading time "
                 f"axis: {layout} with time_major={time_major}. Add the axis, e.g. x[None] for a "
                 "single step, or set time_major to match your layout.")

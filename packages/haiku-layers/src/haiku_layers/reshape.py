@@ -9,6 +9,8 @@ import haiku as hk
 import jax
 import jax.numpy as jnp
 
+from haiku_layers._errors import AttributeTypeError, TypeValueError
+
 
 class Reshape(hk.Module):
     """Reshapes all but the first ``preserve_dims`` axes to ``output_shape``.
@@ -41,7 +43,13 @@ class Reshape(hk.Module):
             raise ValueError(
                 "Reshape: preserve_dims must be non-zero (positive: leading axes to "
                 "keep; negative: trailing axes to reshape).")
-        output_shape = tuple(output_shape)
+        try:
+            output_shape = tuple(output_shape)
+        except TypeError:
+            # dm-haiku fails here with an AttributeError; the type keeps both.
+            raise AttributeTypeError(
+                f"Reshape: output_shape must be a sequence of ints, got {output_shape!r}. "
+                "Pass e.g. output_shape=(-1,) or (4, 6).") from None
         if output_shape.count(-1) > 1:
             raise ValueError(
                 f"Reshape: output_shape={output_shape} has more than one -1; at "
@@ -63,14 +71,14 @@ class Reshape(hk.Module):
             known = math.prod(d for d in out if d != -1)
             rest = math.prod(shape[keep:])
             if known == 0 or rest % known:
-                raise ValueError(
+                raise TypeValueError(
                     f"{self.module_name}: cannot reshape axes {shape[keep:]} of input "
                     f"{shape} into {out}: {rest} elements do not divide by {known}.")
             out = tuple(rest // known if d == -1 else d for d in out)
         try:
             return jnp.reshape(inputs, shape[:keep] + out)
         except (TypeError, ValueError) as e:
-            raise ValueError(
+            raise TypeValueError(
                 f"{self.module_name}: hk.Reshape cannot reshape axes {shape[keep:]} "
                 f"({math.prod(shape[keep:])} elements) of input {shape} into "
                 f"output_shape={self.output_shape} ({math.prod(out)} elements). Pick an "

@@ -7,6 +7,8 @@ from collections.abc import Callable, Iterable
 import haiku as hk
 import jax
 
+from haiku_nets._checks import check_sizes
+
 Activation = Callable[[jax.Array], jax.Array]
 
 
@@ -53,6 +55,8 @@ class MLP(hk.Module):
             raise ValueError(
                 "MLP: b_init was given but with_bias=False, so there is no bias to "
                 "initialise. Drop b_init or set with_bias=True.")
+        output_sizes = tuple(output_sizes)
+        check_sizes("hk.nets.MLP", "output_sizes", output_sizes, "[64, 10]")
         super().__init__(name=name)
         self.with_bias = with_bias
         self.w_init = w_init

@@ -8,6 +8,8 @@ import haiku as hk
 import jax
 import jax.numpy as jnp
 
+from haiku_nets._checks import TypeValueError
+
 
 def _embeddings_init() -> hk.initializers.Initializer:
     return hk.initializers.VarianceScaling(distribution="uniform")
@@ -259,6 +261,6 @@ class VectorQuantizerEMA(hk.Module):
 
 def _check_dim(module: VectorQuantizer | VectorQuantizerEMA, inputs: jax.Array) -> None:
     if not inputs.shape or inputs.shape[-1] != module.embedding_dim:
-        raise ValueError(
+        raise TypeValueError(
             f"{module.module_name}: the last axis of the inputs must be embedding_dim="
             f"{module.embedding_dim}, got inputs of shape {tuple(inputs.shape)}.")
