@@ -80,6 +80,12 @@ def _is_array_like(leaf: Any) -> bool:
         leaf, (bool, int, float, complex))
 
 
+def _shapes_of(out: Any) -> Any:
+    """`out` with arrays replaced by their shape and dtype: kept tracers would leak."""
+    return jax.tree.map(lambda a: jax.ShapeDtypeStruct(a.shape, a.dtype)
+                        if isinstance(a, jax.Array) else a, out)
+
+
 def _type_str(leaf: Any) -> str:
     """``float32[3]`` for arrays (as JAX prints avals)."""
     dims = ",".join(str(d) for d in jnp.shape(leaf))
@@ -195,7 +201,7 @@ class _LayerStack:
                     init_rng, rng, apply_rng = keys[0], keys[1], keys[2]
                 params = layer.init(init_rng, x, *ys_i)
                 out = layer.apply(params, apply_rng, x, *ys_i)
-                outputs.append(out)
+                outputs.append(_shapes_of(out))
                 x, _ = out
                 return (x, rng), params
 
@@ -217,7 +223,7 @@ class _LayerStack:
         def apply_step(x, inputs):
             params_i, rng_i, ys_i = inputs
             out = layer.apply(params_i, rng_i, x, *ys_i)
-            outputs.append(out)
+            outputs.append(_shapes_of(out))
             return out
 
         x, zs = scan(apply_step, x, (params, rngs, ys), x, reverse=reverse,
