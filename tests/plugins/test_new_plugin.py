@@ -84,7 +84,7 @@ def test_generated_plugin_passes_conformance_in_fresh_venv(tmp_path: pathlib.Pat
     installer = _installer()
     if installer is None:
         pytest.skip("needs uv (HATCH_UV under hatch) to install the project offline")
-    assert "HaikuAcmeKitDense" not in dir(hk)
+    assert "AcmeKitDense" not in dir(hk)
     root = new_plugin.write_project("haiku-acme-kit", tmp_path / "project")
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
@@ -105,6 +105,6 @@ def test_generated_plugin_passes_conformance_in_fresh_venv(tmp_path: pathlib.Pat
                           "-p", "no:randomly", "-p", "no:xdist"], cwd=root, env=env,
                          capture_output=True, text=True, timeout=600, check=False)
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
-    for test in ("test_conformance[distribution]", "test_conformance[HaikuAcmeKitDense]",
-                 "test_layers.py::test_output_is_affine", "layers.HaikuAcmeKitDense"):
+    for test in ("test_conformance[distribution]", "test_conformance[AcmeKitDense]",
+                 "test_layers.py::test_output_is_affine", "layers.AcmeKitDense"):
         assert f"{test} PASSED" in run.stdout, run.stdout[-4000:]
