@@ -4,6 +4,7 @@ Commands:
   plugins   table of the installed haiku plugins (distribution, version, supported
             extension-API range, status, names).
   summary   table of a model: ``summary module:function --input-shape 8,784``.
+  new-plugin  writes a new plugin project: ``new-plugin haiku-acme [--dir D]``.
 
 Each command is a function ``cmd_<name>(args) -> int`` registered in `build_parser`;
 add a new one with another ``subparsers.add_parser(...)`` block.
@@ -65,6 +66,19 @@ def cmd_plugins(args: argparse.Namespace) -> int:
     return 0 if all(r.status in ("ok", "disabled") for r in rows) else 1
 
 
+def cmd_new_plugin(args: argparse.Namespace) -> int:
+    """Writes a plugin project (see ``haiku._src.new_plugin``); returns 2 on bad input."""
+    from haiku._src import new_plugin
+
+    try:
+        root = new_plugin.write_project(args.name, args.dir, args.layer)
+    except (ValueError, FileExistsError) as err:
+        print(err, file=sys.stderr)
+        return 2
+    print(f"wrote {root}/\nnext: cd {root} && pip install -e '.[test]' && pytest")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The ``python -m haiku`` argument parser, one subcommand per diagnostic.
 
@@ -86,6 +100,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = subparsers.add_parser("summary", help="table of a model's modules, shapes and params")
     summary_cli.add_arguments(p)
     p.set_defaults(func=summary_cli.cmd_summary)
+
+    p = subparsers.add_parser("new-plugin", help="write a new haiku plugin project")
+    p.add_argument("name", help="distribution name, e.g. haiku-acme")
+    p.add_argument("--dir", help="project directory (default: ./NAME)")
+    p.add_argument("--layer", help="class name of the example layer (default: from NAME)")
+    p.set_defaults(func=cmd_new_plugin)
 
     return parser
 

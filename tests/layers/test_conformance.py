@@ -1,0 +1,38 @@
+"""haiku-layers passes the plugin conformance check (``hk.testing``), one test per name.
+
+The sample constructions are the reliability tests' `layer_table` (one small model per
+haiku-layers name); names that are not runnable layers are skipped with its reasons.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import pathlib
+import sys
+
+import pytest
+
+pytest.importorskip("haiku_layers")
+
+import jax  # noqa: E402
+
+import haiku as hk  # noqa: E402
+
+_spec = importlib.util.spec_from_file_location(
+    "reliability_layer_table",
+    pathlib.Path(__file__).parents[1] / "reliability" / "layer_table.py")
+table = sys.modules.setdefault(_spec.name, importlib.util.module_from_spec(_spec))
+if not hasattr(table, "LAYERS"):
+    _spec.loader.exec_module(table)
+
+
+def _input(shape: tuple[int, ...]) -> jax.Array:
+    return jax.random.normal(jax.random.PRNGKey(1), shape)
+
+
+CASES: dict[str, hk.testing.Case | hk.testing.Skip] = {
+    layer.name: hk.testing.Case(layer.fn, _input(layer.shape)) for layer in table.LAYERS
+}
+CASES.update({name: hk.testing.Skip(reason) for name, reason in table.NOT_A_LAYER.items()})
+
+test_conformance = hk.testing.conformance_test("haiku-layers", CASES)
