@@ -52,7 +52,7 @@ from haiku._src.internal_state import transform_call_id as transform_call_id
 from haiku._src.internal_state import update_internal_state as update_internal_state
 from haiku._src.naming import camel_to_snake as camel_to_snake
 
-API_VERSION = (1, 0)
+API_VERSION = (1, 1)
 """The extension-API version, ``(major, minor)``: what plugins declare a range for.
 
 A plugin declares the range it supports in its ``pyproject.toml``

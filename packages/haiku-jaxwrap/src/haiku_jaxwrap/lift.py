@@ -13,6 +13,8 @@ from typing import Any, Callable, Mapping, Optional
 import haiku as hk
 from haiku import extend
 
+_transform_call_id = getattr(extend, "transform_call_id", None)
+
 Tree = Mapping[str, Mapping[str, Any]]
 
 
@@ -184,7 +186,9 @@ class LiftWithStateUpdater:
     def __init__(self, name: Optional[str]):
         self._name = name
         self._used = False
-        self._call_id = extend.transform_call_id() if extend.inside_transform() else None
+        # extend.transform_call_id is API 1.1; on a 1.0 core the same-call check is skipped.
+        self._call_id = (_transform_call_id() if _transform_call_id and extend.inside_transform()
+                         else None)
 
     def _prefix(self) -> str:
         return _outer_prefix() if self._name is None else self._name
@@ -199,7 +203,7 @@ class LiftWithStateUpdater:
                 "State updater must be used inside hk.transform_with_state: call "
                 "`.update(state)` or `.ignore_update()` in the function that called "
                 "hk.lift_with_state.")
-        if self._call_id is not None and self._call_id != extend.transform_call_id():
+        if self._call_id is not None and self._call_id != _transform_call_id():
             raise ValueError(
                 "State updater must be used within the same call to init/apply that "
                 "created it (not inside another, nested transform): call `.update(state)` "
