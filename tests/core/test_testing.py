@@ -113,4 +113,6 @@ def test_rejects_non_callables():
 
 
 def test_public_names():
-    assert hk.testing.__all__ == ["transform_and_run"]
+    assert hk.testing.__all__ == [
+        "Case", "ConformanceError", "Skip", "check_case", "check_plugin", "conformance_test",
+        "transform_and_run"]

@@ -90,8 +90,8 @@ def known_provider(group: str, name: str) -> tuple[str, str] | None:
 def install_hint(dist: str, extra: str) -> str:
     """The pip command installing first-party `dist` (through haiku-core's extra if any).
 
-    >>> install_hint("haiku-foo", "foo")
-    'pip install "haiku-core[foo]"  (or: pip install haiku-foo)'
+    >>> install_hint("haiku-foo", "foo").replace("[", "<").replace("]", ">")
+    'pip install "haiku-core<foo>"  (or: pip install haiku-foo)'
     >>> install_hint("haiku-foo", "")
     'pip install haiku-foo'
     """
