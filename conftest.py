@@ -15,6 +15,7 @@ _OPTIONAL = {
     "packages/haiku-layers": "haiku_layers",
     "packages/haiku-nets": "haiku_nets",
     "packages/haiku-jaxwrap": "haiku_jaxwrap",
+    "packages/haiku-tools": "haiku_tools",
     "examples": "haiku_contrib_example",  # the example scripts need every plugin
 }
 

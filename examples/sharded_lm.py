@@ -7,7 +7,7 @@ readout; nothing in the model code knows about devices. Sharding is declared on 
 with ``hk.sharding``:
 
 * parameter dimensions get logical names from path rules
-  (``hk.sharding.transformer_param_axes()``, Megatron style: q/k/v and the first MLP layer
+  (``hk.nets.Transformer.param_axes()``, Megatron style: q/k/v and the first MLP layer
   column-sharded, the attention output and the second MLP layer row-sharded);
 * ``LogicalAxisRules`` map ``batch`` to the ``data`` mesh axis and ``heads``/``mlp``/``vocab``
   to ``model``;
@@ -51,7 +51,7 @@ GLOBAL_BATCH = 16
 AXIS_RULES = hk.sharding.LogicalAxisRules(
     {"batch": "data", "heads": "model", "mlp": "model", "vocab": "model"})
 # Parameter path -> logical axes: the first-party Megatron rules plus our own parameters.
-PARAM_AXES = {**hk.sharding.transformer_param_axes(),
+PARAM_AXES = {**hk.nets.Transformer.param_axes(),
               "positions": (None, "embed"), "readout/w": ("embed", "vocab"),
               "readout/b": ("vocab",)}
 

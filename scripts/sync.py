@@ -45,7 +45,8 @@ DOCS = ROOT / "docs" / "plugins.md"
 SNAPSHOT = CORE / "api-snapshot.json"
 API_GROUP = "haiku.api"
 # Which module namespace each group's names appear on (for the docs and the stub).
-NAMESPACES = {"haiku.plugins": "hk"}
+NAMESPACES = {"haiku.plugins": "hk", "haiku.plugins.experimental": "hk.experimental",
+              "haiku.cli": "python -m haiku"}
 # Groups whose names get typed re-exports in a stub: group -> stub file.
 STUBS = {"haiku.plugins": STUB}
 

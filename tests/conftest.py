@@ -13,7 +13,8 @@ import os
 
 import pytest
 
-PLUGIN_PACKAGES = ("haiku_layers", "haiku_nets", "haiku_jaxwrap", "haiku_contrib_example")
+PLUGIN_PACKAGES = ("haiku_layers", "haiku_nets", "haiku_jaxwrap", "haiku_tools",
+                   "haiku_contrib_example")
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:

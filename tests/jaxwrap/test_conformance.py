@@ -70,6 +70,13 @@ def _while(y):
     return hk.while_loop(lambda c: c[0] < 3, body, (0, y))[1]
 
 
+def _sharded(x):
+    """Annotates the params and the output (no mesh here, so placement is a no-op)."""
+    with hk.sharding.logical_axes({"dense/w": ("embed", "mlp")}):
+        y = _dense(x)
+    return hk.sharding.constrain(y, ("batch", "mlp"))
+
+
 def _then(fn):
     """Runs `fn` on the output of a Dense layer (params created outside the transform)."""
     return lambda x: fn(_dense(x))
@@ -92,6 +99,7 @@ CASES: dict[str, hk.testing.Case | hk.testing.Skip] = {
     "lift_with_state": Case(_lift_with_state(hk.lift_with_state), X),
     "transparent_lift_with_state": Case(_lift_with_state(hk.transparent_lift_with_state), X),
     "layer_stack": Case(lambda x: hk.layer_stack(2)(_dense)(x), X),
+    "sharding": Case(_sharded, X),
     "LiftWithStateUpdater": Skip("returned by lift_with_state; run through its case"),
     "LayerStackTransparencyMapping": Skip("an interface for layer_stack's transparent mode"),
 }

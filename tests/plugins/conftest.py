@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 import pytest
 
 import haiku as hk
+import haiku.experimental  # noqa: F401 - installs its registry's import hook before any test
 from haiku import plugins
 from haiku._src.plugin_import import AliasFinder
 

@@ -52,3 +52,44 @@ def test_requires_a_command(run_python):
     result = run_python("-m", "haiku")
     assert result.returncode == 2
     assert "plugins" in result.stderr
+
+
+CLI_MODULE = """
+def register(subparsers):
+    parser = subparsers.add_parser("hello", help="says hello")
+    parser.add_argument("--who", default="world")
+    parser.set_defaults(func=lambda args: print(f"hello {args.who}") or 0)
+"""
+
+
+def test_commands_come_from_the_cli_entry_point_group(run_python, fake_dist):
+    fake_dist("haiku-fake-cli", entry_points_text=(
+        "[haiku.cli]\nhello = fake_cli:register\nboom = fake_cli:missing\n"
+        "plugins = fake_cli:register\n"), modules={"fake_cli.py": CLI_MODULE})
+    pythonpath = os.pathsep.join(filter(None, [str(fake_dist.root),
+                                               os.environ.get("PYTHONPATH")]))
+    hello = run_python("-m", "haiku", "hello", "--who", "you", PYTHONPATH=pythonpath)
+    assert (hello.returncode, hello.stdout) == (0, "hello you\n"), hello.stderr
+    boom = run_python("-m", "haiku", "boom", "--any", "args", PYTHONPATH=pythonpath)
+    assert boom.returncode == 2
+    assert "fake_cli:missing" in boom.stderr and "Reinstall haiku-fake-cli" in boom.stderr
+    listing = run_python("-m", "haiku", "--help", PYTHONPATH=pythonpath)
+    assert "hello" in listing.stdout and "(broken: from haiku-fake-cli)" in listing.stdout
+    core = run_python("-m", "haiku", "plugins", PYTHONPATH=pythonpath)  # core's wins
+    assert core.stdout.startswith("haiku-core "), core.stdout + core.stderr
+    disabled = run_python("-m", "haiku", "hello", PYTHONPATH=pythonpath,
+                          **{plugins.DISABLE_ENV: "haiku-fake-cli"})
+    assert disabled.returncode == 2 and "invalid choice: 'hello'" in disabled.stderr
+
+
+def test_summary_needs_haiku_tools(run_python):
+    args = ("-m", "haiku", "summary", "models.py:forward", "--input-shape", "8,784")
+    installed = importlib.util.find_spec("haiku_tools") is not None
+    result = run_python(*args, **({plugins.DISABLE_ENV: "haiku-tools"} if installed else {}))
+    assert result.returncode == 2
+    assert "'haiku-tools' distribution" in result.stderr
+    if not installed:
+        assert 'pip install "haiku-core[tools]"' in result.stderr
+        assert "(needs haiku-tools: not installed)" in run_python("-m", "haiku", "-h").stdout
+    else:
+        assert "disabled by HAIKU_DISABLE_PLUGINS" in result.stderr

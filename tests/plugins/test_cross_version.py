@@ -25,6 +25,10 @@ import pytest
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 RECORD = ROOT / "previous-release.txt"
 PLUGINS = ("haiku-layers", "haiku-nets", "haiku-jaxwrap")
+# Names that moved from haiku-core into a plugin since the previous release: an older core
+# still defines them, so it reports today's plugin as shadowing them (core wins, the
+# plugin's other names work).
+MOVED_OUT_OF_CORE = {"haiku-jaxwrap": {"sharding"}, "haiku-tools": {"to_dot"}}
 
 SMOKE = r"""
 import json, sys
@@ -41,7 +45,7 @@ f = hk.transform(forward)
 x = jnp.ones([2, 3])
 params = f.init(jax.random.PRNGKey(0), x)
 out = f.apply(params, None, x)
-rows = {r.distribution: [r.version, r.status, r.api] for r in plugins.describe()}
+rows = {r.distribution: [r.version, r.status, r.api, r.detail] for r in plugins.describe()}
 files = {m: sys.modules[m].__file__ for m in ("haiku", "haiku_layers", "haiku_nets",
                                                "haiku_jaxwrap")}
 print(json.dumps({"core": hk.__version__, "api": list(extend.API_VERSION), "plugins": rows,
@@ -111,16 +115,21 @@ def _report(process: subprocess.Popen) -> dict:
     return json.loads(out.strip().splitlines()[-1])
 
 
-def _check(report: dict, core: pathlib.Path, plugins: dict[str, pathlib.Path]) -> None:
+def _check(report: dict, core: pathlib.Path, plugins: dict[str, pathlib.Path],
+           old_core: str = "") -> None:
     assert report["shape"] == [2, 2]
     assert report["params"] == ["linear", "linear_1", "mlp/~/linear_0", "mlp/~/linear_1"]
     assert report["files"]["haiku"].startswith(str(core))  # the sources we meant to test
     for dist, path in plugins.items():
         module = dist.replace("-", "_")
         assert report["files"][module].startswith(str(path)), (module, report["files"])
-        version, status, api = report["plugins"][dist]
-        assert status == "ok", report["plugins"]
+        version, status, api, detail = report["plugins"][dist]
         assert api, f"{dist} declares no extension-API range"
+        if status == "conflicting" and report["core"] == old_core:
+            shadowed = set(re.findall(r"hk\.(\w+)", detail))
+            assert shadowed <= MOVED_OUT_OF_CORE.get(dist, set()), detail
+            continue
+        assert status == "ok", report["plugins"]
 
 
 def test_previous_and_current_release_cross(tmp_path):
@@ -141,4 +150,4 @@ def test_previous_and_current_release_cross(tmp_path):
     _check(report, new / "haiku-core", old_plugins)
     report = _report(new_on_old)
     assert report["core"] == old_core_version
-    _check(report, old / "haiku-core", new_plugins)
+    _check(report, old / "haiku-core", new_plugins, old_core=old_core_version)

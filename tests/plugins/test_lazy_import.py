@@ -46,8 +46,7 @@ def test_third_party_names_listed_without_import(run_python, fake_dist):
 LAZY_CORE_PROBE = """
 import json, sys
 import haiku as hk
-lazy = ["data_structures", "initializers", "mixed_precision", "testing", "experimental",
-        "sharding"]
+lazy = ["data_structures", "initializers", "mixed_precision", "testing", "experimental"]
 before = sorted(m for m in lazy if f"haiku.{m}" in sys.modules)
 listed = sorted(m for m in lazy if m in dir(hk))
 kinds = {m: type(getattr(hk, m)).__name__ for m in lazy}
@@ -62,6 +61,6 @@ def test_core_tool_submodules_load_on_first_access(run_python):
     assert result.returncode == 0, result.stderr
     out = json.loads(result.stdout.splitlines()[-1])
     assert out["before"] == []
-    assert len(out["listed"]) == 6
+    assert len(out["listed"]) == 5
     assert set(out["kinds"].values()) == {"module"}
     assert out["same"]

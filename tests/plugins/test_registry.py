@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import sys
 import warnings
 
@@ -289,3 +290,49 @@ def test_lazy_core_names(fake_dist):
     assert registry.resolve("jsonmod") is json
     registry.reset()
     assert namespace["dumps"] is json.dumps  # core names survive reset()
+
+
+# -- hk.experimental: the same registry rules, entry-point group haiku.plugins.experimental --
+
+EXPERIMENTAL = "[haiku.plugins.experimental]\n"
+
+
+def test_experimental_third_party_name_is_lazy(fake_dist):
+    fake_dist("haiku-fake-probe", entry_points_text=EXPERIMENTAL + "probe = fake_probe:probe\n",
+              modules={"fake_probe.py": "def probe():\n    return 42\n"})
+    assert "probe" in dir(hk.experimental) and "fake_probe" not in sys.modules
+    assert hk.experimental.probe() == 42
+    assert "probe" not in dir(hk)  # the groups are separate namespaces
+    row = [r for r in plugins.describe() if r.distribution == "haiku-fake-probe"]
+    assert row[0].names == ("experimental.probe",) and row[0].status == "ok"
+
+
+def test_experimental_plugin_cannot_shadow_core(fake_dist):
+    fake_dist("haiku-fake-shadow",
+              entry_points_text=EXPERIMENTAL + "check_jax_usage = fake_shadow:f\n")
+    with pytest.warns(plugins.HaikuPluginWarning, match="haiku-core name"):
+        dir(hk.experimental)
+    from haiku._src.jax_usage import check_jax_usage
+    assert hk.experimental.check_jax_usage is check_jax_usage
+
+
+def test_experimental_unknown_name_is_a_plain_attribute_error(fake_dist):
+    with pytest.raises(AttributeError, match="'haiku.experimental' has no attribute") as e:
+        hk.experimental.not_a_tool  # noqa: B018
+    assert not isinstance(e.value, plugins.PluginError)
+
+
+def test_experimental_first_party_names_say_what_to_install(monkeypatch):
+    monkeypatch.setenv(plugins.DISABLE_ENV, "haiku-tools,haiku-jaxwrap")
+    plugins.reset()
+    for name, (dist, extra) in plugins.KNOWN_EXPERIMENTAL_PROVIDERS.items():
+        with pytest.raises(plugins.MissingPluginError,
+                           match=f"hk.experimental.{name} is provided by the '{dist}'"):
+            getattr(hk.experimental, name)
+    monkeypatch.delenv(plugins.DISABLE_ENV)
+    plugins.reset()
+    if importlib.util.find_spec("haiku_tools") is None:
+        with pytest.raises(plugins.MissingPluginError, match=r"haiku-core\[tools\]"):
+            hk.experimental.tabulate  # noqa: B018
+        with pytest.raises(ImportError, match=r"haiku-core\[tools\]"):
+            import haiku.experimental.flax  # noqa: F401

@@ -17,12 +17,13 @@ from haiku import plugins
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 CORE = ROOT / "packages" / "haiku-core"
 STUB = CORE / "src" / "haiku" / "__init__.pyi"
-FIRST_PARTY = {"haiku-layers": "layers", "haiku-nets": "nets", "haiku-jaxwrap": "jaxwrap"}
+FIRST_PARTY = {"haiku-layers": "layers", "haiku-nets": "nets", "haiku-jaxwrap": "jaxwrap",
+               "haiku-tools": "tools"}
 
 
-def _entry_points(dist: str) -> dict[str, str]:
+def _entry_points(dist: str, group: str = plugins.GROUP) -> dict[str, str]:
     project = tomllib.loads((ROOT / "packages" / dist / "pyproject.toml").read_text())["project"]
-    return project["entry-points"][plugins.GROUP]
+    return project["entry-points"].get(group, {})
 
 
 def _bindings(tree: ast.Module) -> dict[str, str]:
@@ -55,7 +56,11 @@ def test_known_providers_match_the_plugin_pyprojects():
                 for name in _entry_points(dist)}
     assert dict(plugins.KNOWN_PROVIDERS) == expected
     assert len(_entry_points("haiku-layers")) == 54
-    assert len(_entry_points("haiku-jaxwrap")) == 18
+    assert len(_entry_points("haiku-jaxwrap")) == 19
+    for known, group in ((plugins.KNOWN_EXPERIMENTAL_PROVIDERS, plugins.EXPERIMENTAL_GROUP),
+                         (plugins.KNOWN_COMMANDS, plugins.CLI_GROUP)):
+        assert dict(known) == {name: (dist, extra) for dist, extra in FIRST_PARTY.items()
+                               for name in _entry_points(dist, group)}, group
     extras = tomllib.loads((CORE / "pyproject.toml").read_text())["project"][
         "optional-dependencies"]
     for dist, extra in FIRST_PARTY.items():

@@ -26,7 +26,7 @@ if jax.device_count() < 8:
 WIDTH, HEADS, KEY, VOCAB = 16, 4, 4, 32
 TP_RULES = {"batch": "data", "mlp": "model", "heads": "model", "vocab": "model",
             "embed": None, "layers": None}
-PARAM_AXES = hk.sharding.transformer_param_axes()
+PARAM_AXES = hk.nets.Transformer.param_axes()
 
 
 def mesh_of(data: int, model: int) -> jax.sharding.Mesh:

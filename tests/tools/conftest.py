@@ -1,12 +1,23 @@
-"""Shared helpers of the tools tests: the dm-haiku goldens and the shared model cases."""
+"""Shared helpers of the tools tests: the dm-haiku goldens and the shared model cases.
+
+Most tools live in the haiku-tools distribution; their test files are not collected
+when it is not installed (the core-only matrix env). ``check_jax_usage`` and
+``optimize_rng_use`` stay in haiku-core and are tested in both envs.
+"""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import pathlib
 import sys
 
 import pytest
+
+NEEDS_TOOLS = ["test_dot.py", "test_flax.py", "test_jaxpr_info.py", "test_summarise.py",
+               "test_summary_cli.py"]
+HAS_TOOLS = importlib.util.find_spec("haiku_tools") is not None
+collect_ignore = [] if HAS_TOOLS else NEEDS_TOOLS
 
 GOLDEN_DIR = pathlib.Path(__file__).resolve().parents[1] / "golden"
 if str(GOLDEN_DIR) not in sys.path:
@@ -16,3 +27,9 @@ if str(GOLDEN_DIR) not in sys.path:
 @pytest.fixture(scope="session")
 def golden() -> dict:
     return json.loads((GOLDEN_DIR / "tools" / "summaries.json").read_text())
+
+
+@pytest.fixture(scope="session")
+def golden17() -> dict:
+    """dm-haiku 0.0.17's observations for tests/golden/tools17_cases.py (issue #17)."""
+    return json.loads((GOLDEN_DIR / "tools17.json").read_text())

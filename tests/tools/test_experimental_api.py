@@ -26,6 +26,11 @@ DM_HAIKU_ALL = {
 JAXWRAP = {"LayerStackTransparencyMapping", "LiftWithStateUpdater", "layer_stack", "lift",
            "lift_with_state", "transparent_lift", "transparent_lift_with_state"}
 HAS_JAXWRAP = importlib.util.find_spec("haiku_jaxwrap") is not None
+HAS_TOOLS = importlib.util.find_spec("haiku_tools") is not None
+TOOLS = {"ArraySpec", "MethodInvocation", "ModuleDetails", "abstract_to_dot", "eval_summary",
+         "flax", "jaxpr_info", "tabulate", "to_dot"}
+needs_all = pytest.mark.skipif(not (HAS_TOOLS and HAS_JAXWRAP),
+                               reason="needs haiku-tools and haiku-jaxwrap")
 
 
 def _run(code: str, **env) -> str:
@@ -34,6 +39,7 @@ def _run(code: str, **env) -> str:
     return result.stdout.strip()
 
 
+@needs_all
 def test_all_matches_dm_haiku():
     assert set(hk.experimental.__all__) == DM_HAIKU_ALL
     assert len(hk.experimental.__all__) == 36
@@ -44,11 +50,10 @@ def test_all_matches_dm_haiku():
 
 
 def test_core_aliases_are_the_top_level_objects():
-    for name in DM_HAIKU_ALL - JAXWRAP:
+    for name in DM_HAIKU_ALL - JAXWRAP - TOOLS:
         if hasattr(hk, name):
             assert getattr(hk.experimental, name) is getattr(hk, name), name
     assert hk.experimental.ParamContext is hk.GetterContext
-    assert hk.experimental.to_dot is hk.to_dot
     assert hk.experimental.fast_eval_shape is not None  # importable, not in __all__
     assert issubclass(hk.experimental.JaxUsageError, ValueError)
 
@@ -59,6 +64,50 @@ def test_jaxwrap_aliases_resolve_through_haiku():
         assert getattr(hk.experimental, name) is getattr(hk, name), name
 
 
+@pytest.mark.skipif(not HAS_TOOLS, reason="needs haiku-tools")
+def test_tools_resolve_through_the_registry():
+    import haiku_tools
+
+    assert hk.experimental.to_dot is hk.to_dot is haiku_tools.to_dot
+    assert hk.experimental.tabulate is haiku_tools.tabulate
+    assert hk.experimental.jaxpr_info is sys.modules["haiku_tools.jaxpr_info"]
+    import haiku.experimental.flax as hk_flax
+    from haiku.experimental import jaxpr_info
+    assert hk_flax is hk.experimental.flax and jaxpr_info is hk.experimental.jaxpr_info
+
+
+@pytest.mark.parametrize("name", sorted(TOOLS))
+def test_tools_missing_say_what_to_install(name):
+    code = (
+        "import haiku as hk\n"
+        "from haiku.plugins import MissingPluginError\n"
+        "try:\n"
+        f"    hk.experimental.{name}\n"
+        "except MissingPluginError as e:\n"
+        "    print(e)\n")
+    out = _run(code, HAIKU_DISABLE_PLUGINS="haiku-tools")
+    assert f"hk.experimental.{name} is provided by the 'haiku-tools'" in out
+    if not HAS_TOOLS:
+        assert 'pip install "haiku-core[tools]"' in out
+
+
+def test_core_only_to_dot_and_imports_say_what_to_install():
+    code = (
+        "import haiku as hk\n"
+        "try:\n"
+        "    hk.to_dot\n"
+        "except AttributeError as e:\n"
+        "    print(type(e).__name__, e)\n"
+        "try:\n"
+        "    import haiku.experimental.flax\n"
+        "except ImportError as e:\n"
+        "    print(type(e).__name__, e)\n")
+    out = _run(code, HAIKU_DISABLE_PLUGINS="haiku-tools").splitlines()
+    assert out[0].startswith("MissingPluginError hk.to_dot is provided by the 'haiku-tools'")
+    assert out[1].startswith("ImportError hk.experimental.flax is provided by the 'haiku-tools'")
+
+
+@needs_all
 def test_jaxwrap_aliases_raise_missing_plugin_without_jaxwrap():
     code = (
         "import haiku as hk\n"
@@ -75,9 +124,8 @@ def test_jaxwrap_aliases_raise_missing_plugin_without_jaxwrap():
 def test_import_haiku_loads_no_tools():
     code = (
         "import sys, haiku\n"
-        "names = ('haiku.experimental', 'haiku._src.dot', 'haiku._src.summarise',\n"
-        "         'haiku._src.jax_usage', 'haiku._src.jaxpr_info', 'tabulate', 'graphviz',\n"
-        "         'flax', 'jax.extend')\n"
+        "names = ('haiku.experimental', 'haiku_tools', 'haiku_jaxwrap',\n"
+        "         'haiku._src.jax_usage', 'tabulate', 'graphviz', 'flax', 'jax.extend')\n"
         "print(sorted(m for m in sys.modules if m.startswith(names)))\n"
         "haiku.experimental\n"
         "print('flax' in sys.modules, 'tabulate' in sys.modules)\n")
@@ -85,10 +133,11 @@ def test_import_haiku_loads_no_tools():
 
 
 def test_lazy_names_listed_and_cached():
-    assert {"experimental", "to_dot"} <= set(dir(hk))
-    assert {"experimental", "to_dot"} <= set(hk.__all__)
+    assert "experimental" in dir(hk) and ("to_dot" in dir(hk)) == HAS_TOOLS
+    assert "experimental" in hk.__all__ and "to_dot" not in hk.__all__  # a plugin name
     assert hk.experimental is sys.modules["haiku.experimental"]
-    assert "to_dot" in vars(hk) or hk.to_dot is vars(hk)["to_dot"]
+    if HAS_TOOLS:
+        assert hk.to_dot is vars(hk)["to_dot"]  # cached on first access
     with pytest.raises(AttributeError):
         hk.experimental.not_a_name  # noqa: B018
 

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 import pytest
 
 import haiku as hk
-from haiku._src import flax_interop
+from haiku_tools import flax_interop
 
 HAS_FLAX = importlib.util.find_spec("flax") is not None
 HAS_JAXWRAP = importlib.util.find_spec("haiku_jaxwrap") is not None
@@ -76,3 +78,28 @@ def test_flax_inside_haiku():
     out, new_state = f.apply(params, state, None, jnp.arange(6.).reshape([3, 2]))
     assert out.shape == (3, 2)
     assert not jnp.allclose(new_state["bn/batch_stats/BatchNorm_0"]["mean"], 0.)
+
+
+@pytest.mark.skipif(not (HAS_FLAX and HAS_JAXWRAP), reason="needs flax and haiku-jaxwrap")
+def test_lift_matches_dm_haiku(golden17):
+    import tools17_cases
+
+    ours = json.loads(json.dumps(tools17_cases.flax_lift_values()))
+    expected = golden17["flax_lift"]
+    assert ours["counter"] == expected["counter"]  # state under foo/state/~
+    assert ours["twice"]["params"] == expected["twice"]["params"]  # mod/~ reused
+    assert ours["twice"]["state"] == expected["twice"]["state"]
+    assert ours["twice"]["after"] == expected["twice"]["after"]  # both calls counted
+    assert ours["two_lifts"] == expected["two_lifts"]
+    assert ours["bad_rngs"] == expected["bad_rngs"] == "InvalidRngError"
+    close(ours["twice"]["out"], expected["twice"]["out"])  # matmuls: with a tolerance
+    for case in ("dense", "rngs"):
+        assert set(ours[case]) == set(expected[case])
+        for key in expected[case]:
+            close(ours[case][key], expected[case][key])
+
+
+def close(ours, expected):
+    assert jax.tree.structure(ours) == jax.tree.structure(expected)
+    for a, b in zip(jax.tree.leaves(ours), jax.tree.leaves(expected)):
+        np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=1e-5, atol=1e-6)

@@ -126,3 +126,39 @@ def test_haiku_wrappers_pass(checked):
     out, _ = _run(model)
     assert out.shape == (2, 3)
     jax.jit(lambda: _run(model))()
+
+
+@pytest.mark.parametrize("name", ["vmap_param", "jit_state", "vmap_rng", "vmap_set_state",
+                                  "plain", "in_module", "disable_inside"])
+def test_switching_inside_a_transform_matches_dm_haiku(golden17, name):
+    # check_jax_usage(True/False) takes effect at once, also inside a transform (#17 item 21).
+    import tools17_cases
+
+    assert tools17_cases.jax_usage_values()[name] == golden17["jax_usage"][name]
+
+
+def test_enabling_inside_a_transform_leaves_no_hooks_behind():
+    from haiku._src.hooks import HOOKS
+
+    def hooks():
+        return [list(HOOKS.param_getters), list(HOOKS.state_getters), list(HOOKS.state_setters)]
+
+    def raises(y):
+        hk.experimental.check_jax_usage(True)
+        return jax.vmap(param)(y)
+
+    def returns(y):
+        hk.experimental.check_jax_usage(True)
+        return param(y)
+
+    before = hooks()
+    previous = hk.experimental.check_jax_usage(False)
+    try:
+        with pytest.raises(hk.experimental.JaxUsageError, match="hk.get_parameter"):
+            hk.transform(raises).init(None, x)
+        assert hooks() == before  # removed although the transform raised
+        hk.experimental.check_jax_usage(False)
+        hk.transform(returns).init(None, x)
+        assert hooks() == before
+    finally:
+        hk.experimental.check_jax_usage(previous)

@@ -48,3 +48,22 @@ def test_html():
 def test_bad_input():
     with pytest.raises(TypeError, match="make_model_info needs a function"):
         jaxpr_info.make_model_info(None)
+
+
+@pytest.mark.skipif(not HAS_LAYERS, reason="needs haiku-layers and haiku-nets")
+@pytest.mark.parametrize("variant", ["plain", "flops", "empty_name", "named", "jit"])
+def test_counts_and_root_name_match_dm_haiku(golden17, variant):
+    # `4.624 kparams` (SI prefixes above 1000) and the traced function's own name (#17 item 20).
+    import tools17_cases
+
+    assert tools17_cases.jaxpr_info_values()[variant] == golden17["jaxpr_info"][variant]
+
+
+@pytest.mark.parametrize("n, text", [(0, "0 params"), (999, "999 params"),
+                                     (1000, "1000 params"), (1001, "1.001 kparams"),
+                                     (4624, "4.624 kparams"), (10**6, "1000 kparams"),
+                                     (123456789, "123.5 Mparams"), (10**19, "10 Eparams")])
+def test_count_text(n, text):
+    from haiku_tools.jaxpr_info import count_text
+
+    assert count_text(n, "params") == text

@@ -11,7 +11,7 @@ import pytest
 import tools_cases  # tests/golden, put on sys.path by conftest.py
 
 import haiku as hk
-from haiku._src.summarise import format_bytes, short_dtype
+from haiku_tools.summarise import format_bytes, short_dtype
 
 HAS_LAYERS = all(importlib.util.find_spec(m) for m in ("haiku_layers", "haiku_nets"))
 _SKIP = pytest.mark.skipif(not HAS_LAYERS, reason="needs haiku-layers and haiku-nets")
@@ -106,3 +106,33 @@ def test_short_dtype(dtype, short):
                                      (1e15, "1000.00 TB")])
 def test_format_bytes(n, text):
     assert format_bytes(n) == text
+
+
+@pytest.mark.skipif(not HAS_LAYERS, reason="needs haiku-layers and haiku-nets")
+@pytest.mark.parametrize("step", ["jit", "grad", "value_and_grad_jit", "pmap", "non_array"])
+def test_wrapped_steps_match_dm_haiku(golden17, step):
+    # A jitted / pmapped / grad-wrapped train step is summarised in one pass with jit
+    # disabled; a function returning a non-array is fine (#17 item 20).
+    import tools17_cases
+
+    ours = tools17_cases.tabulate_values()[step]
+    expected = golden17["tabulate"][step]
+    assert ours["table"] == expected["table"]
+    assert ours["rows"] == expected["rows"]
+
+
+def test_jitted_step_is_traced_on_every_summary():
+    # jit's trace cache must not hide the module calls of a second summary.
+    f = hk.transform(lambda x: Scale()(x))
+    x = jnp.ones([2, 3])
+    step = jax.jit(lambda params, x: f.apply(params, None, x))
+    params = f.init(None, x)
+    step(params, x)  # compiled and cached
+    for _ in range(2):
+        rows = hk.experimental.eval_summary(step)(params, x)
+        assert [r.module_details.module.module_name for r in rows] == ["scale"]
+
+
+class Scale(hk.Module):
+    def __call__(self, x):
+        return x * hk.get_parameter("s", [x.shape[-1]], init=jnp.ones)

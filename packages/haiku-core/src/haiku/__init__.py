@@ -97,9 +97,7 @@ __all__ = [
     "reserve_rng_keys",
     "running_init",
     "set_state",
-    "sharding",
     "testing",
-    "to_dot",
     "to_module",
     "transform",
     "transform_with_state",
@@ -110,8 +108,9 @@ __all__ = [
     "without_state",
 ]
 
-# Plugin names (hk.Linear, hk.nets, hk.vmap, third-party layers) resolve lazily, and so do
-# the core tools below, so that `import haiku` does not pay for them.
+# Plugin names (hk.Linear, hk.nets, hk.vmap, hk.to_dot, hk.sharding, third-party layers)
+# resolve lazily, and so do the core modules below, so that `import haiku` does not pay
+# for them.
 __getattr__, __dir__ = _plugins.install(globals(), lazy_core={
     "Deferred": "haiku._src.deferred:Deferred",
     "MultiTransformed": "haiku._src.multi_transform:MultiTransformed",
@@ -122,5 +121,4 @@ __getattr__, __dir__ = _plugins.install(globals(), lazy_core={
     "to_module": "haiku._src.to_module:to_module",
     "data_structures": "haiku.data_structures", "initializers": "haiku.initializers",
     "mixed_precision": "haiku.mixed_precision", "testing": "haiku.testing",
-    "experimental": "haiku.experimental", "to_dot": "haiku._src.dot:to_dot",
-    "sharding": "haiku.sharding"})
+    "experimental": "haiku.experimental"})

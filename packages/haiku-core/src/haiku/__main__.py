@@ -1,13 +1,25 @@
 """Command-line diagnostics: ``python -m haiku <command>``.
 
 Commands:
-  plugins   table of the installed haiku plugins (distribution, version, supported
-            extension-API range, status, names).
-  summary   table of a model: ``summary module:function --input-shape 8,784``.
+  plugins     table of the installed haiku plugins (distribution, version, supported
+              extension-API range, status, names).
   new-plugin  writes a new plugin project: ``new-plugin haiku-acme [--dir D]``.
+  ...         one command per entry point of group ``haiku.cli`` (e.g. ``summary``, from
+              haiku-tools: ``summary module:function --input-shape 8,784``).
 
-Each command is a function ``cmd_<name>(args) -> int`` registered in `build_parser`;
-add a new one with another ``subparsers.add_parser(...)`` block.
+haiku-core defines only ``plugins``; other distributions add subcommands with an entry
+point of group ``haiku.cli`` whose name is the subcommand and whose value is a
+*register* callable, ``register(subparsers) -> None``: it receives the ``subparsers``
+object of ``argparse`` and adds its parser with ``subparsers.add_parser(name, ...)``,
+setting ``func`` (``args -> int``, the exit code) with ``set_defaults``::
+
+    [project.entry-points."haiku.cli"]
+    summary = "my_package.cli:register"
+
+A register callable is loaded only when ``python -m haiku`` runs; distributions named
+in ``HAIKU_DISABLE_PLUGINS`` are skipped. A command whose distribution is missing (a
+first-party one, `KNOWN_COMMANDS`) or whose register callable fails still appears in
+``--help``; running it prints what to install or the error and exits with status 2.
 """
 
 from __future__ import annotations
@@ -15,7 +27,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 _MAX_NAMES = 6
 _MAX_PROBLEMS = 3
@@ -79,6 +91,53 @@ def cmd_new_plugin(args: argparse.Namespace) -> int:
     return 0
 
 
+def _unavailable(parser: argparse.ArgumentParser, name: str, help_text: str,
+                 message: str) -> None:
+    """Adds a command that swallows its arguments and fails with `message`."""
+    def fail(args: argparse.Namespace) -> int:
+        print(f"python -m haiku {name}: {message}", file=sys.stderr)
+        return 2
+
+    fail.accepts_any_arguments = True  # type: ignore[attr-defined]
+    parser.add_parser(name, help=help_text, add_help=False).set_defaults(func=fail)
+
+
+def _plugin_commands(subparsers: argparse._SubParsersAction) -> None:
+    """Adds the subcommands registered in the ``haiku.cli`` entry-point group."""
+    import importlib.metadata
+
+    from haiku import plugins
+    from haiku._src.plugins import _disabled_distributions, install_hint
+    from haiku._src.specifiers import canonical_name
+
+    disabled = _disabled_distributions()
+    seen = {"plugins", "new-plugin"}
+    for ep in sorted(importlib.metadata.entry_points(group=plugins.CLI_GROUP),
+                     key=lambda ep: ep.name):
+        if ep.name in seen or canonical_name(getattr(ep.dist, "name", "")) in disabled:
+            continue  # the first registration wins; core's commands cannot be replaced
+        seen.add(ep.name)
+        try:
+            register: Callable[[argparse._SubParsersAction], None] = ep.load()
+            register(subparsers)
+        except Exception as exc:  # noqa: BLE001 - a broken plugin must not break the CLI
+            dist = getattr(ep.dist, "name", "?")
+            _unavailable(subparsers, ep.name, f"(broken: from {dist})",
+                         f"the {plugins.CLI_GROUP} entry point {ep.value!r} of {dist} "
+                         f"failed: {type(exc).__name__}: {exc}. Reinstall {dist}.")
+    for name, (dist, extra) in sorted(plugins.KNOWN_COMMANDS.items()):
+        if name in seen:
+            continue
+        if canonical_name(dist) in disabled:
+            _unavailable(subparsers, name, f"(needs {dist}: disabled)",
+                         f"this command is provided by the {dist!r} distribution, which is "
+                         f"disabled by {plugins.DISABLE_ENV}. Remove {dist} from it to use it.")
+        else:
+            _unavailable(subparsers, name, f"(needs {dist}: not installed)",
+                         f"this command is provided by the {dist!r} distribution, which "
+                         f"is not installed. Install it with: {install_hint(dist, extra)}")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The ``python -m haiku`` argument parser, one subcommand per diagnostic.
 
@@ -95,24 +154,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-v", "--verbose", action="store_true", help="list every name")
     p.set_defaults(func=cmd_plugins)
 
-    from haiku._src import summary_cli
-
-    p = subparsers.add_parser("summary", help="table of a model's modules, shapes and params")
-    summary_cli.add_arguments(p)
-    p.set_defaults(func=summary_cli.cmd_summary)
-
     p = subparsers.add_parser("new-plugin", help="write a new haiku plugin project")
     p.add_argument("name", help="distribution name, e.g. haiku-acme")
     p.add_argument("--dir", help="project directory (default: ./NAME)")
     p.add_argument("--layer", help="class name of the example layer (default: from NAME)")
     p.set_defaults(func=cmd_new_plugin)
 
+    _plugin_commands(subparsers)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Runs ``python -m haiku`` with `argv` (default: ``sys.argv[1:]``)."""
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args, unknown = parser.parse_known_args(argv)
+    if unknown and not getattr(args.func, "accepts_any_arguments", False):
+        parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     return args.func(args)
 
 

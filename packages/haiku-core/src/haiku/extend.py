@@ -17,9 +17,15 @@ Lifting
     :func:`lift_prefix` marks parameters created by an inner transform as lifted into an
     outer one (custom creators and getters see ``lifted_prefix_name``).
 Interception
-    :func:`add_global_interceptor` installs a method interceptor for every thread.
+    :func:`add_global_interceptor` installs a method interceptor for every thread;
+    :func:`creator_scope` installs a parameter/state creator for the ``init`` calls run
+    in its block, entered outside a transform (``hk.custom_creator`` must be entered
+    inside one): tools that wrap a whole ``init`` call, such as ``hk.sharding``.
 Naming
     :func:`camel_to_snake`, the default-name rule of modules.
+Errors
+    :class:`MissingRNGError`, raised by ``hk.next_rng_key()`` when no key was given
+    (a ``ValueError``; tools that run a model abstractly catch it).
 
 >>> import jax.numpy as jnp
 >>> import haiku as hk
@@ -34,8 +40,9 @@ Naming
 from __future__ import annotations
 
 import contextlib
-from typing import Iterator
+from typing import Any, Callable, Iterator
 
+from haiku._src.errors import MissingRNGError as MissingRNGError
 from haiku._src.frame import StatePair as StatePair
 from haiku._src.frame import inside_transform as inside_transform
 from haiku._src.hooks import HOOKS as _HOOKS
@@ -51,6 +58,7 @@ from haiku._src.internal_state import temporary_internal_state as temporary_inte
 from haiku._src.internal_state import transform_call_id as transform_call_id
 from haiku._src.internal_state import update_internal_state as update_internal_state
 from haiku._src.naming import camel_to_snake as camel_to_snake
+from haiku._src.params import creator_scope as _creator_scope
 
 API_VERSION = (1, 1)
 """The extension-API version, ``(major, minor)``: what plugins declare a range for.
@@ -79,12 +87,40 @@ def lift_prefix(prefix: str) -> Iterator[None]:
         stack.pop()
 
 
+@contextlib.contextmanager
+def creator_scope(creator: Callable[..., Any], *, params: bool = True,
+                  state: bool = False) -> Iterator[None]:
+    """Runs ``creator(next_creator, shape, dtype, init, context)`` for the values created
+    by every init call in the block, like ``hk.custom_creator`` but entered *around* a
+    transformed call rather than inside one (API 1.1).
+
+    >>> import jax.numpy as jnp
+    >>> import haiku as hk
+    >>> from haiku import extend
+    >>> seen = []
+    >>> def record(next_creator, shape, dtype, init, context):
+    ...   seen.append(context.full_name)
+    ...   return next_creator(shape, dtype, init)
+    >>> f = hk.transform(lambda: hk.get_parameter("w", [2], init=jnp.ones))
+    >>> with extend.creator_scope(record):
+    ...   _ = f.init(None)
+    >>> seen
+    ['~/w']
+    """
+    if not callable(creator):
+        raise TypeError(f"haiku.extend.creator_scope needs a callable, got {creator!r}.")
+    with _creator_scope(creator, params=params, state=state):
+        yield
+
+
 __all__ = [
     "API_VERSION",
     "InternalState",
+    "MissingRNGError",
     "StatePair",
     "add_global_interceptor",
     "camel_to_snake",
+    "creator_scope",
     "frame_internal_state",
     "inside_transform",
     "internal_state",

@@ -19,6 +19,12 @@ checked from metadata before your plugin is imported::
     [project.entry-points."haiku.api"]
     requires = ">=1.0,<2"
 
+    [project.entry-points."haiku.plugins.experimental"]
+    probe = "my_package.probe:probe"                      # hk.experimental.probe
+
+    [project.entry-points."haiku.cli"]
+    my-report = "my_package.cli:register"                 # python -m haiku my-report
+
 Names are loaded lazily, on first access, and only the plugin that provides the name is
 imported. ``dir(hk)`` lists every registered name without importing anything. A plugin
 cannot replace a haiku-core name (a `HaikuPluginWarning` is emitted and core wins). Set
@@ -30,10 +36,14 @@ Diagnose an installation with ``python -m haiku plugins`` or `describe`.
 
 from haiku._src.plugin_hints import EXTRAS as FIRST_PARTY_EXTRAS
 from haiku._src.plugins import API_GROUP
+from haiku._src.plugins import CLI_GROUP
 from haiku._src.plugins import DISABLE_ENV
+from haiku._src.plugins import EXPERIMENTAL_GROUP
 from haiku._src.plugins import GROUP
 from haiku._src.plugins import HaikuPluginWarning
 from haiku._src.plugins import IncompatiblePluginError
+from haiku._src.plugins import KNOWN_COMMANDS
+from haiku._src.plugins import KNOWN_EXPERIMENTAL_PROVIDERS
 from haiku._src.plugins import KNOWN_PROVIDERS
 from haiku._src.plugins import MissingPluginError
 from haiku._src.plugins import PluginConflictError
@@ -45,11 +55,15 @@ from haiku._src.plugins import reset as _reset
 
 __all__ = [
     "API_GROUP",
+    "CLI_GROUP",
     "DISABLE_ENV",
+    "EXPERIMENTAL_GROUP",
     "FIRST_PARTY_EXTRAS",
     "GROUP",
     "HaikuPluginWarning",
     "IncompatiblePluginError",
+    "KNOWN_COMMANDS",
+    "KNOWN_EXPERIMENTAL_PROVIDERS",
     "KNOWN_PROVIDERS",
     "MissingPluginError",
     "PluginConflictError",
@@ -73,7 +87,8 @@ def describe(check: bool = False) -> list[PluginInfo]:
 
     Returns:
       One `PluginInfo` per distribution, sorted by name: ``distribution``, ``version``,
-      ``names`` (the attributes it adds to ``haiku``), ``status`` (one of ``"ok"``,
+      ``names`` (the attributes it adds to ``haiku``; ``experimental.X`` for those of
+      ``hk.experimental``), ``status`` (one of ``"ok"``,
       ``"incompatible"``, ``"broken"``, ``"conflicting"``, ``"disabled"``) and
       ``detail`` (why the status is not ``"ok"``, one problem per line) and ``api`` (the
       declared extension-API range, ``""`` if the plugin declares none).
@@ -86,6 +101,8 @@ def describe(check: bool = False) -> list[PluginInfo]:
     >>> all(r.distribution in FIRST_PARTY_EXTRAS for r in rows if "nets" in r.names)
     True
     """
+    import haiku.experimental  # noqa: F401 - installs the hk.experimental registry
+
     return _describe(check)
 
 

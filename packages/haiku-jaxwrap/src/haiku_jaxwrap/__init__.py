@@ -33,6 +33,7 @@ from haiku_jaxwrap.lift import transparent_lift as transparent_lift
 from haiku_jaxwrap.lift import transparent_lift_with_state as transparent_lift_with_state
 from haiku_jaxwrap.layer_stack import layer_stack as layer_stack
 from haiku_jaxwrap.layer_stack import LayerStackTransparencyMapping as LayerStackTransparencyMapping
+from haiku_jaxwrap import sharding as sharding
 
 __all__ = [
     "cond",
@@ -47,6 +48,7 @@ __all__ = [
     "map",
     "remat",
     "scan",
+    "sharding",
     "switch",
     "transparent_lift",
     "transparent_lift_with_state",

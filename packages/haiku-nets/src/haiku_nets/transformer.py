@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import types
+from collections.abc import Mapping
+
 import haiku as hk
 import jax
 import jax.numpy as jnp
@@ -193,6 +196,25 @@ class Transformer(hk.Module):
                        else hk.initializers.VarianceScaling(2.0 / num_layers))
         self.use_layer_stack = use_layer_stack
 
+    @staticmethod
+    def param_axes() -> Mapping[str, tuple[str | None, ...]]:
+        """Megatron-style logical axes of the parameters, for ``hk.sharding.logical_axes``.
+
+        A read-only mapping of path patterns to one logical axis name per dimension. It
+        covers this network's parameters, :class:`hk.MultiHeadAttention` (the ``query``,
+        ``key``, ``value`` projections and the output ``linear``), a two-layer
+        ``hk.nets.MLP`` named ``mlp``, ``hk.Embed`` named ``embed`` and the ``*norm``
+        LayerNorms. Logical names: ``embed`` (model width), ``heads`` (attention heads x
+        key size), ``mlp`` (hidden width), ``vocab``. Map ``heads``, ``mlp`` and
+        ``vocab`` to the model-parallel mesh axis for tensor parallelism: the first
+        projection of each pair is then column-sharded and the second row-sharded.
+
+        >>> import haiku as hk
+        >>> hk.nets.Transformer.param_axes()["mlp/~/linear_0/w"]
+        ('embed', 'mlp')
+        """
+        return _PARAM_AXES
+
     def __call__(self, embeddings: jax.Array, *, mask: jax.Array | None = None,
                  is_training: bool = True) -> jax.Array:
         """Runs the blocks over ``embeddings`` ``[..., T, D]``; returns ``[..., T, D]``.
@@ -228,3 +250,17 @@ def _make_block(net: Transformer, name: str) -> TransformerBlock:
     # __call__ would get a "~<method>" name component.
     return TransformerBlock(net.num_heads, net.key_size, widening_factor=net.widening_factor,
                             dropout_rate=net.dropout_rate, w_init=net.w_init, name=name)
+
+
+_PARAM_AXES = types.MappingProxyType({
+    "{query,key,value}/w": ("embed", "heads"),
+    "{query,key,value}/b": ("heads",),
+    "{attention,multi_head_attention}/linear/w": ("heads", "embed"),
+    "{attention,multi_head_attention}/linear/b": ("embed",),
+    "mlp/~/linear_0/w": ("embed", "mlp"),
+    "mlp/~/linear_0/b": ("mlp",),
+    "mlp/~/linear_1/w": ("mlp", "embed"),
+    "mlp/~/linear_1/b": ("embed",),
+    "embed/embeddings": ("vocab", "embed"),
+    "*norm/{scale,offset}": ("embed",),
+})

@@ -8,7 +8,18 @@ class NotInTransformError(ValueError):
 
 
 class MissingRNGError(ValueError):
-    """`hk.next_rng_key()` was called but no RNG key was passed to init/apply."""
+    """`hk.next_rng_key()` was called but no RNG key was passed to init/apply.
+
+    Plugins raise it (as `haiku.extend.MissingRNGError`) when a layer needs a key:
+
+    >>> import haiku as hk
+    >>> f = hk.transform(lambda: hk.next_rng_key())
+    >>> try:
+    ...   f.apply({}, None)
+    ... except hk.extend.MissingRNGError as e:
+    ...   print(type(e).__name__, isinstance(e, ValueError))
+    MissingRNGError True
+    """
 
 
 class NonEmptyStateError(ValueError):

@@ -12,7 +12,7 @@ import jax.numpy as jnp
 from haiku._src.frame import inside_transform
 from haiku._src.internal_state import (InternalState, internal_state, isolated_naming,
                                        params_frozen, temporary_internal_state)
-from haiku._src.params import custom_creator
+from haiku._src.params import creator_scope
 
 
 def _zeros_creator(next_creator, shape, dtype, init, context):
@@ -44,7 +44,7 @@ def fast_eval_shape(fun: Callable[..., Any], *args, **kwargs) -> Any:
     import haiku
 
     with contextlib.ExitStack() as stack:
-        stack.enter_context(custom_creator(_zeros_creator, params=True, state=True))
+        stack.enter_context(creator_scope(_zeros_creator, params=True, state=True))
         stack.enter_context(mock.patch.object(jax.random, "fold_in", lambda key, data: key))
         if getattr(haiku, "dropout", None) is not None:
             stack.enter_context(mock.patch.object(haiku, "dropout", _identity_dropout))

@@ -95,6 +95,9 @@ class _FrameStack(threading.local):
     def __init__(self):
         super().__init__()
         self.frames: list[Frame] = []
+        # Run when the outermost frame is popped, whether the transform returned or
+        # raised (e.g. to undo hooks installed in the middle of a transform).
+        self.on_empty: list = []
 
 
 _STACK = _FrameStack()
@@ -144,6 +147,10 @@ def pop_frame(frame: Frame) -> None:
         # Only reachable if user code pushed frames manually and unbalanced them.
         raise RuntimeError("haiku frame stack is corrupted: frames were not popped in order.")
     frames.pop()
+    if not frames and _STACK.on_empty:
+        callbacks, _STACK.on_empty = _STACK.on_empty, []
+        for callback in callbacks:
+            callback()
 
 
 def foreign_module_error(module: Any, what: str) -> Optional[ValueError]:

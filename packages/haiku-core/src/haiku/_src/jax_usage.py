@@ -14,7 +14,6 @@ enabled, the check runs as a custom getter/setter and in the RNG functions.
 
 from __future__ import annotations
 
-import importlib.util
 from typing import Any, Callable
 
 from haiku._src import config as _config
@@ -43,16 +42,19 @@ def _suggestion() -> tuple[str, str]:
     else:
         transform = "jax.grad or another JAX transform"
         fix = "`hk.grad` or `hk.value_and_grad`"
-    if importlib.util.find_spec("haiku_jaxwrap") is None:
-        fix += ' (these come with `pip install "haiku-core[jaxwrap]"`)'
+    from haiku._src import plugins
+
+    if "vmap" not in plugins.registry().scan().providers:  # the wrappers are a plugin
+        _, extra = plugins.KNOWN_PROVIDERS["vmap"]
+        fix += f' (these come with `pip install "haiku-core[{extra}]"`)'
     return transform, fix
 
 
 def check(what: str) -> None:
     """Raises JaxUsageError if the current JAX trace is not the one of the current frame."""
     frames = _STACK.frames
-    if not frames:
-        return
+    if not frames or not _config.get_config().check_jax_usage:
+        return  # Disabled in the middle of a transform: off at once.
     expected = frames[-1].trace_state
     if expected is None or current_trace_state() == expected:
         return
@@ -86,21 +88,48 @@ _HOOKS = (("param_getters", _param_getter), ("state_getters", _state_getter),
           ("state_setters", _state_setter))
 
 
-def run_checked(run: Callable[..., Any], f: Callable, frame: Frame, args: tuple,
-                kwargs: dict) -> Any:
-    """``run(f, frame, args, kwargs)`` with the usage checks installed (transform entry)."""
-    frame.trace_state = current_trace_state()
+def _install_hooks() -> list:
+    """Installs the missing check hooks; returns ``(stack, hook)`` pairs to remove later."""
     pushed = []
     for stack_name, hook in _HOOKS:
         stack = getattr(HOOKS, stack_name)
         if hook not in stack:  # Nested transforms install the hooks once.
             stack.append(hook)
             pushed.append((stack, hook))
+    return pushed
+
+
+def _remove_hooks(pushed: list) -> None:
+    for stack, hook in pushed:
+        stack.remove(hook)
+
+
+def run_checked(run: Callable[..., Any], f: Callable, frame: Frame, args: tuple,
+                kwargs: dict) -> Any:
+    """``run(f, frame, args, kwargs)`` with the usage checks installed (transform entry)."""
+    frame.trace_state = current_trace_state()
+    pushed = _install_hooks()
     try:
         return run(f, frame, args, kwargs)
     finally:
-        for stack, hook in pushed:
-            stack.remove(hook)
+        _remove_hooks(pushed)
+
+
+def enable_in_running_transform() -> None:
+    """Inside a transform, turns the checks on for the rest of it (no-op outside).
+
+    The innermost frame adopts the current JAX trace (outer frames, whose trace is not
+    known, stay unchecked) and the hooks are removed when the outermost transform
+    returns or raises.
+    """
+    if not _STACK.frames:
+        return
+    frame = _STACK.frames[-1]
+    if frame.trace_state is None:
+        frame.trace_state = current_trace_state()
+    pushed = _install_hooks()
+    if pushed:
+        _STACK.on_empty.append(lambda: _remove_hooks(pushed))
 
 
 def check_jax_usage(enabled: bool = True) -> bool:
@@ -110,7 +139,9 @@ def check_jax_usage(enabled: bool = True) -> bool:
     ``hk.next_rng_key`` inside ``jax.vmap``/``jax.jit``/``jax.lax.scan``/``jax.grad``...
     within a transformed function raises ``JaxUsageError`` naming the haiku wrapper to use
     (``hk.vmap``, ``hk.scan``, ...). Returns the previous setting. The same switch is
-    ``hk.config.set(check_jax_usage=...)``.
+    ``hk.config.set(check_jax_usage=...)``. This function takes effect at once, also when
+    called inside a transformed function (for the rest of that call); ``hk.config``
+    turns the check on from the next ``init``/``apply`` (off at once).
 
     >>> import jax, jax.numpy as jnp
     >>> import haiku as hk
@@ -128,4 +159,6 @@ def check_jax_usage(enabled: bool = True) -> bool:
     config = _config.get_config()
     previous = config.check_jax_usage
     _config.set(check_jax_usage=bool(enabled))
+    if enabled:
+        enable_in_running_transform()
     return previous

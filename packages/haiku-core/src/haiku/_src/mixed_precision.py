@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator, Optional, Union
 from haiku._src.frame import frame_stack
 from haiku._src.hooks import add_global_interceptor
 from haiku._src.module import MethodContext, Module
-from haiku._src.params import custom_creator, custom_getter
+from haiku._src.params import creator_scope, getter_scope
 
 if TYPE_CHECKING:
     import jmp
@@ -279,8 +279,8 @@ def _interceptor(next_f: Callable[..., Any], args: tuple, kwargs: dict,
     current.append(policy)
     try:
         if outermost:
-            with custom_creator(_creator, params=True, state=False), \
-                    custom_getter(_getter, params=True, state=True):
+            with creator_scope(_creator, params=True, state=False), \
+                    getter_scope(_getter, params=True, state=True):
                 out = next_f(*args, **kwargs)
         else:
             out = next_f(*args, **kwargs)

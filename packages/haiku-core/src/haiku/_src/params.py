@@ -28,7 +28,7 @@ Initializer = Callable[[Sequence[int], Any], jax.Array]
 class GetterContext(NamedTuple):
     """Describes the parameter or state a creator or getter is called for.
 
-    ``full_name`` is e.g. ``mlp/~/linear_0/w``: ``module_name`` is ``mlp/~/linear_0`` and
+    ``full_name`` is e.g. ``encoder/~/dense_0/w``: ``module_name`` is ``encoder/~/dense_0`` and
     ``name`` is ``w``. The ``original_*`` fields are what the caller of ``get_parameter``
     asked for, before any creator changed them.
 
@@ -105,18 +105,11 @@ def _outside(what: str) -> NotInTransformError:
 def require_transform(what: str) -> None:
     """Raises unless a user's hook context manager runs inside a transform (as dm-haiku).
 
-    Only reached outside a transform. Haiku's own tools (e.g. ``hk.sharding``) install
-    creators around whole ``init`` calls, so callers inside the package are allowed.
+    Only reached outside a transform. Core's own tools (mixed precision,
+    ``fast_eval_shape``) use `creator_scope` / `getter_scope`, which have no such check;
+    plugins wrapping whole ``init`` calls use ``haiku.extend.creator_scope``.
     """
-    frame = sys._getframe(1)
-    while frame is not None and frame.f_globals.get("__name__") in _HOOK_MODULES:
-        frame = frame.f_back
-    caller = "" if frame is None else frame.f_globals.get("__name__", "")
-    if not caller.startswith("haiku._src."):
-        raise _outside(what)
-
-
-_HOOK_MODULES = frozenset({"contextlib", __name__, "haiku._src.state"})
+    raise _outside(what)
 
 
 def get_parameter(
@@ -268,6 +261,38 @@ def _push(stack: list, hook: Callable) -> Callable[[], None]:
 
 
 @contextlib.contextmanager
+def creator_scope(creator: Callable[..., Any], *, params: bool = True,
+                  state: bool = False) -> Iterator[None]:
+    """`custom_creator` without the inside-a-transform check (see ``haiku.extend``)."""
+    undo = []
+    if params:
+        undo.append(_push(HOOKS.param_creators, creator))
+    if state:
+        undo.append(_push(HOOKS.state_creators, creator))
+    try:
+        yield
+    finally:
+        for u in reversed(undo):
+            u()
+
+
+@contextlib.contextmanager
+def getter_scope(getter: Callable[..., Any], *, params: bool = True,
+                 state: bool = False) -> Iterator[None]:
+    """`custom_getter` without the inside-a-transform check."""
+    undo = []
+    if params:
+        undo.append(_push(HOOKS.param_getters, getter))
+    if state:
+        undo.append(_push(HOOKS.state_getters, getter))
+    try:
+        yield
+    finally:
+        for u in reversed(undo):
+            u()
+
+
+@contextlib.contextmanager
 def custom_creator(creator: Callable[..., Any], *, params: bool = True,
                    state: bool = False) -> Iterator[None]:
     """Runs ``creator(next_creator, shape, dtype, init, context)`` when values are created.
@@ -286,16 +311,8 @@ def custom_creator(creator: Callable[..., Any], *, params: bool = True,
         raise TypeError(f"hk.custom_creator needs a callable, got {creator!r}.")
     if not _STACK.frames:
         require_transform("hk.custom_creator")
-    undo = []
-    if params:
-        undo.append(_push(HOOKS.param_creators, creator))
-    if state:
-        undo.append(_push(HOOKS.state_creators, creator))
-    try:
+    with creator_scope(creator, params=params, state=state):
         yield
-    finally:
-        for u in reversed(undo):
-            u()
 
 
 @contextlib.contextmanager
@@ -317,13 +334,5 @@ def custom_getter(getter: Callable[..., Any], *, params: bool = True,
         raise TypeError(f"hk.custom_getter needs a callable, got {getter!r}.")
     if not _STACK.frames:
         require_transform("hk.custom_getter")
-    undo = []
-    if params:
-        undo.append(_push(HOOKS.param_getters, getter))
-    if state:
-        undo.append(_push(HOOKS.state_getters, getter))
-    try:
+    with getter_scope(getter, params=params, state=state):
         yield
-    finally:
-        for u in reversed(undo):
-            u()

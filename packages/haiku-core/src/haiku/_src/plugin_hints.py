@@ -8,6 +8,7 @@ EXTRAS: dict[str, str] = {
     "haiku-jaxwrap": "jaxwrap",
     "haiku-layers": "layers",
     "haiku-nets": "nets",
+    "haiku-tools": "tools",
 }
 
 # Entry-point group -> name -> distribution registering it.
@@ -31,6 +32,7 @@ PROVIDERS: dict[str, dict[str, str]] = {
         "transparent_lift_with_state": "haiku-jaxwrap",
         "layer_stack": "haiku-jaxwrap",
         "LayerStackTransparencyMapping": "haiku-jaxwrap",
+        "sharding": "haiku-jaxwrap",
         "Linear": "haiku-layers",
         "Bias": "haiku-layers",
         "Sequential": "haiku-layers",
@@ -86,5 +88,27 @@ PROVIDERS: dict[str, dict[str, str]] = {
         "get_channel_index": "haiku-layers",
         "pad": "haiku-layers",
         "nets": "haiku-nets",
+        "to_dot": "haiku-tools",
+    },
+    "haiku.cli": {
+        "summary": "haiku-tools",
+    },
+    "haiku.plugins.experimental": {
+        "lift": "haiku-jaxwrap",
+        "lift_with_state": "haiku-jaxwrap",
+        "LiftWithStateUpdater": "haiku-jaxwrap",
+        "transparent_lift": "haiku-jaxwrap",
+        "transparent_lift_with_state": "haiku-jaxwrap",
+        "layer_stack": "haiku-jaxwrap",
+        "LayerStackTransparencyMapping": "haiku-jaxwrap",
+        "tabulate": "haiku-tools",
+        "eval_summary": "haiku-tools",
+        "ArraySpec": "haiku-tools",
+        "MethodInvocation": "haiku-tools",
+        "ModuleDetails": "haiku-tools",
+        "to_dot": "haiku-tools",
+        "abstract_to_dot": "haiku-tools",
+        "jaxpr_info": "haiku-tools",
+        "flax": "haiku-tools",
     },
 }

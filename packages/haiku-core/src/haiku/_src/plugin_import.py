@@ -8,8 +8,8 @@ as ``haiku.initializers`` are always found first) and answers for those names:
 
 * a missing, broken, incompatible or conflicting plugin name raises ``ImportError`` with
   the registry's message (the `PluginError` is kept as ``__cause__``);
-* a module-valued plugin (``nets = "haiku_nets"``) is aliased, so ``import haiku.nets``
-  and ``from haiku.nets import MLP`` give the plugin's own module object.
+* a module-valued plugin (``my_nets = "my_package.nets"``) is aliased, so ``import
+  haiku.my_nets`` and ``from haiku.my_nets import Net`` give the plugin's own module object.
 """
 
 from __future__ import annotations
@@ -82,9 +82,16 @@ class AliasFinder(importlib.abc.MetaPathFinder):
         return importlib.machinery.ModuleSpec(fullname, loader)
 
     def install(self) -> None:
-        """Appends this finder to ``sys.meta_path``, replacing one for the same package."""
-        self.uninstall()
-        sys.meta_path.append(self)
+        """Appends this finder to ``sys.meta_path``, or replaces one for the same package
+        where it stands (``importlib.reload``)."""
+        mine = [i for i, f in enumerate(sys.meta_path)
+                if isinstance(f, AliasFinder) and f.package == self.package]
+        if mine:
+            sys.meta_path[mine[0]] = self
+            for i in reversed(mine[1:]):
+                del sys.meta_path[i]
+        else:
+            sys.meta_path.append(self)
 
     def uninstall(self) -> None:
         """Removes every AliasFinder for this finder's package from ``sys.meta_path``."""

@@ -10,6 +10,9 @@ core names imported on first access). `install` freezes the names defined so far
 names* (plugins can never replace them), appends the import hook of ``plugin_import`` to
 ``sys.meta_path`` (so that ``from haiku import Name`` and ``import haiku.subpackage``
 work), and returns the PEP 562 module ``__getattr__`` and ``__dir__``.
+``haiku/experimental/__init__.py`` does the same with ``group=EXPERIMENTAL_GROUP``:
+``hk.experimental`` names come from the entry-point group ``haiku.plugins.experimental``
+through a registry of their own, with the same rules.
 
 This module names no plugin: the first-party names used in missing-plugin hints live in
 the generated ``plugin_hints`` module (``hatch run dev:sync``).
@@ -60,6 +63,10 @@ GROUP = "haiku.plugins"
 API_GROUP = "haiku.api"
 """Entry-point group holding a plugin's supported extension-API range (``requires``)."""
 API_KEY = "requires"
+EXPERIMENTAL_GROUP = "haiku.plugins.experimental"
+"""Entry-point group of the names plugins add to ``hk.experimental``."""
+CLI_GROUP = "haiku.cli"
+"""Entry-point group of ``python -m haiku`` subcommands (see ``haiku/__main__.py``)."""
 DISABLE_ENV = "HAIKU_DISABLE_PLUGINS"
 CORE_DISTRIBUTION = "haiku-core"
 
@@ -71,6 +78,17 @@ KNOWN_PROVIDERS: Mapping[str, tuple[str, str]] = types.MappingProxyType(
 Generated from the plugins' own entry points (``hatch run dev:sync`` writes
 ``haiku/_src/plugin_hints.py``); it is only used to word the missing-plugin errors.
 """
+
+
+KNOWN_EXPERIMENTAL_PROVIDERS: Mapping[str, tuple[str, str]] = types.MappingProxyType(
+    {name: (dist, _hints.EXTRAS.get(dist, ""))
+     for name, dist in _hints.PROVIDERS.get(EXPERIMENTAL_GROUP, {}).items()})
+"""First-party ``hk.experimental`` names -> ``(distribution, extra)``, as `KNOWN_PROVIDERS`."""
+
+KNOWN_COMMANDS: Mapping[str, tuple[str, str]] = types.MappingProxyType(
+    {name: (dist, _hints.EXTRAS.get(dist, ""))
+     for name, dist in _hints.PROVIDERS.get(CLI_GROUP, {}).items()})
+"""First-party ``python -m haiku`` subcommands -> ``(distribution, extra)``."""
 
 
 def known_provider(group: str, name: str) -> tuple[str, str] | None:
@@ -410,8 +428,11 @@ class Registry:
                 f"them, or disable one with {DISABLE_ENV}=<distribution>.")
 
     def core_version(self) -> str:
-        """The running haiku-core version (``__version__`` of the module)."""
-        return str(self.globals.get("__version__", "0"))
+        """The running haiku-core version (``__version__`` of the module, or of ``haiku``)."""
+        version = self.globals.get("__version__")
+        if version is None:
+            version = getattr(sys.modules.get("haiku"), "__version__", "0")
+        return str(version)
 
     def api_version(self) -> str:
         """The extension-API version core provides: ``haiku.extend.API_VERSION`` as text."""
@@ -583,7 +604,7 @@ def _module_exists(name: str) -> bool:
         return False
 
 
-_registry: Registry | None = None
+_registries: dict[str, Registry] = {}  # entry-point group -> registry of that namespace
 
 
 def install(
@@ -598,6 +619,9 @@ def install(
         __getattr__, __dir__ = _plugins.install(globals(), lazy_core={
             "to_module": "haiku._src.to_module:to_module"})
 
+    and at the end of ``haiku/experimental/__init__.py`` with
+    ``group=EXPERIMENTAL_GROUP``.
+
     Args:
       module_globals: the package's ``globals()``; every name already in it is a core
         name that plugins cannot replace.
@@ -609,12 +633,11 @@ def install(
     Returns:
       ``(__getattr__, __dir__)`` for the package (PEP 562).
     """
-    global _registry
-    if _registry is not None:  # importlib.reload(haiku): forget the previous plugin objects
-        _registry.reset()
-        _registry.finder.uninstall()
+    previous = _registries.get(group)
+    if previous is not None:  # importlib.reload(): forget the previous plugin objects
+        previous.reset()  # (its import hook is replaced in place below)
     registry = Registry(module_globals, lazy_core, group)
-    _registry = registry
+    _registries[group] = registry
     registry.finder.install()
 
     def __getattr__(name: str) -> Any:  # noqa: N807 - PEP 562 hook
@@ -626,21 +649,38 @@ def install(
     return __getattr__, __dir__
 
 
-def registry() -> Registry:
-    """The installed registry (``haiku``'s), importing haiku if needed."""
-    if _registry is None:
+def registry(group: str = GROUP) -> Registry:
+    """The installed registry of `group` (``haiku``'s by default), importing it if needed."""
+    if group not in _registries:
         import haiku  # noqa: F401 - its __init__ calls install()
-    if _registry is None:
-        raise RuntimeError("haiku/__init__.py did not call haiku._src.plugins.install()")
-    return _registry
+    if group == EXPERIMENTAL_GROUP and group not in _registries:
+        import haiku.experimental  # noqa: F401 - its __init__ calls install()
+    if group not in _registries:
+        raise RuntimeError(f"no haiku namespace called haiku._src.plugins.install() for {group}")
+    return _registries[group]
 
 
 def describe(check: bool = False) -> list[PluginInfo]:
-    """See `haiku.plugins.describe`."""
-    return registry().describe(check)
+    """See `haiku.plugins.describe` (which imports ``haiku.experimental`` first, so that
+    the names of both registries are listed)."""
+    rows = {row.distribution: row for row in registry().describe(check)}
+    experimental = _registries.get(EXPERIMENTAL_GROUP)
+    for row in experimental.describe(check) if experimental is not None else ():
+        names = tuple(f"experimental.{name}" for name in row.names)
+        other = rows.get(row.distribution)
+        if other is None:
+            rows[row.distribution] = row._replace(names=names)
+            continue
+        statuses = [s for s in (other.status, row.status) if s != "ok"]
+        status = min(statuses, key=_STATUS_ORDER.index) if statuses else "ok"
+        detail = "\n".join(dict.fromkeys(filter(None, (other.detail + "\n" + row.detail)
+                                                   .splitlines())))
+        rows[row.distribution] = other._replace(names=other.names + names, status=status,
+                                                detail=detail)
+    return [rows[name] for name in sorted(rows, key=canonical_name)]
 
 
 def reset() -> None:
     """See `haiku.plugins.reset`."""
-    if _registry is not None:
-        _registry.reset()
+    for reg in _registries.values():
+        reg.reset()

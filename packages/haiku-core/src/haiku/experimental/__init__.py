@@ -1,12 +1,14 @@
 """``hk.experimental``: model inspection tools and APIs that may still change.
 
-Tools: :func:`tabulate` and :func:`eval_summary` (per-module tables of a model),
-:func:`to_dot` / :func:`abstract_to_dot` (Graphviz graphs), :mod:`jaxpr_info`
-(per-module expression trees), :func:`check_jax_usage` (catch raw JAX transforms over
-haiku code), :func:`optimize_rng_use`, :func:`fast_eval_shape`, and :mod:`flax`
-interoperability (needs ``pip install flax``). The other names are aliases of ``hk.*``
-names kept for compatibility; those of haiku-jaxwrap (``layer_stack``, ``lift``, ...)
-resolve on first use and raise ``MissingPluginError`` if it is not installed.
+haiku-core defines :func:`check_jax_usage` (catch raw JAX transforms over haiku code),
+:func:`optimize_rng_use`, :func:`fast_eval_shape`, the config switches
+(:func:`module_auto_repr`, :func:`rng_reserve_size`) and aliases of ``hk.*`` names kept
+for compatibility. Every other name comes from a plugin through the entry-point group
+``haiku.plugins.experimental`` and resolves on first use, exactly like ``hk.Linear``:
+the tools (:func:`tabulate`, :func:`eval_summary`, :func:`to_dot`, ``jaxpr_info``,
+``flax``...) from haiku-tools, the lifting and stacking names (``lift``,
+``layer_stack``...) from haiku-jaxwrap. Without the distribution they raise
+``MissingPluginError`` saying what to install.
 
 Nothing here is imported by ``import haiku``: ``hk.experimental`` loads on first access.
 
@@ -17,12 +19,9 @@ True
 
 from __future__ import annotations
 
-from typing import Any
-
+from haiku._src import plugins as _plugins
 from haiku._src.config_toggles import module_auto_repr as module_auto_repr
 from haiku._src.config_toggles import rng_reserve_size as rng_reserve_size
-from haiku._src.dot import abstract_to_dot as abstract_to_dot
-from haiku._src.dot import to_dot as to_dot
 from haiku._src.errors import JaxUsageError as JaxUsageError
 from haiku._src.fast_eval_shape import fast_eval_shape as fast_eval_shape
 from haiku._src.jax_usage import check_jax_usage as check_jax_usage
@@ -43,18 +42,6 @@ from haiku._src.rng_tools import optimize_rng_use as optimize_rng_use
 from haiku._src.sentinels import DO_NOT_STORE as DO_NOT_STORE
 from haiku._src.state import get_current_state as get_current_state
 from haiku._src.state import get_initial_state as get_initial_state
-from haiku._src.summarise import ArraySpec as ArraySpec
-from haiku._src.summarise import MethodInvocation as MethodInvocation
-from haiku._src.summarise import ModuleDetails as ModuleDetails
-from haiku._src.summarise import eval_summary as eval_summary
-from haiku._src.summarise import tabulate as tabulate
-from haiku.experimental import jaxpr_info as jaxpr_info
-
-# Names provided by the haiku-jaxwrap plugin, resolved through `haiku` on first access.
-_JAXWRAP_NAMES = frozenset({
-    "LayerStackTransparencyMapping", "LiftWithStateUpdater", "layer_stack", "lift",
-    "lift_with_state", "transparent_lift", "transparent_lift_with_state",
-})
 
 __all__ = [
     "ArraySpec",
@@ -96,19 +83,7 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:  # noqa: N807 - PEP 562 hook
-    if name in _JAXWRAP_NAMES:
-        import haiku
-
-        value = getattr(haiku, name)  # MissingPluginError without haiku-jaxwrap.
-        globals()[name] = value
-        return value
-    if name == "flax":
-        import importlib
-
-        return importlib.import_module("haiku.experimental.flax")
-    raise AttributeError(f"module 'haiku.experimental' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:  # noqa: N807 - PEP 562 hook
-    return sorted(set(globals()) | set(__all__))
+# Plugin names (tabulate, to_dot, lift, ...) resolve lazily through the registry; they are
+# listed in __all__ as dm-haiku lists them, so `from haiku.experimental import *` needs
+# every plugin installed (as it needs them in dm-haiku, where they are all built in).
+__getattr__, __dir__ = _plugins.install(globals(), group=_plugins.EXPERIMENTAL_GROUP)

@@ -5,6 +5,13 @@ equations by their JAX name stack, which haiku modules fill with their names (``
 ``linear_0``). Sub-jaxprs (``jit``, ``custom_jvp_call``, ``scan``, ...) become nested
 modules. With ``include_module_info``, each haiku module also reports the parameters and
 state it can see, and ``compute_flops`` lets the caller attach a cost to each equation.
+
+>>> import jax.numpy as jnp
+>>> import haiku as hk
+>>> info = hk.experimental.jaxpr_info.make_model_info(jnp.sin)(jnp.ones([2]))
+>>> print(hk.experimental.jaxpr_info.format_module(info), end="")
+sin
+  sin in f32[2], out f32[2]
 """
 
 from __future__ import annotations
@@ -16,8 +23,8 @@ from typing import Any, Callable, Optional, Sequence
 
 import jax
 
-from haiku._src.module import intercept_methods
-from haiku._src.summarise import short_dtype
+from haiku import intercept_methods
+from haiku_tools.summarise import short_dtype
 
 NAME_SCOPE = "name_scope"
 
@@ -155,20 +162,25 @@ class _Builder:
                 expr.flops = self.compute_flops(eqn, expr)
         return expr
 
-    def _sum_flops(self, module: Module) -> None:
-        """Totals flops bottom-up; sub-jaxprs costing nothing are dropped from the tree."""
+    def _sum_flops(self, module: Module, scope: bool = False) -> None:
+        """Totals flops bottom-up; sub-jaxprs costing nothing are dropped from the tree.
+
+        A jaxpr's module always gets a total (``0 flops`` is shown); a haiku module
+        (a name scope, `scope`) costing nothing keeps ``None``, as in dm-haiku.
+        """
         if self.compute_flops is None:
             return
         kept = []
         for expr in module.expressions:
             if expr.primitive == NAME_SCOPE:
-                self._sum_flops(expr.submodule)
+                self._sum_flops(expr.submodule, scope=True)
                 expr.flops = expr.submodule.flops
             elif expr.submodule is not None and not expr.flops:
                 continue
             kept.append(expr)
         module.expressions = kept
-        module.flops = sum(e.flops or 0 for e in kept)
+        total = sum(e.flops or 0 for e in kept)
+        module.flops = None if scope and not total else total
 
 
 def make_model_info(
@@ -228,20 +240,35 @@ def make_model_info(
                 closed = make_jaxpr(*args, **kwargs)
         else:
             closed = make_jaxpr(*args, **kwargs)
-        root_name = name if name is not None else getattr(f, "__name__", type(f).__name__)
+        root_name = name or getattr(f, "__name__", type(f).__name__)
         return _Builder(compute_flops, infos).module(root_name, closed.jaxpr, ())
 
     return info_fn
 
 
+_SI_PREFIXES = (("E", 18), ("P", 15), ("T", 12), ("G", 9), ("M", 6), ("k", 3))
+
+
+def count_text(n: int, unit: str) -> str:
+    """``n`` with ``unit``, scaled by an SI prefix above 1000 (4 significant digits).
+
+    >>> count_text(650, "params"), count_text(4624, "params"), count_text(10**6, "flops")
+    ('650 params', '4.624 kparams', '1000 kflops')
+    """
+    for prefix, exponent in _SI_PREFIXES:
+        if n > 10**exponent:
+            return f"{n / 10**exponent:.4g} {prefix}{unit}"
+    return f"{n} {unit}"
+
+
 def _module_line(module: Module, details: str = "") -> str:
     line = module.name
-    if module.flops:
-        line += f" {module.flops} flops"
+    if module.flops is not None:
+        line += " " + count_text(module.flops, "flops")
     if module.total_param_size:
-        line += f" {module.total_param_size} params"
+        line += " " + count_text(module.total_param_size, "params")
     if module.total_state_size:
-        line += f" {module.total_state_size} state"
+        line += " " + count_text(module.total_state_size, "state")
     return f"{line} {details}" if details else line
 
 
@@ -267,7 +294,7 @@ def _format_lines(module: Module, depth: int, details: str):
             continue
         line = expr.primitive
         if expr.flops is not None:
-            line += f" {expr.flops} flops"
+            line += " " + count_text(expr.flops, "flops")
         if expr.details:
             line += f" {expr.details}"
         yield "  " * (depth + 1) + line + "\n"
@@ -323,11 +350,11 @@ def as_html(module: Module, min_flop: int = 1000, outvars: str = "",
     if outvars:
         head = f"{html.escape(outvars)} = {head}"
     if module.flops is not None:
-        head += f'<span class="hk-flops">{module.flops} flops</span>'
+        head += f'<span class="hk-flops">{count_text(module.flops, "flops")}</span>'
     if module.total_param_size:
-        head += f'<span class="hk-size">{module.total_param_size} params</span>'
+        head += f'<span class="hk-size">{count_text(module.total_param_size, "params")}</span>'
     if module.total_state_size:
-        head += f'<span class="hk-size">{module.total_state_size} state</span>'
+        head += f'<span class="hk-size">{count_text(module.total_state_size, "state")}</span>'
     items = []
     for i, expr in enumerate(module.expressions):
         is_last = i == len(module.expressions) - 1
@@ -337,7 +364,7 @@ def as_html(module: Module, min_flop: int = 1000, outvars: str = "",
         minor = expr.flops is not None and expr.flops < min_flop
         text = f"{html.escape(expr.outvars)} = <b>{html.escape(expr.primitive)}</b>"
         if expr.flops is not None:
-            text += f'<span class="hk-flops">{expr.flops} flops</span>'
+            text += f'<span class="hk-flops">{count_text(expr.flops, "flops")}</span>'
         text += f'<span class="hk-details">{html.escape(expr.details)}</span>'
         items.append(f'<li class="{"hk-minor" if minor else "hk-op"}">{text}</li>')
     body = f'<ol style="display:none">{"".join(items)}</ol>' if items else ""
@@ -357,3 +384,15 @@ def as_html_page(module: Module, min_flop: int = 1000) -> str:
             f"<title>{html.escape(module.name)}</title><style>{css()}</style>"
             f"<script>{js()}</script></head><body><ol class=\"hk-tree\">"
             f"{as_html(module, min_flop, last=True)}</ol></body></html>\n")
+
+
+__all__ = [
+    "Expression",
+    "Module",
+    "as_html",
+    "as_html_page",
+    "css",
+    "format_module",
+    "js",
+    "make_model_info",
+]

@@ -17,8 +17,8 @@ from typing import Any, Callable, Optional
 
 import jax
 
-from haiku._src.module import intercept_methods
-from haiku._src.summarise import short_dtype
+from haiku import intercept_methods
+from haiku_tools.summarise import short_dtype
 
 _MARK = "hkdot"
 _INLINE = frozenset({"pjit", "jit", "closed_call", "core_call", "custom_jvp_call",

@@ -4,8 +4,8 @@ Three steps, all on JAX's own machinery (``Mesh``, ``NamedSharding``, ``jax.jit`
 
 1. Name each parameter dimension with a *logical* axis (``'embed'``, ``'mlp'``...):
    :func:`logical_axes` rules keyed on the parameter path, set around the whole model or
-   inside it around one layer. :func:`transformer_param_axes` holds Megatron-style rules
-   for the first-party layers.
+   inside it around one layer. ``hk.nets.Transformer.param_axes()`` (haiku-nets) holds
+   Megatron-style rules for the Transformer and its layers.
 2. Map logical names to mesh axes with :class:`LogicalAxisRules`, active with
    :func:`axis_rules` together with a mesh (:func:`make_mesh`).
 3. Get ``NamedSharding`` s with :func:`param_shardings` (or :func:`abstract_params` for
@@ -13,8 +13,8 @@ Three steps, all on JAX's own machinery (``Mesh``, ``NamedSharding``, ``jax.jit`
    are created sharded. Constrain activations inside the model with :func:`constrain`.
 
 Annotations live outside the parameter tree: params, numerics and signatures are those of
-dm-haiku, and a model with no annotations pays nothing. Loaded on first access of
-``hk.sharding``.
+dm-haiku, and a model with no annotations pays nothing. Provided by haiku-jaxwrap and
+loaded on first access of ``hk.sharding``.
 
 >>> import jax, jax.numpy as jnp
 >>> import haiku as hk
@@ -35,20 +35,19 @@ dm-haiku, and a model with no annotations pays nothing. Loaded on first access o
 
 from __future__ import annotations
 
-from haiku._src.sharding import abstract_params as abstract_params
-from haiku._src.sharding import axis_rules as axis_rules
-from haiku._src.sharding import constrain as constrain
-from haiku._src.sharding import current_axis_rules as current_axis_rules
-from haiku._src.sharding import logical_axes as logical_axes
-from haiku._src.sharding import logical_to_mesh as logical_to_mesh
-from haiku._src.sharding import make_mesh as make_mesh
-from haiku._src.sharding import param_logical_axes as param_logical_axes
-from haiku._src.sharding import param_partition_specs as param_partition_specs
-from haiku._src.sharding import param_shardings as param_shardings
-from haiku._src.sharding_rules import STACKED_AXIS as STACKED_AXIS
-from haiku._src.sharding_rules import LogicalAxisRules as LogicalAxisRules
-from haiku._src.sharding_rules import compile_pattern as compile_pattern
-from haiku._src.sharding_rules import transformer_param_axes as transformer_param_axes
+from haiku_jaxwrap.sharding_placement import abstract_params as abstract_params
+from haiku_jaxwrap.sharding_placement import axis_rules as axis_rules
+from haiku_jaxwrap.sharding_placement import constrain as constrain
+from haiku_jaxwrap.sharding_placement import current_axis_rules as current_axis_rules
+from haiku_jaxwrap.sharding_placement import logical_axes as logical_axes
+from haiku_jaxwrap.sharding_placement import logical_to_mesh as logical_to_mesh
+from haiku_jaxwrap.sharding_placement import make_mesh as make_mesh
+from haiku_jaxwrap.sharding_placement import param_logical_axes as param_logical_axes
+from haiku_jaxwrap.sharding_placement import param_partition_specs as param_partition_specs
+from haiku_jaxwrap.sharding_placement import param_shardings as param_shardings
+from haiku_jaxwrap.sharding_rules import STACKED_AXIS as STACKED_AXIS
+from haiku_jaxwrap.sharding_rules import LogicalAxisRules as LogicalAxisRules
+from haiku_jaxwrap.sharding_rules import compile_pattern as compile_pattern
 
 __all__ = [
     "STACKED_AXIS",
@@ -64,5 +63,4 @@ __all__ = [
     "param_logical_axes",
     "param_partition_specs",
     "param_shardings",
-    "transformer_param_axes",
 ]

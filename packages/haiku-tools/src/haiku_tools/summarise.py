@@ -16,9 +16,9 @@ from typing import Any, Callable, Mapping, Optional, Sequence, Union
 import jax
 import numpy as np
 
-from haiku._src.errors import MissingRNGError
-from haiku._src.module import MethodContext, Module, intercept_methods
-from haiku._src.transform import Transformed, TransformedWithState, transform_with_state
+from haiku import MethodContext, Module, Transformed, TransformedWithState
+from haiku import intercept_methods, transform_with_state
+from haiku.extend import MissingRNGError
 
 AnyTransformed = Union[Transformed, TransformedWithState]
 
@@ -195,7 +195,9 @@ def eval_summary(
     if isinstance(f, (Transformed, TransformedWithState)):
         transformed: AnyTransformed = f
     elif callable(f):
-        transformed = transform_with_state(f)
+        # A lambda: `f` may be a jax.jit/jax.pmap-ed step, which hk.transform refuses. It
+        # runs with jit disabled below, so its Python body is traced in full every time.
+        transformed = transform_with_state(lambda *a, **k: f(*a, **k))
     else:
         raise TypeError(
             "hk.experimental.eval_summary needs a function using haiku modules or the result "
@@ -217,14 +219,17 @@ def eval_summary(
             leading = (params, state) if stateful else (params,)
             if apply_takes_rng:
                 leading += (rng,)
-            return transformed.apply(*leading, *a, **k)
+            transformed.apply(*leading, *a, **k)  # the output may be any Python value
 
+        # With jit disabled, jitted or pmapped code inside `f` (e.g. a train step) is
+        # traced on each pass instead of being served from jit's cache, so the
+        # interceptors see every module call, as in dm-haiku.
         init_recorder = _Recorder()
-        with intercept_methods(init_recorder):
+        with intercept_methods(init_recorder), jax.disable_jit():
             params, state = jax.eval_shape(init, rng, dynamic)
         recorder = _Recorder()
         try:
-            with intercept_methods(recorder):
+            with intercept_methods(recorder), jax.disable_jit():
                 jax.eval_shape(apply, params, state, rng, dynamic)
         except MissingRNGError:
             if apply_takes_rng:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import functools
 import re
-import types
 from typing import Any, Iterable, Mapping, Optional, Sequence, Union
 
 from jax.sharding import Mesh, PartitionSpec
@@ -260,34 +259,3 @@ class LogicalAxisRules:
 
         body = ", ".join(f"({name!r}, {show(axes)})" for name, axes in self.rules)
         return f"LogicalAxisRules([{body}]{', strict=True' if self.strict else ''})"
-
-
-def transformer_param_axes() -> Mapping[str, LogicalAxes]:
-    """Megatron-style path rules for the first-party layers, as a read-only mapping.
-
-    Names follow ``hk.nets.Transformer``, ``hk.MultiHeadAttention`` (``query``, ``key``,
-    ``value`` projections and the output ``linear``), ``hk.nets.MLP`` with two layers,
-    ``hk.Embed`` and the ``*norm`` LayerNorms. Logical names: ``embed`` (model width),
-    ``heads`` (attention heads x key size), ``mlp`` (hidden width), ``vocab``. Map
-    ``heads``, ``mlp`` and ``vocab`` to the model-parallel mesh axis for tensor parallelism:
-    the first projection of each pair is then column-sharded and the second row-sharded.
-
-    >>> import haiku as hk
-    >>> hk.sharding.transformer_param_axes()["mlp/~/linear_0/w"]
-    ('embed', 'mlp')
-    """
-    return _TRANSFORMER_PARAM_AXES
-
-
-_TRANSFORMER_PARAM_AXES = types.MappingProxyType({
-    "{query,key,value}/w": ("embed", "heads"),
-    "{query,key,value}/b": ("heads",),
-    "{attention,multi_head_attention}/linear/w": ("heads", "embed"),
-    "{attention,multi_head_attention}/linear/b": ("embed",),
-    "mlp/~/linear_0/w": ("embed", "mlp"),
-    "mlp/~/linear_0/b": ("mlp",),
-    "mlp/~/linear_1/w": ("mlp", "embed"),
-    "mlp/~/linear_1/b": ("embed",),
-    "embed/embeddings": ("vocab", "embed"),
-    "*norm/{scale,offset}": ("embed",),
-})

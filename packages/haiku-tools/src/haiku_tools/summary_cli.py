@@ -92,8 +92,8 @@ def summarise(target: Any, shapes: Sequence[tuple[int, ...]], dtype: str,
     import jax
     import numpy as np
 
-    from haiku._src import summarise as summ
-    from haiku._src.transform import Transformed, TransformedWithState, transform_with_state
+    from haiku import Transformed, TransformedWithState, transform_with_state
+    from haiku_tools import summarise as summ
 
     inputs = [jax.ShapeDtypeStruct(shape, np.dtype(dtype)) for shape in shapes]
     invocations = summ.eval_summary(target)(*inputs)
@@ -146,3 +146,18 @@ def cmd_summary(args: argparse.Namespace) -> int:
         return 2
     print(summarise(target, shapes, args.dtype, args.format))
     return 0
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Adds ``summary`` to ``python -m haiku`` (the ``haiku.cli`` entry point ``summary``).
+
+    >>> import argparse
+    >>> parser = argparse.ArgumentParser()
+    >>> register(parser.add_subparsers())
+    >>> parser.parse_args(["summary", "m:f", "--input-shape", "2,3"]).input_shape
+    ['2,3']
+    """
+    parser = subparsers.add_parser("summary",
+                                   help="table of a model's modules, shapes and params")
+    add_arguments(parser)
+    parser.set_defaults(func=cmd_summary)

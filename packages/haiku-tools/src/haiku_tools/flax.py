@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from haiku._src.flax_params import flatten_flax_to_haiku as flatten_flax_to_haiku
+from haiku_tools.flax_params import flatten_flax_to_haiku as flatten_flax_to_haiku
 
 _NEEDS_FLAX = ("Module", "lift")
 
@@ -21,7 +21,7 @@ __all__ = ["Module", "flatten_flax_to_haiku", "lift"]
 
 def __getattr__(name: str) -> Any:  # noqa: N807 - PEP 562 hook
     if name in _NEEDS_FLAX:
-        from haiku._src import flax_interop
+        from haiku_tools import flax_interop
 
         if not flax_interop.FLAX_AVAILABLE:
             raise ImportError(

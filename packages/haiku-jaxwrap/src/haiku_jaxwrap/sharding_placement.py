@@ -6,7 +6,7 @@ runs, except :func:`constrain`. The stacks are read when :func:`param_logical_ax
 ``init`` under ``jax.eval_shape`` with a recording creator installed: each parameter (and
 state) created gets the logical axes of the innermost matching path rule. The result is a
 tree of ``PartitionSpec`` s of logical names, mapped to mesh axes by
-:class:`~haiku._src.sharding_rules.LogicalAxisRules`.
+:class:`~haiku_jaxwrap.sharding_rules.LogicalAxisRules`.
 """
 
 from __future__ import annotations
@@ -19,8 +19,9 @@ from typing import Any, Callable, Iterator, Mapping, NamedTuple, Optional, Seque
 import jax
 from jax.sharding import AxisType, Mesh, NamedSharding, PartitionSpec
 
-from haiku._src.params import custom_creator
-from haiku._src.sharding_rules import (STACKED_AXIS, LogicalAxes, LogicalAxisRules, MeshAxes,
+import haiku as hk
+from haiku import extend
+from haiku_jaxwrap.sharding_rules import (STACKED_AXIS, LogicalAxes, LogicalAxisRules, MeshAxes,
                                        PathRule, Pattern, compile_path_rules, normalize_axes)
 
 RulesLike = Union[LogicalAxisRules, Mapping[str, MeshAxes], Sequence[tuple[str, MeshAxes]]]
@@ -241,6 +242,10 @@ def _specs(tree: Any, records: dict[str, _Record], kind: str) -> Any:
     return _like(jax.tree.map_with_path(spec, tree), tree)
 
 
+# haiku-core API 1.1; on 1.0 cores hk.custom_creator may be entered outside a transform.
+_creator_scope = getattr(extend, "creator_scope", None) or hk.custom_creator
+
+
 def _trace(init_fn: Callable[..., Any], args: tuple, kwargs: dict) -> tuple[Any, Any]:
     if not callable(init_fn):
         raise TypeError(
@@ -248,8 +253,8 @@ def _trace(init_fn: Callable[..., Any], args: tuple, kwargs: dict) -> tuple[Any,
             f"function, got {init_fn!r}.")
     params: dict[str, _Record] = {}
     state: dict[str, _Record] = {}
-    with custom_creator(_recorder(params)), \
-            custom_creator(_recorder(state), params=False, state=True):
+    with _creator_scope(_recorder(params)), \
+            _creator_scope(_recorder(state), params=False, state=True):
         # A fresh wrapper so that jax's trace cache never skips running the creators.
         shapes = jax.eval_shape(lambda *a, **k: init_fn(*a, **k), *args, **kwargs)
     if (isinstance(shapes, tuple) and len(shapes) == 2
@@ -278,7 +283,7 @@ def param_logical_axes(init_fn: Callable[..., Any], *args: Any, **kwargs: Any) -
     ...     hk.get_parameter("embeddings", [10, 4], init=jnp.zeros)
     ...   hk.set_state("step", jnp.zeros([], jnp.int32))
     >>> f = hk.transform_with_state(f)
-    >>> with hk.sharding.logical_axes(hk.sharding.transformer_param_axes()):
+    >>> with hk.sharding.logical_axes({"embed/embeddings": ("vocab", "embed")}):
     ...   params, state = hk.sharding.param_logical_axes(f.init, None)
     >>> params, state
     ({'embed': {'embeddings': P('vocab', 'embed')}}, {'~': {'step': P()}})
