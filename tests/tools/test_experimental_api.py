@@ -49,6 +49,16 @@ def test_all_matches_dm_haiku():
     assert set(dir(hk.experimental)) >= DM_HAIKU_ALL
 
 
+def test_all_lists_core_names_plus_the_installed_plugins():
+    expected = DM_HAIKU_ALL - (set() if HAS_JAXWRAP else JAXWRAP) - (
+        set() if HAS_TOOLS else TOOLS)
+    assert set(hk.experimental.__all__) == expected
+    # `import *` works whatever is installed: every listed name resolves.
+    namespace: dict = {}
+    exec("from haiku.experimental import *", namespace)
+    assert expected <= set(namespace)
+
+
 def test_core_aliases_are_the_top_level_objects():
     for name in DM_HAIKU_ALL - JAXWRAP - TOOLS:
         if hasattr(hk, name):

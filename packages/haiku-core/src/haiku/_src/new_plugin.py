@@ -13,7 +13,7 @@ import pathlib
 import re
 import textwrap
 
-from haiku._src import conformance
+from haiku._src import conformance, plugin_hints
 
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9]*([._-][A-Za-z0-9]+)*$")
 
@@ -47,7 +47,7 @@ def _validate(distribution: str, layer: str) -> None:
             f"new-plugin: {distribution!r} is not a valid distribution name; use letters, "
             "digits and single '-', '_' or '.' separators, e.g. haiku-acme.")
     package = package_name(distribution)
-    if package in {"haiku", "haiku_layers", "haiku_nets", "haiku_jaxwrap", "haiku_tools"}:
+    if package == "haiku" or package in {package_name(d) for d in plugin_hints.EXTRAS}:
         raise ValueError(f"new-plugin: {distribution!r} is a haiku distribution; pick "
                          "another name, e.g. haiku-acme.")
     if not layer.isidentifier() or keyword.iskeyword(layer) or layer.startswith("_"):

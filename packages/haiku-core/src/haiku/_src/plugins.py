@@ -492,6 +492,10 @@ class Registry:
         """Module globals plus every registered plugin name, without importing plugins."""
         return sorted(set(self.globals) | set(self.lazy_core) | set(self.scan().providers))
 
+    def plugin_names(self) -> list[str]:
+        """The names installed plugins register here (not core names), without importing."""
+        return sorted(n for n in self.scan().providers if not self._is_core_name(n))
+
     def _note_alias(self, name: str, fullname: str) -> None:
         with self._lock:
             self._cached.add(name)

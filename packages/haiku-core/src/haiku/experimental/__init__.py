@@ -43,32 +43,20 @@ from haiku._src.sentinels import DO_NOT_STORE as DO_NOT_STORE
 from haiku._src.state import get_current_state as get_current_state
 from haiku._src.state import get_initial_state as get_initial_state
 
-__all__ = [
-    "ArraySpec",
+_CORE_ALL = (
     "DO_NOT_STORE",
     "GetterContext",
-    "LayerStackTransparencyMapping",
-    "LiftWithStateUpdater",
     "MethodContext",
-    "MethodInvocation",
-    "ModuleDetails",
     "ParamContext",
-    "abstract_to_dot",
     "check_jax_usage",
     "current_name",
     "custom_creator",
     "custom_getter",
-    "eval_summary",
-    "flax",
     "force_name",
     "get_current_state",
     "get_initial_state",
     "get_params",
     "intercept_methods",
-    "jaxpr_info",
-    "layer_stack",
-    "lift",
-    "lift_with_state",
     "maybe_get_rng_sequence_state",
     "module_auto_repr",
     "name_like",
@@ -76,14 +64,17 @@ __all__ = [
     "optimize_rng_use",
     "replace_rng_sequence_state",
     "rng_reserve_size",
-    "tabulate",
-    "to_dot",
-    "transparent_lift",
-    "transparent_lift_with_state",
-]
+)
 
 
-# Plugin names (tabulate, to_dot, lift, ...) resolve lazily through the registry; they are
-# listed in __all__ as dm-haiku lists them, so `from haiku.experimental import *` needs
-# every plugin installed (as it needs them in dm-haiku, where they are all built in).
-__getattr__, __dir__ = _plugins.install(globals(), group=_plugins.EXPERIMENTAL_GROUP)
+_resolve, __dir__ = _plugins.install(globals(), group=_plugins.EXPERIMENTAL_GROUP)
+
+
+def __getattr__(name: str) -> object:  # noqa: N807 - PEP 562 hook
+    # Plugin names (tabulate, lift, ...) resolve lazily through the registry. `__all__` is
+    # the core names plus those of the installed plugins (with every first-party plugin:
+    # dm-haiku's list), computed on first use so that this import scans no metadata.
+    if name == "__all__":
+        names = _plugins.registry(_plugins.EXPERIMENTAL_GROUP).plugin_names()
+        return sorted({*_CORE_ALL, *names})
+    return _resolve(name)
