@@ -42,16 +42,22 @@ from haiku._src.plugins import EXPERIMENTAL_GROUP
 from haiku._src.plugins import GROUP
 from haiku._src.plugins import HaikuPluginWarning
 from haiku._src.plugins import IncompatiblePluginError
-from haiku._src.plugins import KNOWN_COMMANDS
-from haiku._src.plugins import KNOWN_EXPERIMENTAL_PROVIDERS
-from haiku._src.plugins import KNOWN_PROVIDERS
 from haiku._src.plugins import MissingPluginError
 from haiku._src.plugins import PluginConflictError
 from haiku._src.plugins import PluginError
 from haiku._src.plugins import PluginInfo
 from haiku._src.plugins import PluginLoadError
 from haiku._src.plugins import describe as _describe
+from haiku._src.plugins import known_providers as _known_providers
 from haiku._src.plugins import reset as _reset
+
+KNOWN_PROVIDERS = _known_providers(GROUP)
+"""First-party ``hk.*`` plugin names -> ``(distribution, haiku-core extra)`` providing them
+(generated from the plugins' entry points; used to word the missing-plugin errors)."""
+KNOWN_EXPERIMENTAL_PROVIDERS = _known_providers(EXPERIMENTAL_GROUP)
+"""First-party ``hk.experimental`` names -> ``(distribution, extra)``, as `KNOWN_PROVIDERS`."""
+KNOWN_COMMANDS = _known_providers(CLI_GROUP)
+"""First-party ``python -m haiku`` subcommands -> ``(distribution, extra)``."""
 
 __all__ = [
     "API_GROUP",

@@ -44,9 +44,9 @@ def _suggestion() -> tuple[str, str]:
         fix = "`hk.grad` or `hk.value_and_grad`"
     from haiku._src import plugins
 
-    if "vmap" not in plugins.registry().scan().providers:  # the wrappers are a plugin
-        _, extra = plugins.KNOWN_PROVIDERS["vmap"]
-        fix += f' (these come with `pip install "haiku-core[{extra}]"`)'
+    known = plugins.known_provider(plugins.GROUP, "vmap")
+    if known and "vmap" not in plugins.registry().scan().providers:  # wrappers: a plugin
+        fix += f" (these come with `{plugins.install_hint(*known)}`)"
     return transform, fix
 
 

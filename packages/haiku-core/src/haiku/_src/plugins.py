@@ -27,7 +27,7 @@ How a name is resolved (``__getattr__`` only runs for names that are not real at
    try to shadow a core name are dropped with a `HaikuPluginWarning` (core wins);
    malformed metadata is reported, never raised.
 2. A name no plugin exports raises `MissingPluginError` when a first-party distribution
-   provides it (`KNOWN_PROVIDERS`), else a plain ``AttributeError``.
+   provides it (`known_provider`), else a plain ``AttributeError``.
 3. A name exported by several distributions raises `PluginConflictError`.
 4. From metadata alone: the plugin's extension-API range (``[haiku.api] requires =
    ">=1.0,<2"``) is checked against ``haiku.extend.API_VERSION``, and its
@@ -55,7 +55,6 @@ import warnings
 from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
 
-from haiku._src import plugin_hints as _hints
 from haiku._src import plugin_import
 from haiku._src.specifiers import canonical_name, release, requirement_specifiers, satisfies
 
@@ -70,25 +69,20 @@ CLI_GROUP = "haiku.cli"
 DISABLE_ENV = "HAIKU_DISABLE_PLUGINS"
 CORE_DISTRIBUTION = "haiku-core"
 
-KNOWN_PROVIDERS: Mapping[str, tuple[str, str]] = types.MappingProxyType(
-    {name: (dist, _hints.EXTRAS.get(dist, ""))
-     for name, dist in _hints.PROVIDERS.get(GROUP, {}).items()})
-"""First-party ``hk.*`` plugin names -> ``(distribution, haiku-core extra)`` providing them.
+def known_providers(group: str) -> Mapping[str, tuple[str, str]]:
+    """First-party names of entry-point `group` -> ``(distribution, haiku-core extra)``.
 
-Generated from the plugins' own entry points (``hatch run dev:sync`` writes
-``haiku/_src/plugin_hints.py``); it is only used to word the missing-plugin errors.
-"""
+    Generated from the plugins' own entry points (``hatch run dev:sync`` writes
+    ``haiku/_src/plugin_hints.py``, imported only here, when an error needs wording).
 
+    >>> known_providers("no.such.group")
+    mappingproxy({})
+    """
+    from haiku._src import plugin_hints as hints
 
-KNOWN_EXPERIMENTAL_PROVIDERS: Mapping[str, tuple[str, str]] = types.MappingProxyType(
-    {name: (dist, _hints.EXTRAS.get(dist, ""))
-     for name, dist in _hints.PROVIDERS.get(EXPERIMENTAL_GROUP, {}).items()})
-"""First-party ``hk.experimental`` names -> ``(distribution, extra)``, as `KNOWN_PROVIDERS`."""
-
-KNOWN_COMMANDS: Mapping[str, tuple[str, str]] = types.MappingProxyType(
-    {name: (dist, _hints.EXTRAS.get(dist, ""))
-     for name, dist in _hints.PROVIDERS.get(CLI_GROUP, {}).items()})
-"""First-party ``python -m haiku`` subcommands -> ``(distribution, extra)``."""
+    return types.MappingProxyType(
+        {name: (dist, hints.EXTRAS.get(dist, ""))
+         for name, dist in hints.PROVIDERS.get(group, {}).items()})
 
 
 def known_provider(group: str, name: str) -> tuple[str, str] | None:
@@ -101,8 +95,7 @@ def known_provider(group: str, name: str) -> tuple[str, str] | None:
     >>> known_provider("haiku.plugins", "NoSuchName") is None
     True
     """
-    dist = _hints.PROVIDERS.get(group, {}).get(name)
-    return None if dist is None else (dist, _hints.EXTRAS.get(dist, ""))
+    return known_providers(group).get(name)
 
 
 def install_hint(dist: str, extra: str) -> str:
@@ -319,7 +312,8 @@ class Registry:
             return  # shadowed by the same distribution earlier on sys.path
         scan.dists[info.key] = info
         try:
-            entry_points = dist.entry_points.select(group=self.group)
+            all_entry_points = dist.entry_points  # parses entry_points.txt on every access
+            entry_points = all_entry_points.select(group=self.group)
         except Exception as exc:  # noqa: BLE001
             message = (f"its entry_points.txt cannot be parsed ({type(exc).__name__}: {exc}); "
                        f"reinstall {info.name}")
@@ -328,7 +322,7 @@ class Registry:
             return
         for ep in entry_points:
             self._add_entry(scan, info, ep)
-        _read_api_range(info, dist)
+        _read_api_range(info, all_entry_points)
 
     def _add_entry(self, scan: _Scan, info: _Dist,
                    ep: importlib.metadata.EntryPoint) -> None:
@@ -563,12 +557,9 @@ class Registry:
             self._scan = None
 
 
-def _read_api_range(info: _Dist, dist: importlib.metadata.Distribution) -> None:
+def _read_api_range(info: _Dist, entry_points: importlib.metadata.EntryPoints) -> None:
     """Reads the plugin's ``[haiku.api] requires = "<specifier>"`` entry point into `info`."""
-    try:
-        declared = list(dist.entry_points.select(group=API_GROUP))
-    except Exception:  # noqa: BLE001 - already reported as broken by the caller
-        return
+    declared = list(entry_points.select(group=API_GROUP))
     if not declared:
         return
     values = [ep.value.strip() for ep in declared if ep.name == API_KEY]
