@@ -61,6 +61,13 @@ class Undocumented(hk.Module):
         return x
 
 
+class Double(hk.Module):
+    '''Doubles its input.'''
+
+    def __call__(self, x):
+        return 2 * x
+
+
 MODE = "a"
 """
 
@@ -178,3 +185,23 @@ def test_case_and_skip_validate_their_arguments():
     with pytest.raises(ValueError, match="give the reason"):
         Skip("")
     Case(lambda x: x, X, skip={"vmap": "uses a host callback"})
+
+
+def test_experimental_names_are_checked_and_aliases_need_no_case(fake_dist):
+    extra = ("[haiku.plugins.experimental]\n"
+             "Scale = fakekit.layers:Scale\n"        # an alias of hk.Scale: covered
+             "probe = fakekit.layers:Double\n")     # a name of its own: needs a case
+    _plugin(fake_dist, ["Scale", "MODE"], extra=extra)
+    assert "hk.experimental.probe has no Case" in _problems(GOOD)
+    cases = {**GOOD, "experimental.probe": Case(lambda x: hk.experimental.probe()(x), X)}
+    assert hk.testing.check_plugin("haiku-fake-kit", cases) == (
+        "Scale", "MODE", "experimental.Scale", "experimental.probe")
+
+
+def test_cli_commands_must_load(fake_dist):
+    _plugin(fake_dist, ["Scale", "MODE"],
+            extra="[haiku.cli]\nbroken = fakekit.nowhere:register\nconst = fakekit.layers:MODE\n")
+    message = _problems(GOOD)
+    assert "haiku.cli entry point broken = 'fakekit.nowhere:register' fails to load: " \
+           "ModuleNotFoundError" in message
+    assert "haiku.cli entry point const = 'fakekit.layers:MODE' is not a callable" in message

@@ -1,6 +1,10 @@
 """The plugin conformance check behind ``hk.testing.check_plugin`` and friends.
 
-A plugin's own CI runs it over every name its distribution registers in ``haiku.plugins``:
+A plugin's own CI runs it over every name its distribution registers: ``hk.<name>``
+(group ``haiku.plugins``), ``hk.experimental.<name>`` (group ``haiku.plugins.experimental``,
+checked as ``"experimental.<name>"``; an alias of one of its own ``hk.*`` entry points needs
+no case of its own) and ``python -m haiku`` subcommands (group ``haiku.cli``: they must load
+to a callable):
 
 * distribution level: it is installed, `haiku.plugins.describe` reports it ``ok``, its
   declared ``haiku.extend.API_VERSION`` range (entry point ``requires`` of group
@@ -336,12 +340,43 @@ def suggested_api_range() -> str:
     return f">={major}.{minor},<{major + 1}"
 
 
+# Entry-point groups whose names the check covers, and the prefix of their target names.
+_NAME_GROUPS = (("haiku.plugins", ""), ("haiku.plugins.experimental", "experimental."))
+_CLI_GROUP = "haiku.cli"
+
+
+def _registered(dist: importlib.metadata.Distribution) -> dict[str, importlib.metadata.EntryPoint]:
+    """Target name (``Linear``, ``experimental.tabulate``) -> its entry point."""
+    entry_points = dist.entry_points
+    return {prefix + ep.name: ep for group, prefix in _NAME_GROUPS
+            for ep in entry_points.select(group=group)}
+
+
 def registered_names(distribution: str) -> tuple[str, ...]:
-    """The ``haiku.plugins`` names `distribution` registers (metadata only)."""
+    """The names `distribution` registers on ``hk`` and ``hk.experimental`` (metadata only).
+
+    >>> registered_names("no-such-distribution")
+    ()
+    """
     dist = _find_distribution(distribution)
-    if dist is None:
-        return ()
-    return tuple(ep.name for ep in dist.entry_points.select(group="haiku.plugins"))
+    return () if dist is None else tuple(_registered(dist))
+
+
+def _registered_key(name: str, registered: Mapping[str, Any]) -> str | None:
+    """The registered name `name` (maybe ``module.Class``) falls under, if any."""
+    parts = name.split(".")
+    for end in range(len(parts), 0, -1):
+        key = ".".join(parts[:end])
+        if key in registered:
+            return key
+    return None
+
+
+def _aliases(registered: Mapping[str, importlib.metadata.EntryPoint]) -> set[str]:
+    """``experimental.*`` names whose entry point is one of the top-level names' too."""
+    top_level = {ep.value.replace(" ", "") for key, ep in registered.items() if "." not in key}
+    return {key for key, ep in registered.items()
+            if "." in key and ep.value.replace(" ", "") in top_level}
 
 
 def _module_classes(module: types.ModuleType) -> list[str]:
@@ -371,10 +406,21 @@ def check_distribution(distribution: str, cases: Cases, *,
         run.fail("is not installed in this environment (pip install -e . first; entry "
                  "points are only visible once the distribution is installed)")
         return run.problems
-    names = registered_names(distribution)
+    registered = _registered(dist)
+    names = tuple(registered)
     if not names:
         run.fail('registers no names: add [project.entry-points."haiku.plugins"] to '
                  "pyproject.toml and reinstall")
+    for ep in dist.entry_points.select(group=_CLI_GROUP):
+        try:
+            command = ep.load()
+        except Exception as exc:  # noqa: BLE001 - reported as a problem
+            run.fail(f"its {_CLI_GROUP} entry point {ep.name} = {ep.value!r} fails to load: "
+                     f"{type(exc).__name__}: {exc}")
+            continue
+        if not callable(command):
+            run.fail(f"its {_CLI_GROUP} entry point {ep.name} = {ep.value!r} is not a callable "
+                     "register(subparsers)")
     rows = [r for r in plugins.describe() if canonical_name(r.distribution)
             == canonical_name(distribution)]
     for row in rows:
@@ -396,12 +442,12 @@ def check_distribution(distribution: str, cases: Cases, *,
                 run.fail(f"declares haiku.extend.API_VERSION {spec} but this haiku-core "
                          f"provides {api_version()}")
     for key in sorted(cases):
-        head = key.split(".")[0]
-        if head not in names:
+        if _registered_key(key, registered) is None:
             run.fail(f"has a case for {key!r}, which it does not register (registered: "
                      f"{', '.join(names)}); remove or rename the case")
+    aliases = _aliases(registered)
     for name in names:
-        if name not in cases:
+        if name not in cases and name not in aliases:
             run.fail(f"hk.{name} has no Case: give one (a function using it and sample "
                      f"inputs), or Skip('reason') if it is not a runnable module")
     return run.problems
@@ -422,17 +468,18 @@ def check_name(distribution: str, name: str, cases: Cases) -> list[str]:
     from haiku._src import plugins as registry  # noqa: PLC0415
 
     run = _Run(f"hk.{name}")
-    head = name.split(".")[0]
     dist = _find_distribution(distribution)
-    entry = None
-    if dist is not None:
-        entry = next((ep for ep in dist.entry_points.select(group="haiku.plugins")
-                      if ep.name == head), None)
-    if entry is None:
+    registered = _registered(dist) if dist is not None else {}
+    key = _registered_key(name, registered)
+    if key is None:
         run.fail(f"is not registered by {distribution}")
         return run.problems
-    providers = registry.registry().scan().providers.get(head, [])
-    if head in registry.registry().core_names:
+    entry = registered[key]
+    group = entry.group
+    head = entry.name
+    names = registry.registry(group)
+    providers = names.scan().providers.get(head, [])
+    if head in names.core_names:
         run.fail(f"{head!r} is a haiku-core name; a plugin cannot replace it, rename it")
         return run.problems
     if len(providers) > 1:
@@ -443,20 +490,20 @@ def check_name(distribution: str, name: str, cases: Cases) -> list[str]:
         with run.step("loading"):
             obj = _resolve(name)
             direct = entry.load()
-            for part in name.split(".")[1:]:
+            for part in name[len(key):].split(".")[1:]:
                 direct = getattr(direct, part)
     except _StepFailed:
         return run.problems
     if obj is not direct:
         run.fail(f"haiku resolves it to {obj!r}, not to its entry point's {direct!r}")
-    if isinstance(obj, types.ModuleType) and "." not in name:
+    if isinstance(obj, types.ModuleType) and name == key:
         for cls in _module_classes(obj):
             if f"{name}.{cls}" not in cases:
                 run.fail(f"{name}.{cls} is a hk.Module without a Case: give one "
                          f'(cases["{name}.{cls}"] = Case(...)) or Skip("reason")')
     case = cases.get(name)
     if case is None:
-        return run.problems  # reported by check_distribution
+        return run.problems  # reported by check_distribution (or an alias, checked above)
     if isinstance(case, Skip):
         return run.problems
     if not isinstance(case, Case):
