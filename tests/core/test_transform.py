@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 import haiku as hk
+from haiku import plugins
 
 
 def affine(x):
@@ -223,3 +224,18 @@ def test_shapes_reach_initializers_and_hooks_as_given():
                     ("getter", [1, 2])]
     assert [type(s) for _, s, *_ in seen[:3]] == [list, list, list]
     assert params["~"]["v"].shape == (1, 2) and params["~"]["u"].tolist() == [1.0] * 4
+
+
+def test_unexpected_tracer_error_points_at_the_haiku_wrappers():
+    """State set under a raw jax.vmap leaks the vmap's tracer; using it raises."""
+    def forward(x):
+        jax.vmap(lambda row: hk.set_state("s", row))(x)
+        return hk.get_state("s") + 1
+
+    f = hk.transform_with_state(forward)
+    with pytest.raises(jax.errors.UnexpectedTracerError) as err:
+        f.init(None, jnp.ones([2, 3]))
+    message = str(err.value)
+    assert "haiku hint: a raw JAX transform" in message and "hk.vmap" in message
+    assert ('pip install "haiku-core[jaxwrap]"' in message) == (
+        "vmap" in plugins.KNOWN_PROVIDERS)

@@ -20,17 +20,11 @@ def _zeros_creator(next_creator, shape, dtype, init, context):
     return next_creator(shape, dtype, lambda s, d: jnp.zeros(s, d))
 
 
-def _identity_dropout(rng, rate, x, broadcast_dims=()):
-    del rng, rate, broadcast_dims
-    return x
-
-
 def fast_eval_shape(fun: Callable[..., Any], *args, **kwargs) -> Any:
     """Like ``jax.eval_shape(fun, *args, **kwargs)``, but cheaper to trace for haiku code.
 
     Every parameter and state initializer is replaced by zeros (their shape and dtype are
-    known without running them), ``hk.dropout`` by the identity (when haiku-layers is
-    installed) and ``jax.random.fold_in`` by the identity. Only shapes and dtypes of the
+    known without running them) and ``jax.random.fold_in`` by the identity. Only shapes and dtypes of the
     result are meaningful. Inside a transform, as ``hk.eval_shape``, parameters and state
     created by ``fun``, state updates and key draws are discarded.
 
@@ -41,13 +35,9 @@ def fast_eval_shape(fun: Callable[..., Any], *args, **kwargs) -> Any:
     >>> params["~"]["w"].shape
     (3, 5)
     """
-    import haiku
-
     with contextlib.ExitStack() as stack:
         stack.enter_context(creator_scope(_zeros_creator, params=True, state=True))
         stack.enter_context(mock.patch.object(jax.random, "fold_in", lambda key, data: key))
-        if getattr(haiku, "dropout", None) is not None:
-            stack.enter_context(mock.patch.object(haiku, "dropout", _identity_dropout))
         if not inside_transform():
             return jax.eval_shape(fun, *args, **kwargs)
         return _stateless_eval_shape(fun, args, kwargs)

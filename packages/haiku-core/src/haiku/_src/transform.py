@@ -21,8 +21,16 @@ _TRACER_HINT = (
     "\n\nhaiku hint: a raw JAX transform (jax.vmap, jax.lax.scan, jax.jit, jax.remat, ...) "
     "was probably used over haiku modules inside a transformed function, which leaks "
     "tracers out of it. Use the haiku-aware wrappers instead (hk.vmap, hk.scan, hk.remat, "
-    "hk.cond, ... from `pip install \"haiku-core[jaxwrap]\"`), or apply the JAX transform "
-    "to the transformed init/apply functions.")
+    "hk.cond, ...{install}), or apply the JAX transform to the transformed init/apply "
+    "functions.")
+
+
+def _tracer_hint() -> str:
+    from haiku._src import plugins  # noqa: PLC0415 - only on the error path
+
+    known = plugins.known_provider(plugins.GROUP, "vmap")
+    install = f" from `{plugins.install_hint(*known)}`" if known else ""
+    return _TRACER_HINT.format(install=install)
 
 
 class Transformed(NamedTuple):
@@ -148,7 +156,7 @@ def _run_frame(f: Callable, frame: Frame, args: tuple, kwargs: dict):
             callback()
         return out
     except jax.errors.UnexpectedTracerError as e:
-        raise jax.errors.UnexpectedTracerError(str(e) + _TRACER_HINT) from e
+        raise jax.errors.UnexpectedTracerError(str(e) + _tracer_hint()) from e
     finally:
         pop_frame(frame)
 
