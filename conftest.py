@@ -20,5 +20,6 @@ _OPTIONAL = {
 }
 
 collect_ignore_glob = ["*/build/*", "*/dist/*"]
-collect_ignore_glob += [f"{path}/*" for path, module in _OPTIONAL.items()
-                        if importlib.util.find_spec(module) is None]
+collect_ignore_glob += [
+    f"{path}/*" for path, module in _OPTIONAL.items() if importlib.util.find_spec(module) is None
+]

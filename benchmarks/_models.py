@@ -27,7 +27,7 @@ def mlp_fn(sizes):
 
 
 def mlp_layer_names(n: int) -> list[str]:
-    return ["mlp/~/linear_%d" % i for i in range(n)]
+    return [f"mlp/~/linear_{i}" for i in range(n)]
 
 
 def raw_mlp_apply(params, x):
@@ -74,15 +74,18 @@ TF_VOCAB, TF_LAYERS, TF_HEADS, TF_DIM = 256, 6, 4, 128
 
 
 def _block(h, mask, i):
-    ln1 = hk.LayerNorm(axis=-1, create_scale=True, create_offset=True, name="ln1_%d" % i)
-    attn = hk.MultiHeadAttention(num_heads=TF_HEADS, key_size=TF_DIM // TF_HEADS,
-                                 w_init=hk.initializers.VarianceScaling(2.0 / TF_LAYERS),
-                                 name="attn_%d" % i)
+    ln1 = hk.LayerNorm(axis=-1, create_scale=True, create_offset=True, name=f"ln1_{i}")
+    attn = hk.MultiHeadAttention(
+        num_heads=TF_HEADS,
+        key_size=TF_DIM // TF_HEADS,
+        w_init=hk.initializers.VarianceScaling(2.0 / TF_LAYERS),
+        name=f"attn_{i}",
+    )
     y = ln1(h)
     h = h + attn(y, y, y, mask=mask)
-    ln2 = hk.LayerNorm(axis=-1, create_scale=True, create_offset=True, name="ln2_%d" % i)
-    y = hk.Linear(4 * TF_DIM, name="ff_in_%d" % i)(ln2(h))
-    y = hk.Linear(TF_DIM, name="ff_out_%d" % i)(jax.nn.gelu(y))
+    ln2 = hk.LayerNorm(axis=-1, create_scale=True, create_offset=True, name=f"ln2_{i}")
+    y = hk.Linear(4 * TF_DIM, name=f"ff_in_{i}")(ln2(h))
+    y = hk.Linear(TF_DIM, name=f"ff_out_{i}")(jax.nn.gelu(y))
     return h + y
 
 
@@ -150,8 +153,7 @@ def params_digest(tree) -> dict:
     out = []
     for path, leaf in leaves:
         arr = np.asarray(leaf)
-        out.append([jax.tree_util.keystr(path), list(arr.shape), str(arr.dtype),
-                    _checksum(arr)])
+        out.append([jax.tree_util.keystr(path), list(arr.shape), str(arr.dtype), _checksum(arr)])
     return {"leaves": out}
 
 
@@ -179,7 +181,11 @@ def hlo_profile(hlo_text: str) -> dict:
         if m is None:
             continue
         ops[m.group(1)] += 1
-        shaped[rhs[:m.start() + 1] + " " + m.group(1)] += 1
-    return {"total": sum(ops.values()), "ops": dict(sorted(ops.items())),
-            "shaped_signature": _checksum(np.frombuffer(
-                repr(sorted(shaped.items())).encode(), dtype=np.uint8))}
+        shaped[rhs[: m.start() + 1] + " " + m.group(1)] += 1
+    return {
+        "total": sum(ops.values()),
+        "ops": dict(sorted(ops.items())),
+        "shaped_signature": _checksum(
+            np.frombuffer(repr(sorted(shaped.items())).encode(), dtype=np.uint8)
+        ),
+    }

@@ -21,8 +21,12 @@ HERE = pathlib.Path(__file__).parent
 
 
 def run_once(python: str, script: str, extra: list[str]) -> dict[str, float]:
-    out = subprocess.run([python, str(HERE / f"{script}.py"), "--json", *extra],
-                         check=True, capture_output=True, text=True).stdout
+    out = subprocess.run(
+        [python, str(HERE / f"{script}.py"), "--json", *extra],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
     return json.loads(out.strip().splitlines()[-1])
 
 

@@ -57,8 +57,7 @@ def _per_op_us(body, n: int, repeats: int) -> float:
     return statistics.median(times)
 
 
-WORKLOADS = {"module_construction": construct, "method_call": call,
-             "get_parameter": get_parameter}
+WORKLOADS = {"module_construction": construct, "method_call": call, "get_parameter": get_parameter}
 
 
 def run(repeats: int = 7) -> dict[str, float]:

@@ -67,13 +67,15 @@ def _warm() -> None:
 
 def _run(code: str) -> dict:
     _warm()
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True, env=_ENV)
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=_ENV
+    )
     return json.loads(out.stdout.splitlines()[-1])
 
 
 def _wall(code: str) -> float:
     import time
+
     _warm()
     t0 = time.perf_counter()
     subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, env=_ENV)
@@ -98,18 +100,25 @@ def main() -> None:
             samples.setdefault(key, []).append(value)
 
     med = {k: statistics.median(v) for k, v in samples.items()}
-    print(f"python {sys.version.split()[0]}, {runs} interleaved runs, medians "
-          f"(min-max); dir(haiku) lists {names} names")
+    print(
+        f"python {sys.version.split()[0]}, {runs} interleaved runs, medians "
+        f"(min-max); dir(haiku) lists {names} names"
+    )
     for key, values in samples.items():
-        print(f"  {key:48s} {med[key] * 1e3:9.1f} ms   "
-              f"({min(values) * 1e3:.1f}-{max(values) * 1e3:.1f})")
+        print(
+            f"  {key:48s} {med[key] * 1e3:9.1f} ms   "
+            f"({min(values) * 1e3:.1f}-{max(values) * 1e3:.1f})"
+        )
     increment = med["haiku"] + med["dir"]
     print(f"  {'=> import haiku + first dir() after jax':48s} {increment * 1e3:9.1f} ms")
-    wall_inc = (med["wall: python -c 'import jax, haiku; dir(haiku)'"]
-                - med["wall: python -c 'import jax'"])
+    wall_inc = (
+        med["wall: python -c 'import jax, haiku; dir(haiku)'"] - med["wall: python -c 'import jax'"]
+    )
     print(f"  {'=> whole-process increment (noisy)':48s} {wall_inc * 1e3:9.1f} ms")
-    print("plugin modules imported by `import haiku; dir(haiku)`: "
-          + (", ".join(sorted(plugin_modules)) or "none"))
+    print(
+        "plugin modules imported by `import haiku; dir(haiku)`: "
+        + (", ".join(sorted(plugin_modules)) or "none")
+    )
 
 
 if __name__ == "__main__":

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import time
 
-import haiku as hk
 import jax
 import jax.numpy as jnp
+
+import haiku as hk
 
 WIDTH = 64
 
@@ -34,6 +35,7 @@ def unrolled(depth):
             with hk.name_scope(f"layer_{i}"):
                 x = _layer(x)
         return x
+
     return f
 
 

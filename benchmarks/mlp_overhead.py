@@ -17,10 +17,9 @@ import json
 import statistics
 import time
 
+import _models as models
 import jax
 import jax.numpy as jnp
-
-import _models as M
 
 jax.config.update("jax_threefry_partitionable", True)
 
@@ -35,23 +34,26 @@ def _timed(fn) -> tuple[float, float]:
 
 
 def run(repeats: int) -> tuple[dict[str, float], dict]:
-    f = M.mlp_fn(SIZES)
+    f = models.mlp_fn(SIZES)
     x = jnp.ones([8, 64], jnp.float32)
     key = jax.random.PRNGKey(42)
     params = f.init(key, x)
-    raw_params = M.raw_mlp_init(key, 64, SIZES)
+    raw_params = models.raw_mlp_init(key, 64, SIZES)
 
     cases = {
         "mlp100.init": lambda: f.init(key, x),
-        "raw.mlp100.init": lambda: M.raw_mlp_init(key, 64, SIZES),
+        "raw.mlp100.init": lambda: models.raw_mlp_init(key, 64, SIZES),
         # A fresh lambda per call: no trace-cache hit.
         "mlp100.init_trace": lambda: jax.make_jaxpr(lambda k, x: f.init(k, x))(key, x),
         "raw.mlp100.init_trace": lambda: jax.make_jaxpr(
-            lambda k: M.raw_mlp_init(k, 64, SIZES))(key),
+            lambda k: models.raw_mlp_init(k, 64, SIZES)
+        )(key),
         "mlp100.trace": lambda: jax.make_jaxpr(lambda p, x: f.apply(p, None, x))(params, x),
-        "raw.mlp100.trace": lambda: jax.make_jaxpr(lambda p, x: M.raw_mlp_apply(p, x))(params, x),
+        "raw.mlp100.trace": lambda: jax.make_jaxpr(lambda p, x: models.raw_mlp_apply(p, x))(
+            params, x
+        ),
         "mlp100.apply": lambda: f.apply(params, None, x),
-        "raw.mlp100.apply": lambda: M.raw_mlp_apply(params, x),
+        "raw.mlp100.apply": lambda: models.raw_mlp_apply(params, x),
     }
     times: dict[str, list[float]] = {}
     for fn in cases.values():  # warm up (op-by-op dispatch caches, imports)
@@ -64,10 +66,10 @@ def run(repeats: int) -> tuple[dict[str, float], dict]:
 
     init_jaxpr = jax.make_jaxpr(lambda k, x: f.init(k, x))(key, x)
     apply_jaxpr = jax.make_jaxpr(lambda p, x: f.apply(p, None, x))(params, x)
-    raw_jaxpr = jax.make_jaxpr(M.raw_mlp_apply)(params, x)
+    raw_jaxpr = jax.make_jaxpr(models.raw_mlp_apply)(params, x)
     same_init = jax.tree.all(jax.tree.map(lambda a, b: bool((a == b).all()), params, raw_params))
     info = {
-        "params": M.params_digest(params),
+        "params": models.params_digest(params),
         "init_equals_raw_jax": bool(same_init),
         "init_jaxpr_eqns": len(init_jaxpr.jaxpr.eqns),
         "apply_jaxpr_eqns": len(apply_jaxpr.jaxpr.eqns),

@@ -52,10 +52,10 @@ def find_ref_python() -> str:
     if hatch is None:
         sys.exit("hatch not found: pass --ref /path/to/dm-haiku-env/bin/python")
     env = {k: v for k, v in os.environ.items() if k != "HATCH_ENV_ACTIVE"}
-    subprocess.run([hatch, "env", "create", "bench-ref"], check=True, env=env,
-                   capture_output=True)
-    path = subprocess.run([hatch, "env", "find", "bench-ref"], check=True, env=env,
-                          capture_output=True, text=True).stdout.strip()
+    subprocess.run([hatch, "env", "create", "bench-ref"], check=True, env=env, capture_output=True)
+    path = subprocess.run(
+        [hatch, "env", "find", "bench-ref"], check=True, env=env, capture_output=True, text=True
+    ).stdout.strip()
     return str(pathlib.Path(path) / "bin" / "python")
 
 
@@ -67,8 +67,10 @@ def run_job(python: str, script: str, extra: list[str], info: bool) -> tuple[dic
             cmd += ["--info-out", str(info_path)]
         proc = subprocess.run(cmd, capture_output=True, text=True, cwd=HERE)
         if proc.returncode != 0:
-            print(f"!! {script} {' '.join(extra)} failed under {python}:\n{proc.stderr[-3000:]}",
-                  file=sys.stderr)
+            print(
+                f"!! {script} {' '.join(extra)} failed under {python}:\n{proc.stderr[-3000:]}",
+                file=sys.stderr,
+            )
             return {}, {}
         metrics = json.loads(proc.stdout.strip().splitlines()[-1])
         details = json.loads(info_path.read_text()) if info else {}
@@ -76,16 +78,19 @@ def run_job(python: str, script: str, extra: list[str], info: bool) -> tuple[dic
 
 
 def env_versions(python: str) -> str:
-    code = ("import importlib.metadata as m, jax, sys\n"
-            "def v(d):\n"
-            "    try: return m.version(d)\n"
-            "    except m.PackageNotFoundError: return None\n"
-            "ds = ['dm-haiku', 'haiku-core', 'haiku-layers', 'haiku-nets', 'haiku-jaxwrap',"
-            " 'jax', 'jaxlib', 'optax', 'numpy']\n"
-            "print('python ' + sys.version.split()[0] + ', ' + ', '.join("
-            "f'{d} {v(d)}' for d in ds if v(d)))\n")
-    return subprocess.run([python, "-c", code], capture_output=True, text=True,
-                          check=True).stdout.strip()
+    code = (
+        "import importlib.metadata as m, jax, sys\n"
+        "def v(d):\n"
+        "    try: return m.version(d)\n"
+        "    except m.PackageNotFoundError: return None\n"
+        "ds = ['dm-haiku', 'haiku-core', 'haiku-layers', 'haiku-nets', 'haiku-jaxwrap',"
+        " 'jax', 'jaxlib', 'optax', 'numpy']\n"
+        "print('python ' + sys.version.split()[0] + ', ' + ', '.join("
+        "f'{d} {v(d)}' for d in ds if v(d)))\n"
+    )
+    return subprocess.run(
+        [python, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.strip()
 
 
 def machine() -> str:
@@ -138,9 +143,11 @@ class Results:
 
 
 def table(res: Results) -> list[str]:
-    lines = ["| workload | ours | dm-haiku | ours / dm-haiku (per-round range) | raw JAX "
-             "| ours / raw | dm-haiku / raw |",
-             "|---|---:|---:|---:|---:|---:|---:|"]
+    lines = [
+        "| workload | ours | dm-haiku | ours / dm-haiku (per-round range) | raw JAX "
+        "| ours / raw | dm-haiku / raw |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
     for key in res.samples["ours"] | res.samples["ref"]:
         if key.startswith("raw."):
             continue
@@ -150,15 +157,19 @@ def table(res: Results) -> list[str]:
         rr = res.round_ratios(("ours", key), ("ref", key))
         spread = f" ({min(rr):.2f}-{max(rr):.2f})" if len(rr) > 1 else ""
         unit = UNITS.get(key, "ms")
-        lines.append(f"| {key} [{unit}] | {_fmt(ours)} | {_fmt(ref)} | {_ratio(ours, ref)}{spread} "
-                     f"| {_fmt(raw_o)} | {_ratio(ours, raw_o)} | {_ratio(ref, raw_r)} |")
+        lines.append(
+            f"| {key} [{unit}] | {_fmt(ours)} | {_fmt(ref)} | {_ratio(ours, ref)}{spread} "
+            f"| {_fmt(raw_o)} | {_ratio(ours, raw_o)} | {_ratio(ref, raw_r)} |"
+        )
     return lines
 
 
 def hlo_check(res: Results) -> list[str]:
-    lines = ["| jitted step | HLO instructions ours / dm-haiku | op-kind histogram | "
-             "ops+shapes signature | ours vs raw JAX |",
-             "|---|---:|---|---|---|"]
+    lines = [
+        "| jitted step | HLO instructions ours / dm-haiku | op-kind histogram | "
+        "ops+shapes signature | ours vs raw JAX |",
+        "|---|---:|---|---|---|",
+    ]
     for name, ours in res.info["ours"].items():
         if name.startswith("raw.") or not isinstance(ours, dict) or "hlo" not in ours:
             continue
@@ -169,17 +180,32 @@ def hlo_check(res: Results) -> list[str]:
             lines.append(f"| {name} | {o['total']} / - | - | - | - |")
             continue
         same_ops = o["ops"] == ref["ops"]
-        diff = "" if same_ops else " (" + ", ".join(
-            f"{k} {o['ops'].get(k, 0)}/{ref['ops'].get(k, 0)}"
-            for k in sorted(set(o["ops"]) | set(ref["ops"]))
-            if o["ops"].get(k) != ref["ops"].get(k)) + ")"
-        raw_txt = "-" if raw is None else (
-            "same" if raw["shaped_signature"] == o["shaped_signature"]
-            else f"differs ({raw['total']} instr.)")
-        lines.append(f"| {name} | {o['total']} / {ref['total']} | "
-                     f"{'same' if same_ops else 'differs'}{diff} | "
-                     f"{'same' if o['shaped_signature'] == ref['shaped_signature'] else 'differs'}"
-                     f" | {raw_txt} |")
+        diff = (
+            ""
+            if same_ops
+            else " ("
+            + ", ".join(
+                f"{k} {o['ops'].get(k, 0)}/{ref['ops'].get(k, 0)}"
+                for k in sorted(set(o["ops"]) | set(ref["ops"]))
+                if o["ops"].get(k) != ref["ops"].get(k)
+            )
+            + ")"
+        )
+        raw_txt = (
+            "-"
+            if raw is None
+            else (
+                "same"
+                if raw["shaped_signature"] == o["shaped_signature"]
+                else f"differs ({raw['total']} instr.)"
+            )
+        )
+        lines.append(
+            f"| {name} | {o['total']} / {ref['total']} | "
+            f"{'same' if same_ops else 'differs'}{diff} | "
+            f"{'same' if o['shaped_signature'] == ref['shaped_signature'] else 'differs'}"
+            f" | {raw_txt} |"
+        )
     return lines
 
 
@@ -188,15 +214,19 @@ def params_check(res: Results) -> list[str]:
     o = res.info["ours"].get("params")
     r = res.info["ref"].get("params")
     if o and r:
-        out.append(f"- MLP([64]*100) init params (same key) identical to dm-haiku's: "
-                   f"{'yes' if o == r else 'NO'}; identical to the raw-JAX init: "
-                   f"ours {res.info['ours'].get('init_equals_raw_jax')}, "
-                   f"dm-haiku {res.info['ref'].get('init_equals_raw_jax')}.")
-        out.append(f"- init jaxpr equations: ours {res.info['ours'].get('init_jaxpr_eqns')}, "
-                   f"dm-haiku {res.info['ref'].get('init_jaxpr_eqns')}; apply jaxpr: ours "
-                   f"{res.info['ours'].get('apply_jaxpr_eqns')}, dm-haiku "
-                   f"{res.info['ref'].get('apply_jaxpr_eqns')}, raw JAX "
-                   f"{res.info['ours'].get('raw_apply_jaxpr_eqns')}.")
+        out.append(
+            f"- MLP([64]*100) init params (same key) identical to dm-haiku's: "
+            f"{'yes' if o == r else 'NO'}; identical to the raw-JAX init: "
+            f"ours {res.info['ours'].get('init_equals_raw_jax')}, "
+            f"dm-haiku {res.info['ref'].get('init_equals_raw_jax')}."
+        )
+        out.append(
+            f"- init jaxpr equations: ours {res.info['ours'].get('init_jaxpr_eqns')}, "
+            f"dm-haiku {res.info['ref'].get('init_jaxpr_eqns')}; apply jaxpr: ours "
+            f"{res.info['ours'].get('apply_jaxpr_eqns')}, dm-haiku "
+            f"{res.info['ref'].get('apply_jaxpr_eqns')}, raw JAX "
+            f"{res.info['ours'].get('raw_apply_jaxpr_eqns')}."
+        )
     for name, ours in res.info["ours"].items():
         if isinstance(ours, dict) and "params" in ours and name in res.info["ref"]:
             same = ours["params"] == res.info["ref"][name]["params"]
@@ -226,23 +256,44 @@ def targets(res: Results) -> list[str]:
         shown = "-" if value is None else f"{value:.2f}x{wall_txt}"
         lines.append(f"| {text} (CPU time) | {shown} | {verdict} |")
 
-    cpu_and_wall("trace MLP([64]*100) <= 1.15x raw JAX", "mlp100.trace", "ours",
-                 "raw.mlp100.trace", 1.15)
-    cpu_and_wall("un-jitted apply MLP([64]*100) <= 1.3x raw JAX", "mlp100.apply", "ours",
-                 "raw.mlp100.apply", 1.3)
+    cpu_and_wall(
+        "trace MLP([64]*100) <= 1.15x raw JAX", "mlp100.trace", "ours", "raw.mlp100.trace", 1.15
+    )
+    cpu_and_wall(
+        "un-jitted apply MLP([64]*100) <= 1.3x raw JAX",
+        "mlp100.apply",
+        "ours",
+        "raw.mlp100.apply",
+        1.3,
+    )
     cpu_and_wall("init MLP([64]*100) <= 0.6x dm-haiku", "mlp100.init", "ref", "mlp100.init", 0.6)
-    cpu_and_wall("init trace MLP([64]*100) <= 0.6x dm-haiku", "mlp100.init_trace", "ref",
-                 "mlp100.init_trace", 0.6)
-    row("`import haiku` increment <= 0.5x dm-haiku's",
+    cpu_and_wall(
+        "init trace MLP([64]*100) <= 0.6x dm-haiku",
+        "mlp100.init_trace",
+        "ref",
+        "mlp100.init_trace",
+        0.6,
+    )
+    row(
+        "`import haiku` increment <= 0.5x dm-haiku's",
         ratio(m("ours", "import.haiku_after_jax"), m("ref", "import.haiku_after_jax")),
-        lambda v: v <= 0.5)
+        lambda v: v <= 0.5,
+    )
     after_jax = m("ours", "import.haiku_only")
-    lines.append("| `import haiku` adds a few ms (<= 5 ms) over `import jax` | "
-                 + ("- | n/a |" if after_jax is None else
-                    f"{after_jax:.1f} ms | {'yes' if after_jax <= 5 else 'no'} |"))
+    lines.append(
+        "| `import haiku` adds a few ms (<= 5 ms) over `import jax` | "
+        + (
+            "- | n/a |"
+            if after_jax is None
+            else f"{after_jax:.1f} ms | {'yes' if after_jax <= 5 else 'no'} |"
+        )
+    )
     for key in ("module_construction", "method_call", "get_parameter"):
-        row(f"{key} >= 3x cheaper than dm-haiku (ratio <= 0.33)",
-            ratio(m("ours", key), m("ref", key)), lambda v: v <= 1 / 3)
+        row(
+            f"{key} >= 3x cheaper than dm-haiku (ratio <= 0.33)",
+            ratio(m("ours", key), m("ref", key)),
+            lambda v: v <= 1 / 3,
+        )
     for key in res.samples["ours"]:
         if key.startswith("raw.") or not key.endswith((".compile", ".compile.cpu", ".step")):
             continue
@@ -253,14 +304,18 @@ def targets(res: Results) -> list[str]:
         noise = f" (rounds {min(rr):.2f}-{max(rr):.2f})" if len(rr) > 1 else ""
         ok = r is not None and (abs(r - 1) <= 0.1 or (rr and min(rr) <= 1 <= max(rr)))
         shown = "-" if r is None else f"{r:.2f}x{noise}"
-        lines.append(f"| {key} within noise of dm-haiku | {shown} | "
-                     f"{'n/a' if r is None else 'yes' if ok or r < 1 else 'no'} |")
+        lines.append(
+            f"| {key} within noise of dm-haiku | {shown} | "
+            f"{'n/a' if r is None else 'yes' if ok or r < 1 else 'no'} |"
+        )
         if m("ours", "raw." + key) is not None:
             rr = res.round_ratios(("ours", key), ("ours", "raw." + key))
             r = ratio(m("ours", key), m("ours", "raw." + key))
             ok = abs(r - 1) <= 0.1 or min(rr) <= 1 <= max(rr) or r < 1
-            lines.append(f"| {key} within noise of raw JAX | {r:.2f}x (rounds {min(rr):.2f}-"
-                         f"{max(rr):.2f}) | {'yes' if ok else 'no'} |")
+            lines.append(
+                f"| {key} within noise of raw JAX | {r:.2f}x (rounds {min(rr):.2f}-"
+                f"{max(rr):.2f}) | {'yes' if ok else 'no'} |"
+            )
     return lines
 
 
@@ -277,7 +332,7 @@ def main() -> None:
     ref = args.ref or find_ref_python()
 
     jobs = [j for j in JOBS if not args.only or j[0] in args.only.split(",")]
-    started = datetime.datetime.now(datetime.timezone.utc)
+    started = datetime.datetime.now(datetime.UTC)
     load_before = _load()
     res = Results()
     for rnd in range(args.rounds):
@@ -289,8 +344,11 @@ def main() -> None:
             for label, python in order:
                 metrics, details = run_job(python, script, extra, info)
                 res.add(label, metrics, details)
-            print(f"round {rnd + 1}/{args.rounds}: {script} {' '.join(extra)} done "
-                  f"(load {_load()})", file=sys.stderr, flush=True)
+            print(
+                f"round {rnd + 1}/{args.rounds}: {script} {' '.join(extra)} done (load {_load()})",
+                file=sys.stderr,
+                flush=True,
+            )
 
     report = [
         f"Run {started:%Y-%m-%d %H:%M} UTC, {args.rounds} rounds, "
@@ -318,8 +376,9 @@ def main() -> None:
     if args.markdown:
         pathlib.Path(args.markdown).write_text(text + "\n")
     if args.raw_json:
-        pathlib.Path(args.raw_json).write_text(json.dumps(
-            {"samples": res.samples, "info": res.info}))
+        pathlib.Path(args.raw_json).write_text(
+            json.dumps({"samples": res.samples, "info": res.info})
+        )
 
 
 if __name__ == "__main__":

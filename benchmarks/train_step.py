@@ -9,8 +9,9 @@ Workloads (all with `optax.adam`):
 
 Every lowering uses a fresh Python step function, so no JAX cache is hit. Times in
 milliseconds (medians); `.cpu` keys are process CPU time (all threads), less sensitive to
-other processes on a shared machine. `--info-out` writes a metadata-free profile of each optimized HLO
-(op-kind histogram, instruction count) so two implementations can be checked for "same HLO".
+other processes on a shared machine. `--info-out` writes a metadata-free profile of each
+optimized HLO (op-kind histogram, instruction count) so two implementations can be checked
+for "same HLO".
 
     python benchmarks/train_step.py [--json] [--only mlp,lstm] [--compiles 2] [--steps 30]
 """
@@ -22,11 +23,10 @@ import json
 import statistics
 import time
 
+import _models as models
 import jax
 import jax.numpy as jnp
 import optax
-
-import _models as M
 
 jax.config.update("jax_threefry_partitionable", True)
 
@@ -88,33 +88,33 @@ def build(name: str):
     key = jax.random.PRNGKey(0)
     opt = optax.adam(1e-3)
     if name in ("mlp", "raw.mlp"):
-        f = M.mlp_fn([300, 100, 10])
+        f = models.mlp_fn([300, 100, 10])
         x, y = jnp.ones([128, 784]), jnp.zeros([128], jnp.int32)
         params = f.init(key, x)
         if name == "mlp":
             make = _stateless_step_factory(lambda p, x: f.apply(p, None, x), opt)
         else:
-            make = _stateless_step_factory(M.raw_mlp_apply, opt)
+            make = _stateless_step_factory(models.raw_mlp_apply, opt)
         return make, (params, opt.init(params), x, y), params
     if name in ("lstm", "raw.lstm"):
-        f = M.lstm_fn()
+        f = models.lstm_fn()
         xs = jax.random.normal(key, [32, 8, 32])
-        ys = jnp.zeros([32, 8, M.LSTM_OUT])
+        ys = jnp.zeros([32, 8, models.LSTM_OUT])
         params = f.init(key, xs)
-        apply = (lambda p, x: f.apply(p, None, x)) if name == "lstm" else M.raw_lstm_apply
+        apply = (lambda p, x: f.apply(p, None, x)) if name == "lstm" else models.raw_lstm_apply
         return _mse_step_factory(apply, opt), (params, opt.init(params), xs, ys), params
     if name == "transformer":
-        f = M.transformer_fn()
+        f = models.transformer_fn()
         tokens = jnp.zeros([8, 64], jnp.int32)
         params = f.init(key, tokens)
 
         def apply(p, t):
-            return f.apply(p, None, t).reshape(-1, M.TF_VOCAB)
+            return f.apply(p, None, t).reshape(-1, models.TF_VOCAB)
 
         make = _stateless_step_factory(apply, opt)
         return make, (params, opt.init(params), tokens, tokens.reshape(-1)), params
     if name == "resnet18":
-        f = M.resnet_fn(10)
+        f = models.resnet_fn(10)
         x, y = jnp.ones([8, 32, 32, 3]), jnp.zeros([8], jnp.int32)
         params, state = f.init(key, x, True)
         make = _resnet_step_factory(f, opt)
@@ -153,16 +153,21 @@ def run(names, compiles: int, steps: int) -> tuple[dict[str, float], dict]:
         result[f"{name}.trace_lower.cpu"] = statistics.median(lower_cpu)
         result[f"{name}.compile.cpu"] = statistics.median(compile_cpu)
         result[f"{name}.step"] = statistics.median(step_ms)
-        info[name] = {"hlo": M.hlo_profile(compiled.as_text()),
-                      "params": M.params_digest(params)}
+        info[name] = {
+            "hlo": models.hlo_profile(compiled.as_text()),
+            "params": models.params_digest(params),
+        }
     return result, info
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true")
-    parser.add_argument("--only", default=",".join(WORKLOADS),
-                        help="comma-separated subset of: " + ", ".join(WORKLOADS))
+    parser.add_argument(
+        "--only",
+        default=",".join(WORKLOADS),
+        help="comma-separated subset of: " + ", ".join(WORKLOADS),
+    )
     parser.add_argument("--compiles", type=int, default=2)
     parser.add_argument("--steps", type=int, default=30)
     parser.add_argument("--info-out", help="write HLO profiles / param digests here (JSON)")

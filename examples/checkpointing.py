@@ -23,12 +23,13 @@ import sys
 import tempfile
 from typing import Any
 
-import haiku as hk
 import jax
 import jax.numpy as jnp
 import numpy as np
 import optax
 import orbax.checkpoint as ocp
+
+import haiku as hk
 
 BATCH_SIZE = 64
 
@@ -46,8 +47,9 @@ class Trainer:
     def __init__(self, seed: int):
         self.seed = seed
         self.x, self.y = load_data()
-        self.model = hk.without_apply_rng(hk.transform(
-            lambda x: hk.nets.MLP([128, 64, 10], name="mlp")(x)))
+        self.model = hk.without_apply_rng(
+            hk.transform(lambda x: hk.nets.MLP([128, 64, 10], name="mlp")(x))
+        )
         self.optimizer = optax.adamw(1e-3, weight_decay=1e-4)
 
         def loss_fn(params, x, y):
@@ -63,12 +65,16 @@ class Trainer:
 
     def initial_state(self) -> dict[str, Any]:
         params = self.model.init(jax.random.PRNGKey(self.seed), self.x[:1])
-        return {"params": params, "opt_state": self.optimizer.init(params),
-                "step": jnp.asarray(0, jnp.int32)}
+        return {
+            "params": params,
+            "opt_state": self.optimizer.init(params),
+            "step": jnp.asarray(0, jnp.int32),
+        }
 
     def batch(self, step: int) -> tuple[np.ndarray, np.ndarray]:
-        idx = np.random.default_rng([self.seed, step]).choice(len(self.x), BATCH_SIZE,
-                                                               replace=False)
+        idx = np.random.default_rng([self.seed, step]).choice(
+            len(self.x), BATCH_SIZE, replace=False
+        )
         return self.x[idx], self.y[idx]
 
     def train(self, state: dict[str, Any], until: int) -> tuple[dict[str, Any], list[float]]:
@@ -76,8 +82,11 @@ class Trainer:
         for step in range(int(state["step"]), until):
             params, opt_state, loss = self._step(params, opt_state, *self.batch(step))
             losses.append(float(loss))
-        return {"params": params, "opt_state": opt_state,
-                "step": jnp.asarray(until, jnp.int32)}, losses
+        return {
+            "params": params,
+            "opt_state": opt_state,
+            "step": jnp.asarray(until, jnp.int32),
+        }, losses
 
 
 def save(directory: str, state: dict[str, Any]) -> None:
@@ -102,8 +111,10 @@ def resume(args: argparse.Namespace) -> int:
     fresh = trainer.initial_state()
     state = restore(args.resume, fresh)
     same_tree = jax.tree.structure(state) == jax.tree.structure(fresh)
-    print(f"[resumed process {os.getpid()}] restored step {int(state['step'])}; "
-          f"same pytree structure as a fresh init (params + optax state): {same_tree}")
+    print(
+        f"[resumed process {os.getpid()}] restored step {int(state['step'])}; "
+        f"same pytree structure as a fresh init (params + optax state): {same_tree}"
+    )
     if not same_tree:
         return 1
     _, losses = trainer.train(state, args.steps)
@@ -139,9 +150,18 @@ def main(argv: list[str] | None = None) -> int:
         state, first = trainer.train(trainer.initial_state(), args.save_at)
         save(directory, state)
         print(f"saved step {args.save_at} to {directory}")
-        cmd = [sys.executable, os.path.abspath(__file__), "--resume", directory,
-               "--steps", str(args.steps), "--save-at", str(args.save_at),
-               "--seed", str(args.seed)]
+        cmd = [
+            sys.executable,
+            os.path.abspath(__file__),
+            "--resume",
+            directory,
+            "--steps",
+            str(args.steps),
+            "--save-at",
+            str(args.save_at),
+            "--seed",
+            str(args.seed),
+        ]
         subprocess.run(cmd, check=True)
         with open(os.path.join(directory, "resumed_losses.json")) as f:
             second = json.load(f)

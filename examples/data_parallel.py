@@ -30,11 +30,12 @@ import argparse  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
 
-import haiku as hk  # noqa: E402
 import jax  # noqa: E402
 import numpy as np  # noqa: E402
 import optax  # noqa: E402
 from jax.sharding import Mesh, NamedSharding, PartitionSpec  # noqa: E402
+
+import haiku as hk  # noqa: E402
 
 NUM_DEVICES = 8
 BATCH_SIZE = 128  # global batch: 16 examples per device
@@ -101,8 +102,10 @@ def run_sharded(params, data, steps, seed) -> list[float]:
     for i, (xb, yb) in enumerate(batches(*data, steps, seed)):
         xb, yb = jax.device_put((xb, yb), sharded)
         if i == 0:
-            print(f"  batch sharding: {xb.sharding.spec} over {len(xb.devices())} devices, "
-                  f"{xb.addressable_shards[0].data.shape[0]} examples per device")
+            print(
+                f"  batch sharding: {xb.sharding.spec} over {len(xb.devices())} devices, "
+                f"{xb.addressable_shards[0].data.shape[0]} examples per device"
+            )
         params, opt_state, loss = train_step(params, opt_state, xb, yb)
         losses.append(float(loss))
     assert params["mlp/~/linear_0"]["w"].sharding.is_fully_replicated
@@ -113,7 +116,8 @@ def run_pmap(params, data, steps, seed) -> list[float]:
     devices = jax.devices()[:NUM_DEVICES]
     train_step = jax.pmap(pmap_step, axis_name="devices", devices=devices)
     replicate = lambda tree: jax.tree.map(  # noqa: E731
-        lambda a: np.broadcast_to(a, (NUM_DEVICES, *a.shape)), tree)
+        lambda a: np.broadcast_to(a, (NUM_DEVICES, *a.shape)), tree
+    )
     params = replicate(params)
     opt_state = replicate(optimizer.init(jax.tree.map(lambda a: a[0], params)))
     losses = []
@@ -134,21 +138,31 @@ def main(argv: list[str] | None = None) -> int:
     steps = 20 if args.smoke else args.steps
 
     if jax.device_count() < NUM_DEVICES:
-        print(f"need {NUM_DEVICES} devices, have {jax.device_count()}: start Python with "
-              f"XLA_FLAGS={_DEVICE_FLAG}=8 (set before jax is imported)", file=sys.stderr)
+        print(
+            f"need {NUM_DEVICES} devices, have {jax.device_count()}: start Python with "
+            f"XLA_FLAGS={_DEVICE_FLAG}=8 (set before jax is imported)",
+            file=sys.stderr,
+        )
         return 2
-    print(f"{jax.device_count()} devices: {jax.devices()[0].platform}; global batch "
-          f"{BATCH_SIZE} = {NUM_DEVICES} x {BATCH_SIZE // NUM_DEVICES}")
+    print(
+        f"{jax.device_count()} devices: {jax.devices()[0].platform}; global batch "
+        f"{BATCH_SIZE} = {NUM_DEVICES} x {BATCH_SIZE // NUM_DEVICES}"
+    )
     data = load_data()
     params = model.init(jax.random.PRNGKey(args.seed), data[0][:1])
 
     curves = {}
-    for name, run in [("single device", run_single), ("jit + NamedSharding", run_sharded),
-                      ("pmap + pmean", run_pmap)]:
+    for name, run in [
+        ("single device", run_single),
+        ("jit + NamedSharding", run_sharded),
+        ("pmap + pmean", run_pmap),
+    ]:
         start = time.perf_counter()
         curves[name] = np.array(run(params, data, steps, args.seed))
-        print(f"{name:>20}: loss {curves[name][0]:.5f} -> {curves[name][-1]:.5f} "
-              f"({time.perf_counter() - start:.1f} s)")
+        print(
+            f"{name:>20}: loss {curves[name][0]:.5f} -> {curves[name][-1]:.5f} "
+            f"({time.perf_counter() - start:.1f} s)"
+        )
 
     names = list(curves)
     print("  step  " + "  ".join(f"{n:>20}" for n in names))

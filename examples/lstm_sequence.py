@@ -15,11 +15,12 @@ import argparse
 import sys
 import time
 
-import haiku as hk
 import jax
 import jax.numpy as jnp
 import numpy as np
 import optax
+
+import haiku as hk
 
 SEQ_LEN = 50
 NOISE = 0.1
@@ -84,8 +85,10 @@ def main(argv: list[str] | None = None) -> int:
     test_mse = float(jax.jit(loss_fn)(params, x_test, y_test))
     zero_mse = float(np.mean(y_test[5:] ** 2))
     last_mse = float(np.mean((x_test - y_test)[5:] ** 2))
-    print(f"test mse {test_mse:.5f}  (baselines: predict zero {zero_mse:.5f}, "
-          f"repeat last value {last_mse:.5f})")
+    print(
+        f"test mse {test_mse:.5f}  (baselines: predict zero {zero_mse:.5f}, "
+        f"repeat last value {last_mse:.5f})"
+    )
     return 0 if test_mse < last_mse else 1
 
 

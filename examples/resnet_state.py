@@ -17,11 +17,12 @@ import argparse
 import sys
 import time
 
-import haiku as hk
 import jax
 import jax.numpy as jnp
 import numpy as np
 import optax
+
+import haiku as hk
 
 
 def forward(images: jax.Array, is_training: bool) -> jax.Array:
@@ -33,7 +34,8 @@ def forward(images: jax.Array, is_training: bool) -> jax.Array:
         channels_per_group=(16, 32, 32, 64),
         initial_conv_config={"output_channels": 16, "kernel_shape": 3, "stride": 1},
         strides=(1, 2, 1, 1),
-        name="resnet")
+        name="resnet",
+    )
     return net(images, is_training=is_training)
 
 
@@ -43,8 +45,9 @@ def load_data(seed: int):
 
     digits = load_digits()
     x = (digits.images / 16.0).astype(np.float32)[..., None]
-    return train_test_split(x, digits.target.astype(np.int32), test_size=0.25,
-                            random_state=seed, stratify=digits.target)
+    return train_test_split(
+        x, digits.target.astype(np.int32), test_size=0.25, random_state=seed, stratify=digits.target
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -61,8 +64,10 @@ def main(argv: list[str] | None = None) -> int:
     # Jitted init: one compilation instead of dispatching every initializer op eagerly.
     init = jax.jit(model.init, static_argnames="is_training")
     params, state = init(jax.random.PRNGKey(args.seed), x_train[:2], is_training=True)
-    print(f"params: {hk.data_structures.tree_size(params):,} in {len(params)} modules; "
-          f"state: {hk.data_structures.tree_size(state):,} in {len(state)} modules")
+    print(
+        f"params: {hk.data_structures.tree_size(params):,} in {len(params)} modules; "
+        f"state: {hk.data_structures.tree_size(state):,} in {len(state)} modules"
+    )
     for module in list(state)[:2]:
         print(f"  state[{module!r}]: {sorted(state[module])}")
 
@@ -89,20 +94,24 @@ def main(argv: list[str] | None = None) -> int:
     start = time.perf_counter()
     for step in range(1, steps + 1):
         idx = rng.choice(len(x_train), args.batch_size, replace=False)
-        params, state, opt_state, loss = train_step(params, state, opt_state,
-                                                    x_train[idx], y_train[idx])
+        params, state, opt_state, loss = train_step(
+            params, state, opt_state, x_train[idx], y_train[idx]
+        )
         if step == 1 or step % max(steps // 6, 1) == 0:
             print(f"step {step:4d}  loss {float(loss):.4f}")
     print(f"trained {steps} steps in {time.perf_counter() - start:.1f} s")
 
     test_acc, state_after = accuracy(params, state, x_test, y_test, is_training=False)
-    unchanged = all(jax.tree.leaves(jax.tree.map(lambda a, b: bool(jnp.array_equal(a, b)),
-                                                 state, state_after)))
+    unchanged = all(
+        jax.tree.leaves(jax.tree.map(lambda a, b: bool(jnp.array_equal(a, b)), state, state_after))
+    )
     batch_acc, _ = accuracy(params, state, x_test, y_test, is_training=True)
     n = len(x_test)  # a train subset of the test set's size reuses the compiled eval
     train_acc, _ = accuracy(params, state, x_train[:n], y_train[:n], is_training=False)
-    print(f"eval (is_training=False, moving averages): train accuracy {float(train_acc):.4f} "
-          f"(first {n})  test accuracy {float(test_acc):.4f}")
+    print(
+        f"eval (is_training=False, moving averages): train accuracy {float(train_acc):.4f} "
+        f"(first {n})  test accuracy {float(test_acc):.4f}"
+    )
     print(f"eval (is_training=True, test-batch statistics): test accuracy {float(batch_acc):.4f}")
     print(f"state unchanged by is_training=False: {unchanged}")
     return 0 if unchanged else 1

@@ -35,12 +35,13 @@ import argparse  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
 
-import haiku as hk  # noqa: E402
 import jax  # noqa: E402
 import jax.numpy as jnp  # noqa: E402
 import numpy as np  # noqa: E402
 import optax  # noqa: E402
 from jax.sharding import NamedSharding, PartitionSpec  # noqa: E402
+
+import haiku as hk  # noqa: E402
 
 CORPUS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "corpus.txt")
 DATA, MODEL = 2, 4
@@ -49,11 +50,15 @@ GLOBAL_BATCH = 16
 
 # Logical axis -> mesh axis. Names absent here (e.g. "embed", "layers") are replicated.
 AXIS_RULES = hk.sharding.LogicalAxisRules(
-    {"batch": "data", "heads": "model", "mlp": "model", "vocab": "model"})
+    {"batch": "data", "heads": "model", "mlp": "model", "vocab": "model"}
+)
 # Parameter path -> logical axes: the first-party Megatron rules plus our own parameters.
-PARAM_AXES = {**hk.nets.Transformer.param_axes(),
-              "positions": (None, "embed"), "readout/w": ("embed", "vocab"),
-              "readout/b": ("vocab",)}
+PARAM_AXES = {
+    **hk.nets.Transformer.param_axes(),
+    "positions": (None, "embed"),
+    "readout/w": ("embed", "vocab"),
+    "readout/b": ("vocab",),
+}
 
 
 def load_text() -> str:
@@ -65,11 +70,16 @@ def load_text() -> str:
 
 def language_model(tokens: jax.Array, vocab_size: int) -> jax.Array:
     x = hk.Embed(vocab_size, WIDTH)(tokens)
-    x = x + hk.get_parameter("positions", [CONTEXT, WIDTH],
-                             init=hk.initializers.TruncatedNormal(0.02))[:tokens.shape[-1]]
+    x = (
+        x
+        + hk.get_parameter(
+            "positions", [CONTEXT, WIDTH], init=hk.initializers.TruncatedNormal(0.02)
+        )[: tokens.shape[-1]]
+    )
     x = hk.sharding.constrain(x, ("batch", None, "embed"))
-    x = hk.nets.Transformer(num_heads=HEADS, num_layers=LAYERS, key_size=WIDTH // HEADS,
-                            use_layer_stack=True)(x, is_training=False)
+    x = hk.nets.Transformer(
+        num_heads=HEADS, num_layers=LAYERS, key_size=WIDTH // HEADS, use_layer_stack=True
+    )(x, is_training=False)
     return hk.Linear(vocab_size, name="readout")(x)
 
 
@@ -104,7 +114,7 @@ def main(argv: list[str]) -> int:
     rng = np.random.default_rng(0)
     local_batch = GLOBAL_BATCH // jax.process_count()
     starts = rng.integers(0, len(data) - CONTEXT - 1, size=(steps, GLOBAL_BATCH))
-    batches = [np.stack([data[s:s + CONTEXT + 1] for s in row]) for row in starts]
+    batches = [np.stack([data[s : s + CONTEXT + 1] for s in row]) for row in starts]
 
     mesh = hk.sharding.make_mesh((DATA, MODEL), ("data", "model"))
     batch_sharding = NamedSharding(mesh, AXIS_RULES.mesh_axes(("batch", None)))
@@ -117,20 +127,22 @@ def main(argv: list[str]) -> int:
         replicated = NamedSharding(mesh, PartitionSpec())
         opt_state = jax.jit(optimizer.init)(params)
         opt_shardings = jax.tree.map(
-            lambda x: x.sharding if isinstance(x.sharding, NamedSharding) else replicated,
-            opt_state)
+            lambda x: x.sharding if isinstance(x.sharding, NamedSharding) else replicated, opt_state
+        )
         opt_state = jax.device_put(opt_state, opt_shardings)
         step = jax.jit(train_step, out_shardings=(shardings, opt_shardings, replicated))
         for name in ("transformer/layers/block/mlp/~/linear_0", "readout"):
             w = params[name]["w"]
-            print(f"{name}/w: global {w.shape}, per device {w.addressable_shards[0].data.shape}, "
-                  f"spec {w.sharding.spec}")
+            print(
+                f"{name}/w: global {w.shape}, per device {w.addressable_shards[0].data.shape}, "
+                f"spec {w.sharding.spec}"
+            )
         init_params = jax.device_get(params)
         losses = []
         start = time.time()
         for i, batch in enumerate(batches):
             pid = jax.process_index()
-            local = batch[pid * local_batch:(pid + 1) * local_batch]
+            local = batch[pid * local_batch : (pid + 1) * local_batch]
             tokens = jax.make_array_from_process_local_data(batch_sharding, local)
             params, opt_state, loss = step(params, opt_state, tokens)
             losses.append(float(loss))

@@ -26,13 +26,14 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import haiku as hk  # noqa: E402
-import jax  # noqa: E402
-import jax.numpy as jnp  # noqa: E402
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import optax  # noqa: E402
-from tqdm import tqdm  # noqa: E402
+import jax
+import jax.numpy as jnp
+import matplotlib.pyplot as plt
+import numpy as np
+import optax
+from tqdm import tqdm
+
+import haiku as hk
 
 MLP_TARGET_ACCURACY = 0.97
 BATCH_SIZE = 64
@@ -56,8 +57,12 @@ def load_digits(seed: int = 0) -> Dataset:
     digits = sk_load_digits()
     images = (digits.images / 16.0).astype(np.float32)[..., None]
     x_train, x_test, y_train, y_test = train_test_split(
-        images, digits.target.astype(np.int32), test_size=0.25, random_state=seed,
-        stratify=digits.target)
+        images,
+        digits.target.astype(np.int32),
+        test_size=0.25,
+        random_state=seed,
+        stratify=digits.target,
+    )
     return Dataset("sklearn digits (8x8)", x_train, y_train, x_test, y_test)
 
 
@@ -66,17 +71,24 @@ def load_mnist(path: str) -> Dataset:
     with np.load(os.path.expanduser(path)) as data:
         missing = {"x_train", "y_train", "x_test", "y_test"} - set(data.files)
         if missing:
-            raise SystemExit(f"--mnist {path}: the .npz lacks {sorted(missing)} "
-                             f"(it has {sorted(data.files)}); expected the Keras mnist.npz layout.")
+            raise SystemExit(
+                f"--mnist {path}: the .npz lacks {sorted(missing)} "
+                f"(it has {sorted(data.files)}); expected the Keras mnist.npz layout."
+            )
         arrays = {k: data[k] for k in ("x_train", "y_train", "x_test", "y_test")}
     scale = 255.0 if arrays["x_train"].max() > 1 else 1.0
 
     def images(x: np.ndarray) -> np.ndarray:
-        x = (x.astype(np.float32) / scale)
+        x = x.astype(np.float32) / scale
         return x[..., None] if x.ndim == 3 else x
 
-    return Dataset("MNIST (28x28)", images(arrays["x_train"]), arrays["y_train"].astype(np.int32),
-                   images(arrays["x_test"]), arrays["y_test"].astype(np.int32))
+    return Dataset(
+        "MNIST (28x28)",
+        images(arrays["x_train"]),
+        arrays["y_train"].astype(np.int32),
+        images(arrays["x_test"]),
+        arrays["y_test"].astype(np.int32),
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -100,8 +112,9 @@ class ConvNet(hk.Module):
         x = images
         for i, (channels, stride) in enumerate([(32, 1), (64, 2)]):
             x = hk.Conv2D(channels, kernel_shape=3, stride=stride, name=f"conv_{i}")(x)
-            x = hk.BatchNorm(create_scale=True, create_offset=True, decay_rate=0.9,
-                             name=f"batch_norm_{i}")(x, is_training)
+            x = hk.BatchNorm(
+                create_scale=True, create_offset=True, decay_rate=0.9, name=f"batch_norm_{i}"
+            )(x, is_training)
             x = jax.nn.relu(x)
         x = jnp.mean(x, axis=(1, 2))
         return hk.Linear(self.num_classes, name="logits")(x)
@@ -124,8 +137,9 @@ class TrainState(NamedTuple):
     opt_state: optax.OptState
 
 
-def make_trainer(model_fn: Callable[[jax.Array, bool], jax.Array], learning_rate: float,
-                 total_steps: int):
+def make_trainer(
+    model_fn: Callable[[jax.Array, bool], jax.Array], learning_rate: float, total_steps: int
+):
     """Returns ``(net, optimizer, train_step, evaluate)`` for ``model_fn``."""
     net = hk.without_apply_rng(hk.transform_with_state(model_fn))
     schedule = optax.cosine_decay_schedule(learning_rate, total_steps)
@@ -139,7 +153,8 @@ def make_trainer(model_fn: Callable[[jax.Array, bool], jax.Array], learning_rate
     @jax.jit
     def train_step(ts: TrainState, images, labels):
         (loss, (state, acc)), grads = jax.value_and_grad(loss_fn, has_aux=True)(
-            ts.params, ts.state, images, labels)
+            ts.params, ts.state, images, labels
+        )
         updates, opt_state = optimizer.update(grads, ts.opt_state, ts.params)
         return TrainState(optax.apply_updates(ts.params, updates), state, opt_state), loss, acc
 
@@ -156,46 +171,58 @@ def batched_eval(evaluate, params, state, x, y, batch: int = 2000) -> tuple[floa
     """Mean loss and accuracy over ``x`` in chunks (MNIST's test set does not fit one batch)."""
     losses, accs, sizes = [], [], []
     for i in range(0, len(x), batch):
-        loss, acc = evaluate(params, state, x[i:i + batch], y[i:i + batch])
-        losses.append(float(loss)), accs.append(float(acc)), sizes.append(len(x[i:i + batch]))
+        loss, acc = evaluate(params, state, x[i : i + batch], y[i : i + batch])
+        losses.append(float(loss)), accs.append(float(acc)), sizes.append(len(x[i : i + batch]))
     return float(np.average(losses, weights=sizes)), float(np.average(accs, weights=sizes))
 
 
-def train(name: str, data: Dataset, epochs: int, seed: int,
-          learning_rate: float = 3e-3) -> dict[str, Any]:
+def train(
+    name: str, data: Dataset, epochs: int, seed: int, learning_rate: float = 3e-3
+) -> dict[str, Any]:
     """Trains one model; returns its history, final metrics, params and state."""
     steps_per_epoch = len(data.x_train) // BATCH_SIZE
     net, optimizer, train_step, evaluate = make_trainer(
-        MODELS[name], learning_rate, epochs * steps_per_epoch)
+        MODELS[name], learning_rate, epochs * steps_per_epoch
+    )
     params, state = net.init(jax.random.PRNGKey(seed), data.x_train[:BATCH_SIZE], True)
     ts = TrainState(params, state, optimizer.init(params))
     rng = np.random.RandomState(seed)
-    history: dict[str, list[float]] = {k: [] for k in (
-        "train_loss", "train_acc", "test_loss", "test_acc")}
+    history: dict[str, list[float]] = {
+        k: [] for k in ("train_loss", "train_acc", "test_loss", "test_acc")
+    }
 
     start = time.perf_counter()
-    with tqdm(range(epochs), desc=f"{name:>7}", unit="epoch", file=sys.stderr,
-              dynamic_ncols=True) as bar:
+    with tqdm(
+        range(epochs), desc=f"{name:>7}", unit="epoch", file=sys.stderr, dynamic_ncols=True
+    ) as bar:
         for _ in bar:
             order = rng.permutation(len(data.x_train))
             losses = []
             for i in range(steps_per_epoch):
-                idx = order[i * BATCH_SIZE:(i + 1) * BATCH_SIZE]
+                idx = order[i * BATCH_SIZE : (i + 1) * BATCH_SIZE]
                 ts, loss, _ = train_step(ts, data.x_train[idx], data.y_train[idx])
                 losses.append(loss)
             train_loss, train_acc = batched_eval(
-                evaluate, ts.params, ts.state, data.x_train, data.y_train)
+                evaluate, ts.params, ts.state, data.x_train, data.y_train
+            )
             test_loss, test_acc = batched_eval(
-                evaluate, ts.params, ts.state, data.x_test, data.y_test)
+                evaluate, ts.params, ts.state, data.x_test, data.y_test
+            )
             history["train_loss"].append(float(np.mean(jax.device_get(losses))))
             history["train_acc"].append(train_acc)
             history["test_loss"].append(test_loss)
             history["test_acc"].append(test_acc)
             bar.set_postfix(loss=f"{history['train_loss'][-1]:.4f}", test_acc=f"{test_acc:.4f}")
     seconds = time.perf_counter() - start
-    return {"history": history, "train_acc": history["train_acc"][-1],
-            "test_acc": history["test_acc"][-1], "seconds": seconds,
-            "steps": epochs * steps_per_epoch, "params": ts.params, "state": ts.state}
+    return {
+        "history": history,
+        "train_acc": history["train_acc"][-1],
+        "test_acc": history["test_acc"][-1],
+        "seconds": seconds,
+        "steps": epochs * steps_per_epoch,
+        "params": ts.params,
+        "state": ts.state,
+    }
 
 
 # ---------------------------------------------------------------------------------------------
@@ -209,18 +236,31 @@ def summary_table(title: str, params: hk.Params, state: hk.State) -> str:
         for module, entries in tree.items():
             for pname, value in entries.items():
                 label = pname if kind == "param" else f"{pname} (state)"
-                rows.append((module, label, "x".join(map(str, value.shape)) or "scalar",
-                             str(value.dtype), f"{value.size:,}"))
+                rows.append(
+                    (
+                        module,
+                        label,
+                        "x".join(map(str, value.shape)) or "scalar",
+                        str(value.dtype),
+                        f"{value.size:,}",
+                    )
+                )
     widths = [max(len(r[i]) for r in rows) for i in range(5)]
     line = "  ".join("-" * w for w in widths)
-    fmt = lambda r: "  ".join(c.rjust(w) if i == 4 else c.ljust(w)  # noqa: E731
-                              for i, (c, w) in enumerate(zip(r, widths)))
+
+    def fmt(r):
+        return "  ".join(
+            c.rjust(w) if i == 4 else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths))
+        )
+
     out = [title, fmt(rows[0]), line, *map(fmt, rows[1:]), line]
     per_module = {m: hk.data_structures.tree_size(p) for m, p in params.items()}
     out.append("per module: " + ", ".join(f"{m}={n:,}" for m, n in per_module.items()))
-    out.append(f"total params: {hk.data_structures.tree_size(params):,} "
-               f"({hk.data_structures.tree_bytes(params):,} bytes); "
-               f"state: {hk.data_structures.tree_size(state):,}")
+    out.append(
+        f"total params: {hk.data_structures.tree_size(params):,} "
+        f"({hk.data_structures.tree_bytes(params):,} bytes); "
+        f"state: {hk.data_structures.tree_size(state):,}"
+    )
     return "\n".join(out)
 
 
@@ -246,13 +286,15 @@ def plot_curves(results: dict[str, dict[str, Any]], path: str) -> None:
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--epochs", type=int,
-                        help="passes over the training set (default: 30 digits, 3 MNIST)")
+    parser.add_argument(
+        "--epochs", type=int, help="passes over the training set (default: 30 digits, 3 MNIST)"
+    )
     parser.add_argument("--seed", type=int, default=0, help="init, shuffling and split seed")
     parser.add_argument("--model", choices=["mlp", "convnet", "both"], default="both")
     parser.add_argument("--out", default="outputs", help="directory for the plot and reports")
-    parser.add_argument("--mnist", metavar="PATH",
-                        help="train on a local MNIST .npz instead of the sklearn digits")
+    parser.add_argument(
+        "--mnist", metavar="PATH", help="train on a local MNIST .npz instead of the sklearn digits"
+    )
     args = parser.parse_args(argv)
     if args.epochs is None:
         args.epochs = 3 if args.mnist else 30
@@ -268,16 +310,20 @@ def main(argv: list[str] | None = None) -> int:
     data = load_mnist(args.mnist) if args.mnist else load_digits(args.seed)
     names = ["mlp", "convnet"] if args.model == "both" else [args.model]
     os.makedirs(args.out, exist_ok=True)
-    print(f"data: {data.name}: {len(data.x_train)} train / {len(data.x_test)} test images; "
-          f"jax {jax.__version__} on {jax.devices()[0].platform} ({jax.device_count()} devices)")
+    print(
+        f"data: {data.name}: {len(data.x_train)} train / {len(data.x_test)} test images; "
+        f"jax {jax.__version__} on {jax.devices()[0].platform} ({jax.device_count()} devices)"
+    )
 
     results = {name: train(name, data, args.epochs, args.seed) for name in names}
 
     summaries = []
     for name, r in results.items():
         summaries.append(summary_table(f"== {name} ==", r["params"], r["state"]))
-        print(f"{name}: train accuracy {r['train_acc']:.4f}  test accuracy {r['test_acc']:.4f}  "
-              f"({r['steps']} steps, {r['seconds']:.1f} s)")
+        print(
+            f"{name}: train accuracy {r['train_acc']:.4f}  test accuracy {r['test_acc']:.4f}  "
+            f"({r['steps']} steps, {r['seconds']:.1f} s)"
+        )
     summary_path = os.path.join(args.out, "model_summary.txt")
     with open(summary_path, "w") as f:
         f.write("\n\n".join(summaries) + "\n")
@@ -285,15 +331,28 @@ def main(argv: list[str] | None = None) -> int:
     plot_curves(results, plot_path)
     metrics_path = os.path.join(args.out, "metrics.json")
     with open(metrics_path, "w") as f:
-        json.dump({"dataset": data.name, "epochs": args.epochs, "seed": args.seed, "models": {
-            n: {k: r[k] for k in ("train_acc", "test_acc", "seconds", "steps", "history")}
-            for n, r in results.items()}}, f, indent=1)
+        json.dump(
+            {
+                "dataset": data.name,
+                "epochs": args.epochs,
+                "seed": args.seed,
+                "models": {
+                    n: {k: r[k] for k in ("train_acc", "test_acc", "seconds", "steps", "history")}
+                    for n, r in results.items()
+                },
+            },
+            f,
+            indent=1,
+        )
     print(f"wrote {plot_path}, {summary_path}, {metrics_path}")
     print(summaries[0])
 
     if "mlp" in results and results["mlp"]["test_acc"] < MLP_TARGET_ACCURACY:
-        print(f"FAIL: MLP test accuracy {results['mlp']['test_acc']:.4f} is below "
-              f"{MLP_TARGET_ACCURACY:.2f}", file=sys.stderr)
+        print(
+            f"FAIL: MLP test accuracy {results['mlp']['test_acc']:.4f} is below "
+            f"{MLP_TARGET_ACCURACY:.2f}",
+            file=sys.stderr,
+        )
         return 1
     return 0
 

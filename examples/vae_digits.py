@@ -17,11 +17,12 @@ import sys
 import time
 from typing import NamedTuple
 
-import haiku as hk
 import jax
 import jax.numpy as jnp
 import numpy as np
 import optax
+
+import haiku as hk
 
 IMAGE_SHAPE = (8, 8)
 NUM_PIXELS = 64
@@ -113,8 +114,9 @@ def save_figure(params: hk.Params, key: jax.Array, x: np.ndarray, path: str) -> 
     recon = jax.nn.sigmoid(forward(params, k1, x[:10]).logits)
     samples = generate(params, k2, 10)
     fig, axes = plt.subplots(3, 10, figsize=(10, 3.3))
-    for row, (title, images) in enumerate([("input", x[:10]), ("reconstruction", recon),
-                                           ("prior sample", samples)]):
+    for row, (title, images) in enumerate(
+        [("input", x[:10]), ("reconstruction", recon), ("prior sample", samples)]
+    ):
         for col in range(10):
             ax = axes[row, col]
             ax.imshow(np.asarray(images[col]).reshape(IMAGE_SHAPE), cmap="gray_r", vmin=0, vmax=1)
@@ -142,8 +144,10 @@ def main(argv: list[str] | None = None) -> int:
     optimizer = optax.adam(1e-3)
     opt_state = optimizer.init(params)
     print("params:", {m: {n: v.shape for n, v in p.items()} for m, p in params.items()})
-    print(f"{hk.data_structures.tree_size(params):,} parameters; "
-          f"{len(x_train)} train / {len(x_test)} test images")
+    print(
+        f"{hk.data_structures.tree_size(params):,} parameters; "
+        f"{len(x_train)} train / {len(x_test)} test images"
+    )
 
     @jax.jit
     def train_step(params, opt_state, key, x):
@@ -160,14 +164,16 @@ def main(argv: list[str] | None = None) -> int:
         losses = []
         for i in range(steps):
             key, step_key = jax.random.split(key)
-            batch = x_train[order[i * args.batch_size:(i + 1) * args.batch_size]]
+            batch = x_train[order[i * args.batch_size : (i + 1) * args.batch_size]]
             params, opt_state, loss = train_step(params, opt_state, step_key, batch)
             losses.append(loss)
         if epoch == 1 or epoch % 10 == 0 or epoch == epochs:
             key, eval_key = jax.random.split(key)
             test = float(eval_loss(params, eval_key, x_test))
-            print(f"epoch {epoch:3d}  train -ELBO {float(np.mean(losses)):7.3f}  "
-                  f"test -ELBO {test:7.3f} nats")
+            print(
+                f"epoch {epoch:3d}  train -ELBO {float(np.mean(losses)):7.3f}  "
+                f"test -ELBO {test:7.3f} nats"
+            )
     print(f"trained {epochs * steps} steps in {time.perf_counter() - start:.1f} s")
     final = float(eval_loss(params, jax.random.PRNGKey(1), x_test))
     print(f"final test -ELBO: {final:.3f} nats per image")

@@ -27,8 +27,14 @@ def names() -> list[str]:
 def _hatch(package: str, *args: str) -> subprocess.CompletedProcess:
     # A nested hatch must not think it runs inside the `release` env.
     env = {k: v for k, v in os.environ.items() if k != "HATCH_ENV_ACTIVE"}
-    return subprocess.run(["hatch", *args], cwd=PACKAGES / package, env=env, check=False,
-                          capture_output=args[0] == "version", text=True)
+    return subprocess.run(
+        ["hatch", *args],
+        cwd=PACKAGES / package,
+        env=env,
+        check=False,
+        capture_output=args[0] == "version",
+        text=True,
+    )
 
 
 def build(package: str) -> int:
@@ -57,8 +63,9 @@ def main(argv: list[str] | None = None) -> int:
         print("\n".join(sorted(p.name for p in DIST.iterdir())))
         return 0
     if args.name not in names():
-        parser.error(f"unknown distribution {args.name!r}; choose one of: {', '.join(names())}"
-                     " (or --all)")
+        parser.error(
+            f"unknown distribution {args.name!r}; choose one of: {', '.join(names())} (or --all)"
+        )
     return build(args.name)
 
 

@@ -45,8 +45,11 @@ DOCS = ROOT / "docs" / "plugins.md"
 SNAPSHOT = CORE / "api-snapshot.json"
 API_GROUP = "haiku.api"
 # Which module namespace each group's names appear on (for the docs and the stub).
-NAMESPACES = {"haiku.plugins": "hk", "haiku.plugins.experimental": "hk.experimental",
-              "haiku.cli": "python -m haiku"}
+NAMESPACES = {
+    "haiku.plugins": "hk",
+    "haiku.plugins.experimental": "hk.experimental",
+    "haiku.cli": "python -m haiku",
+}
 # Groups whose names get typed re-exports in a stub: group -> stub file.
 STUBS = {"haiku.plugins": STUB}
 
@@ -58,8 +61,8 @@ DOC_END = "<!-- END GENERATED -->"
 # A plugin's __init__.py opts into generated re-exports with this line (STYLE is `lazy`:
 # an `_EXPORTS` table for a module `__getattr__`, or `eager`: plain imports).
 REEXPORT_BEGIN = re.compile(
-    r"^# BEGIN GENERATED re-exports \((?P<style>lazy|eager)\) by `hatch run dev:sync`.*$",
-    re.M)
+    r"^# BEGIN GENERATED re-exports \((?P<style>lazy|eager)\) by `hatch run dev:sync`.*$", re.M
+)
 
 
 class Plugin:
@@ -72,9 +75,16 @@ class Plugin:
         self.groups: dict[str, dict[str, str]] = {
             group: {k: v.replace(" ", "") for k, v in table.items()}
             for group, table in project.get("entry-points", {}).items()
-            if group.startswith("haiku.") and group != API_GROUP}
-        wheel = tomllib.loads((path / "pyproject.toml").read_text()).get("tool", {}).get(
-            "hatch", {}).get("build", {}).get("targets", {}).get("wheel", {})
+            if group.startswith("haiku.") and group != API_GROUP
+        }
+        wheel = (
+            tomllib.loads((path / "pyproject.toml").read_text())
+            .get("tool", {})
+            .get("hatch", {})
+            .get("build", {})
+            .get("targets", {})
+            .get("wheel", {})
+        )
         self.package = pathlib.PurePosixPath(wheel.get("packages", [""])[0]).name
 
 
@@ -87,7 +97,8 @@ def plugins() -> list[Plugin]:
 def core_extras() -> dict[str, str]:
     """Distribution -> the haiku-core extra that installs it (the extra naming it directly)."""
     extras = tomllib.loads((CORE / "pyproject.toml").read_text())["project"].get(
-        "optional-dependencies", {})
+        "optional-dependencies", {}
+    )
     found: dict[str, str] = {}
     for extra, requirements in extras.items():
         for requirement in requirements:
@@ -107,6 +118,7 @@ def _groups(found: list[Plugin]) -> list[str]:
 
 
 # -- generated files --------------------------------------------------------------------
+
 
 def hints_text(found: list[Plugin]) -> str:
     extras = core_extras()
@@ -161,14 +173,18 @@ def stub_text(current: str, group: str, found: list[Plugin]) -> str:
         table = p.groups.get(group, {})
         if not table:
             continue
-        how = f'pip install "haiku-core[{extras[p.name]}]"' if p.name in extras else \
-            f"pip install {p.name}"
+        how = (
+            f'pip install "haiku-core[{extras[p.name]}]"'
+            if p.name in extras
+            else f"pip install {p.name}"
+        )
         lines += ["", f"# {p.name} ({how})"]
         lines += [_binding(name, value) for name, value in table.items()]
         names += table
     lines += ["", "__all__ = ["]
-    lines += [f"    {_q(n)}," for n in sorted(set(_core_bindings(head)) | set(names),
-                                            key=str.lower)]
+    lines += [
+        f"    {_q(n)}," for n in sorted(set(_core_bindings(head)) | set(names), key=str.lower)
+    ]
     lines += [
         "]",
         "",
@@ -187,8 +203,13 @@ def docs_text(current: str, found: list[Plugin]) -> str:
     lines = [DOC_BEGIN]
     for group in _groups(found):
         namespace = NAMESPACES.get(group, group)
-        lines += ["", f"Entry-point group `{group}` (names on `{namespace}`):", "",
-                  "| distribution | names |", "|---|---|"]
+        lines += [
+            "",
+            f"Entry-point group `{group}` (names on `{namespace}`):",
+            "",
+            "| distribution | names |",
+            "|---|---|",
+        ]
         for p in found:
             table = p.groups.get(group, {})
             if not table:
@@ -209,13 +230,23 @@ def reexport_text(current: str, p: Plugin) -> str | None:
     end = current.index(END, match.end())
     table = {n: v for n, v in p.groups.get("haiku.plugins", {}).items() if v != p.package}
     if match["style"] == "lazy":
-        body = ["_EXPORTS: dict[str, str] = {",
-                *(f"    {_q(n)}: {_q(v)}," for n, v in table.items()), "}"]
+        body = [
+            "_EXPORTS: dict[str, str] = {",
+            *(f"    {_q(n)}: {_q(v)}," for n, v in table.items()),
+            "}",
+        ]
     else:
-        body = [_binding(n, v) for n, v in table.items()]
-        body += ["", "__all__ = [", *(f"    {_q(n)}," for n in sorted(table, key=str.lower)),
-                 "    \"__version__\",", "]"]
-    return current[:match.end()] + "\n" + "\n".join(body) + "\n" + current[end:]
+        # The bindings keep the entry points' order; `isort: off` keeps ruff from sorting
+        # them across the markers.
+        body = ["# isort: off", *(_binding(n, v) for n, v in table.items()), "# isort: on"]
+        body += [
+            "",
+            "__all__ = [",
+            *(f"    {_q(n)}," for n in sorted(table, key=str.lower)),
+            '    "__version__",',
+            "]",
+        ]
+    return current[: match.end()] + "\n" + "\n".join(body) + "\n" + current[end:]
 
 
 def generated_files() -> dict[pathlib.Path, str]:
@@ -239,14 +270,21 @@ def stale_files() -> list[tuple[pathlib.Path, str]]:
     for path, text in generated_files().items():
         old = path.read_text() if path.exists() else ""
         if old != text:
-            diff = "".join(difflib.unified_diff(
-                old.splitlines(True), text.splitlines(True), str(path.relative_to(ROOT)),
-                "generated", n=1))
+            diff = "".join(
+                difflib.unified_diff(
+                    old.splitlines(True),
+                    text.splitlines(True),
+                    str(path.relative_to(ROOT)),
+                    "generated",
+                    n=1,
+                )
+            )
             stale.append((path, diff))
     return stale
 
 
 # -- API snapshot -----------------------------------------------------------------------
+
 
 def _signature(obj: Any) -> str:
     try:
@@ -284,8 +322,9 @@ def api_snapshot() -> dict[str, Any]:
     return {
         "api_version": list(extend.API_VERSION),
         "haiku": {n: _describe(getattr(haiku, n)) for n in sorted(haiku.__all__)},
-        "haiku.extend": {n: _describe(getattr(extend, n)) for n in sorted(extend.__all__)
-                         if n != "API_VERSION"},
+        "haiku.extend": {
+            n: _describe(getattr(extend, n)) for n in sorted(extend.__all__) if n != "API_VERSION"
+        },
     }
 
 
@@ -306,8 +345,9 @@ def classify(old: dict[str, Any], new: dict[str, Any]) -> tuple[list[str], list[
     """(breaking changes, additive changes) from snapshot `old` to `new`."""
     a, b = _flatten(old), _flatten(new)
     breaking = [f"removed: {k}" for k in sorted(a.keys() - b.keys())]
-    breaking += [f"changed: {k}{a[k]} -> {b[k]}" for k in sorted(a.keys() & b.keys())
-                 if a[k] != b[k]]
+    breaking += [
+        f"changed: {k}{a[k]} -> {b[k]}" for k in sorted(a.keys() & b.keys()) if a[k] != b[k]
+    ]
     additive = [f"added: {k}" for k in sorted(b.keys() - a.keys())]
     return breaking, additive
 
@@ -320,16 +360,22 @@ def snapshot_report(old: dict[str, Any], new: dict[str, Any]) -> str | None:
     version = ".".join(map(str, old.get("api_version", [0, 0])))
     lines = []
     if breaking:
-        lines += [f"BREAKING change of the haiku / haiku.extend API (checked-in API {version}): "
-                  "bump the MAJOR of haiku.extend.API_VERSION, then regenerate."]
+        lines += [
+            f"BREAKING change of the haiku / haiku.extend API (checked-in API {version}): "
+            "bump the MAJOR of haiku.extend.API_VERSION, then regenerate."
+        ]
         lines += [f"  {c}" for c in breaking]
     if additive:
-        lines += [f"ADDITIVE change of the haiku / haiku.extend API (checked-in API {version}): "
-                  "bump the MINOR of haiku.extend.API_VERSION, then regenerate."]
+        lines += [
+            f"ADDITIVE change of the haiku / haiku.extend API (checked-in API {version}): "
+            "bump the MINOR of haiku.extend.API_VERSION, then regenerate."
+        ]
         lines += [f"  {c}" for c in additive]
     if not lines:
-        lines = [f"haiku.extend.API_VERSION changed ({version} -> "
-                 f"{'.'.join(map(str, new['api_version']))}) but the snapshot was not regenerated."]
+        lines = [
+            f"haiku.extend.API_VERSION changed ({version} -> "
+            f"{'.'.join(map(str, new['api_version']))}) but the snapshot was not regenerated."
+        ]
     lines.append(f"Regenerate {SNAPSHOT.relative_to(ROOT)} with `{COMMAND}`.")
     return "\n".join(lines)
 
@@ -354,12 +400,16 @@ def dump_snapshot(snapshot: dict[str, Any]) -> str:
 
 # -- command line -----------------------------------------------------------------------
 
+
 def main(argv: Iterable[str] | None = None, out: Callable[[str], None] = print) -> int:
     parser = argparse.ArgumentParser(prog=COMMAND, description=__doc__.split("\n")[0])
     parser.add_argument("--check", action="store_true", help="report drift, write nothing")
     parser.add_argument("--no-api", action="store_true", help="skip the API snapshot")
-    parser.add_argument("--force", action="store_true",
-                        help="write the API snapshot even if API_VERSION was not bumped")
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="write the API snapshot even if API_VERSION was not bumped",
+    )
     args = parser.parse_args(list(argv) if argv is not None else None)
     status = 0
     for path, diff in stale_files():
@@ -378,8 +428,10 @@ def main(argv: Iterable[str] | None = None, out: Callable[[str], None] = print) 
         elif report is not None:
             bump = _required_bump(old, new) if old else None
             if bump is not None and not args.force:
-                out(report + f"\nRefusing to write the snapshot: bump the {bump} of "
-                    "haiku.extend.API_VERSION first (or pass --force).")
+                out(
+                    report + f"\nRefusing to write the snapshot: bump the {bump} of "
+                    "haiku.extend.API_VERSION first (or pass --force)."
+                )
                 return 1
             SNAPSHOT.write_text(dump_snapshot(new))
             out(f"wrote {SNAPSHOT.relative_to(ROOT)}\n{report}")

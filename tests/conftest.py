@@ -13,8 +13,13 @@ import os
 
 import pytest
 
-PLUGIN_PACKAGES = ("haiku_layers", "haiku_nets", "haiku_jaxwrap", "haiku_tools",
-                   "haiku_contrib_example")
+PLUGIN_PACKAGES = (
+    "haiku_layers",
+    "haiku_nets",
+    "haiku_jaxwrap",
+    "haiku_tools",
+    "haiku_contrib_example",
+)
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
@@ -29,7 +34,8 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         raise pytest.UsageError(
             f"HAIKU_EXPECT_PLUGINS={expected} but the installed plugin packages are "
             f"{sorted(installed) or 'none'} (expected {sorted(wanted) or 'none'}). "
-            "Recreate the test env: hatch env prune && hatch test --all")
+            "Recreate the test env: hatch env prune && hatch test --all"
+        )
 
 
 # Helper modules (not tests) that need plugins at import time: --doctest-modules would

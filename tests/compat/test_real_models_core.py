@@ -22,8 +22,9 @@ GOLDEN = pathlib.Path(__file__).parents[1] / "golden"
 
 
 def _cases():
-    spec = importlib.util.spec_from_file_location("real_models_core_cases",
-                                                  GOLDEN / "real_models_core_cases.py")
+    spec = importlib.util.spec_from_file_location(
+        "real_models_core_cases", GOLDEN / "real_models_core_cases.py"
+    )
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
     spec.loader.exec_module(module)
@@ -39,8 +40,7 @@ def test_training_matches_dm_haiku(case):
     if case == "nested_policies":
         pytest.importorskip("jmp")
     got = CASES.CASES[case]()
-    expected = {k.split("|", 1)[1]: EXPECTED[k] for k in EXPECTED.files
-                if k.startswith(case + "|")}
+    expected = {k.split("|", 1)[1]: EXPECTED[k] for k in EXPECTED.files if k.startswith(case + "|")}
     assert sorted(got) == sorted(expected)
     for key, value in expected.items():
         if key.startswith("dtype:"):

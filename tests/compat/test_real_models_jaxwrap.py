@@ -1,4 +1,4 @@
-""""Real model" training runs with haiku-jaxwrap idioms, compared with dm-haiku 0.0.17.
+""" "Real model" training runs with haiku-jaxwrap idioms, compared with dm-haiku 0.0.17.
 
 Recycling loops (hk.scan / hk.fori_loop over a block using hk.remat and hk.dropout) and a
 pmapped training step with BatchNorm state (cross-replica) over 8 simulated CPU devices,
@@ -17,8 +17,8 @@ pytest.importorskip("haiku_jaxwrap")
 pytest.importorskip("haiku_layers")
 pytest.importorskip("optax")
 
-import jax  # noqa: E402
-import numpy as np  # noqa: E402
+import jax
+import numpy as np
 
 GOLDEN = pathlib.Path(__file__).parent.parent / "golden"
 
@@ -54,8 +54,10 @@ def test_recycling_fori_loop_with_remat_and_dropout(results):
     _check(results, "recycle_fori")
 
 
-@pytest.mark.skipif(jax.device_count() < 8,
-                    reason="needs 8 devices: XLA_FLAGS=--xla_force_host_platform_device_count=8")
+@pytest.mark.skipif(
+    jax.device_count() < 8,
+    reason="needs 8 devices: XLA_FLAGS=--xla_force_host_platform_device_count=8",
+)
 def test_pmapped_training_step_with_batchnorm_state(results):
     _check(results, "pmap_bn")
     assert bool(results[0]["pmap_bn/replicas_equal"])

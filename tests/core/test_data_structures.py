@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pickle
 
-import haiku as hk
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -12,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import haiku as hk
 from haiku._src.data_structures import FlatMap
 
 ds = hk.data_structures
@@ -51,25 +51,36 @@ def test_merge_later_wins_and_keeps_first_seen_module_order():
     assert type(ds.merge(PARAMS)) is dict
 
 
-@pytest.mark.parametrize("old, new", [
-    (1, 5), (1, 1.0), ("x", "y"), ([1], [2, 3]),
-    (jnp.ones(2), jnp.zeros(2)), (jax.ShapeDtypeStruct((2,), jnp.float32), jnp.ones(2)),
-])
+@pytest.mark.parametrize(
+    "old, new",
+    [
+        (1, 5),
+        (1, 1.0),
+        ("x", "y"),
+        ([1], [2, 3]),
+        (jnp.ones(2), jnp.zeros(2)),
+        (jax.ShapeDtypeStruct((2,), jnp.float32), jnp.ones(2)),
+    ],
+)
 def test_merge_check_duplicates_accepts_same_shape_and_dtype(old, new):
     out = ds.merge({"m": {"n": old}}, {"m": {"n": new}}, check_duplicates=True)
     assert out["m"]["n"] is new
 
 
-@pytest.mark.parametrize("old, new, message", [
-    (1, jnp.ones(2), r"1 vs f32\[2\]"),
-    (1, np.int32(1), r"1 vs s32\[\]"),
-    (jnp.ones(2), jnp.ones(3), r"f32\[2\] vs f32\[3\]"),
-    (jnp.ones((2, 3)), jnp.ones((2, 3), jnp.bfloat16), r"f32\[2,3\] vs bf16\[2,3\]"),
-    (jnp.ones(2), jnp.ones(2, jnp.uint8), r"f32\[2\] vs u8\[2\]"),
-])
+@pytest.mark.parametrize(
+    "old, new, message",
+    [
+        (1, jnp.ones(2), r"1 vs f32\[2\]"),
+        (1, np.int32(1), r"1 vs s32\[\]"),
+        (jnp.ones(2), jnp.ones(3), r"f32\[2\] vs f32\[3\]"),
+        (jnp.ones((2, 3)), jnp.ones((2, 3), jnp.bfloat16), r"f32\[2,3\] vs bf16\[2,3\]"),
+        (jnp.ones(2), jnp.ones(2, jnp.uint8), r"f32\[2\] vs u8\[2\]"),
+    ],
+)
 def test_merge_check_duplicates_rejects_different_shape_or_dtype(old, new, message):
-    with pytest.raises(ValueError, match="Duplicate array found with different shape/dtype "
-                                         f"for m.n: {message}"):
+    with pytest.raises(
+        ValueError, match=f"Duplicate array found with different shape/dtype for m.n: {message}"
+    ):
         ds.merge({"m": {"n": old}}, {"m": {"n": new}}, check_duplicates=True)
     # Without the check, the later one wins silently.
     assert ds.merge({"m": {"n": old}}, {"m": {"n": new}})["m"]["n"] is new
@@ -77,7 +88,10 @@ def test_merge_check_duplicates_rejects_different_shape_or_dtype(old, new, messa
 
 def test_partition_n():
     assert ds.partition_n(lambda m, n, v: v % 3, PARAMS, 3) == (
-        {"a": {"z": 3}}, {"b": {"w": 1}}, {"b": {"a": 2}})
+        {"a": {"z": 3}},
+        {"b": {"w": 1}},
+        {"b": {"a": 2}},
+    )
     assert ds.partition_n(lambda m, n, v: True, {"a": {"b": 1}}, 2) == ({}, {"a": {"b": 1}})
     assert ds.partition_n(lambda m, n, v: 0, {}, 2) == ({}, {})
     assert ds.partition_n(lambda m, n, v: np.int64(1), {"a": {"b": 1}}, 2)[1] == {"a": {"b": 1}}
@@ -162,7 +176,8 @@ def test_flatmap_is_a_pytree_with_sorted_leaves_and_dict_keys():
     paths = [jax.tree_util.keystr(p) for p, _ in jax.tree_util.tree_flatten_with_path(fm)[0]]
     assert paths == ["['a']['z']", "['b']['a']", "['b']['w']"]
     jitted = jax.jit(lambda t: jax.tree.map(lambda x: x * 2, t))(
-        ds.to_immutable_dict({"m": {"w": jnp.ones(2)}}))
+        ds.to_immutable_dict({"m": {"w": jnp.ones(2)}})
+    )
     assert isinstance(jitted, FlatMap)
 
 
@@ -178,30 +193,48 @@ def test_flatmap_pickles_as_dict_unless_restore_flatmap():
 
 def test_unpickles_dm_haiku_flatmap_pickles():
     # pickle.dumps(hk.data_structures.to_immutable_dict({'m': {'w': 1}})) made by dm-haiku.
-    data = (b"\x80\x04\x95H\x00\x00\x00\x00\x00\x00\x00\x8c\x1ahaiku._src.data_structures\x94"
-            b"\x8c\x0bFlatMapping\x94\x93\x94}\x94\x8c\x01m\x94h\x02}\x94\x8c\x01w\x94K\x01s"
-            b"\x85\x94R\x94s\x85\x94R\x94.")
+    data = (
+        b"\x80\x04\x95H\x00\x00\x00\x00\x00\x00\x00\x8c\x1ahaiku._src.data_structures\x94"
+        b"\x8c\x0bFlatMapping\x94\x93\x94}\x94\x8c\x01m\x94h\x02}\x94\x8c\x01w\x94K\x01s"
+        b"\x85\x94R\x94s\x85\x94R\x94."
+    )
     assert pickle.loads(data) == {"m": {"w": 1}}
 
 
 def test_public_names_match_dm_haiku():
-    assert sorted(ds.__all__) == sorted([
-        "to_haiku_dict", "to_immutable_dict", "to_mutable_dict", "filter", "map", "merge",
-        "partition", "partition_n", "is_subset", "traverse", "tree_size", "tree_bytes"])
+    assert sorted(ds.__all__) == sorted(
+        [
+            "to_haiku_dict",
+            "to_immutable_dict",
+            "to_mutable_dict",
+            "filter",
+            "map",
+            "merge",
+            "partition",
+            "partition_n",
+            "is_subset",
+            "traverse",
+            "tree_size",
+            "tree_bytes",
+        ]
+    )
 
 
 # --- properties -------------------------------------------------------------------------
 
 names = st.text(alphabet="abcxyz_~/", min_size=1, max_size=4)
-structures = st.dictionaries(names, st.dictionaries(names, st.integers(-5, 5), max_size=4),
-                             max_size=4)
-predicates = st.sampled_from([
-    lambda m, n, v: v > 0,
-    lambda m, n, v: n.startswith("a"),
-    lambda m, n, v: len(m) % 2 == 0,
-    lambda m, n, v: True,
-    lambda m, n, v: False,
-])
+structures = st.dictionaries(
+    names, st.dictionaries(names, st.integers(-5, 5), max_size=4), max_size=4
+)
+predicates = st.sampled_from(
+    [
+        lambda m, n, v: v > 0,
+        lambda m, n, v: n.startswith("a"),
+        lambda m, n, v: len(m) % 2 == 0,
+        lambda m, n, v: True,
+        lambda m, n, v: False,
+    ]
+)
 
 
 def _canonical(structure):
@@ -227,7 +260,8 @@ def test_partition_n_then_merge_round_trips(structure, n):
     assert len(parts) == n
     assert ds.merge(*parts, check_duplicates=True) == _canonical(structure)
     assert sum(ds.tree_size(jax.tree.map(np.asarray, p)) for p in parts) == len(
-        list(ds.traverse(structure)))
+        list(ds.traverse(structure))
+    )
 
 
 @settings(max_examples=60, deadline=None)
@@ -237,7 +271,8 @@ def test_map_identity_and_traverse(structure):
     triples = list(ds.traverse(structure))
     assert triples == sorted(triples, key=lambda t: (t[0], t[1]))
     assert list(ds.traverse(ds.map(lambda m, n, v: (m, n), structure))) == [
-        (m, n, (m, n)) for m, n, _ in triples]
+        (m, n, (m, n)) for m, n, _ in triples
+    ]
 
 
 @settings(max_examples=60, deadline=None)

@@ -14,8 +14,7 @@ GOLDEN = pathlib.Path(__file__).parents[1] / "golden"
 
 
 def _scenarios():
-    spec = importlib.util.spec_from_file_location("core_scenarios",
-                                                  GOLDEN / "core_scenarios.py")
+    spec = importlib.util.spec_from_file_location("core_scenarios", GOLDEN / "core_scenarios.py")
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
     spec.loader.exec_module(module)

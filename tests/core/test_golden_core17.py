@@ -17,8 +17,9 @@ GOLDEN = pathlib.Path(__file__).parents[1] / "golden"
 
 
 def _scenarios():
-    spec = importlib.util.spec_from_file_location("core17_scenarios",
-                                                  GOLDEN / "core17_scenarios.py")
+    spec = importlib.util.spec_from_file_location(
+        "core17_scenarios", GOLDEN / "core17_scenarios.py"
+    )
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
     spec.loader.exec_module(module)
@@ -38,10 +39,20 @@ EXPECTED = json.loads((GOLDEN / "core17.json").read_text())
 #   describes the mistake: ValueError outside a transform, TypeError for a wrong type.
 OURS = {
     ("introspection", "copies"): [["FlatMap", True], ["FlatMap", True]],
-    **{("misuse_types", k): "TypeError" for k in (
-        "custom_creator_bad", "custom_getter_bad", "custom_setter_bad", "intercept_bad",
-        "to_module_bad", "without_state_bad", "with_empty_state_bad", "module_name_int",
-        "state_flat")},
+    **{
+        ("misuse_types", k): "TypeError"
+        for k in (
+            "custom_creator_bad",
+            "custom_getter_bad",
+            "custom_setter_bad",
+            "intercept_bad",
+            "to_module_bad",
+            "without_state_bad",
+            "with_empty_state_bad",
+            "module_name_int",
+            "state_flat",
+        )
+    },
     ("misuse_types", "deferred_outside"): "ValueError",
     # A module built in one init/apply call creating parameters in another: dm-haiku
     # silently creates them under the old module's name (possibly sharing them with an

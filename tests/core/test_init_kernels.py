@@ -23,9 +23,10 @@ def test_split_rows_matches_split(make_key, num):
     expected = jax.random.split(key, num)
     assert len(rows) == num
     for i, row in enumerate(rows):
-        assert jnp.array_equal(jax.random.key_data(row) if row.dtype != jnp.uint32 else row,
-                               jax.random.key_data(expected[i])
-                               if expected.dtype != jnp.uint32 else expected[i])
+        assert jnp.array_equal(
+            jax.random.key_data(row) if row.dtype != jnp.uint32 else row,
+            jax.random.key_data(expected[i]) if expected.dtype != jnp.uint32 else expected[i],
+        )
 
 
 @pytest.mark.parametrize("init", [jnp.zeros, jnp.ones])
@@ -48,8 +49,9 @@ def test_create_passes_other_initializers_through():
     assert calls == [((2,), jnp.float32)] and out.tolist() == [7.0, 7.0]
 
 
-@pytest.mark.parametrize("stddev", [1.0, 0.125, 1 / np.sqrt(3.0), np.float64(0.37), np.float32(2.5),
-                                    3, 0.0, -0.5, 1e-40])
+@pytest.mark.parametrize(
+    "stddev", [1.0, 0.125, 1 / np.sqrt(3.0), np.float64(0.37), np.float32(2.5), 3, 0.0, -0.5, 1e-40]
+)
 @pytest.mark.parametrize("dtype", [jnp.float32, jnp.bfloat16])
 def test_truncated_normal_bit_identical_to_eager_formula(stddev, dtype):
     key = jax.random.PRNGKey(11)

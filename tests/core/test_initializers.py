@@ -5,19 +5,19 @@ from __future__ import annotations
 import json
 import pathlib
 
-import haiku as hk
 import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
 
+import haiku as hk
 from haiku._src.errors import MissingRNGError, NotInTransformError
 from haiku._src.initializers import compute_fans
 
 GOLDEN = pathlib.Path(__file__).parent.parent / "golden"
 META = json.loads((GOLDEN / "initializers.json").read_text())
 DATA = np.load(GOLDEN / "initializers.npz")
-I = hk.initializers
+inits = hk.initializers
 
 
 @pytest.fixture(autouse=True)
@@ -44,11 +44,12 @@ def _case_id(case) -> str:
     return f"{case['init']}-{case['dtype']}-{case['shape']}-{case['kwargs']}"
 
 
-@pytest.mark.parametrize("index", range(len(META["cases"])),
-                         ids=[_case_id(c) for c in META["cases"]])
+@pytest.mark.parametrize(
+    "index", range(len(META["cases"])), ids=[_case_id(c) for c in META["cases"]]
+)
 def test_bit_exact_with_dm_haiku(index):
     case = META["cases"][index]
-    init = getattr(I, case["init"])(**{k: _decode(v) for k, v in case["kwargs"].items()})
+    init = getattr(inits, case["init"])(**{k: _decode(v) for k, v in case["kwargs"].items()})
     dtype = jnp.dtype(case["dtype"])
 
     def f():
@@ -91,9 +92,15 @@ def test_linear_algebra_tolerance_is_a_few_ulp():
         assert_close_to_golden(golden + np.float32(1e-5), golden)
 
 
-RANDOM = [I.RandomNormal(), I.TruncatedNormal(), I.RandomUniform(), I.VarianceScaling(),
-          I.UniformScaling(), I.Orthogonal()]
-DETERMINISTIC = [I.Constant(2.0), I.Identity()]
+RANDOM = [
+    inits.RandomNormal(),
+    inits.TruncatedNormal(),
+    inits.RandomUniform(),
+    inits.VarianceScaling(),
+    inits.UniformScaling(),
+    inits.Orthogonal(),
+]
+DETERMINISTIC = [inits.Constant(2.0), inits.Identity()]
 
 
 @pytest.mark.parametrize("init", RANDOM, ids=repr)
@@ -114,7 +121,8 @@ def test_random_initializer_draws_exactly_one_key(init):
 def test_deterministic_initializers_draw_no_key(init):
     key = jax.random.PRNGKey(3)
     value, first = hk.transform(lambda: (init([3, 4], jnp.float32), hk.next_rng_key())).apply(
-        {}, key)
+        {}, key
+    )
     np.testing.assert_array_equal(first, next(hk.PRNGSequence(key)))
     np.testing.assert_array_equal(value, init.sample(None, [3, 4]))
     # They also work outside a transform and without a key.
@@ -131,39 +139,46 @@ def test_random_initializer_outside_transform_errors_but_sample_works(init):
 
 
 def test_sample_is_jittable_and_defaults_to_float32():
-    init = I.VarianceScaling(2.0, "fan_avg", "uniform")
+    init = inits.VarianceScaling(2.0, "fan_avg", "uniform")
     out = jax.jit(lambda k: init.sample(k, (3, 4)))(jax.random.PRNGKey(0))
     assert out.dtype == jnp.float32
     np.testing.assert_allclose(out, init.sample(jax.random.PRNGKey(0), (3, 4)), rtol=1e-6)
 
 
 @pytest.mark.parametrize("shape", [(3,), ()])
-@pytest.mark.parametrize("init_cls", [I.Orthogonal, I.Identity])
+@pytest.mark.parametrize("init_cls", [inits.Orthogonal, inits.Identity])
 def test_rank_below_2_is_a_clear_error(init_cls, shape):
-    with pytest.raises(ValueError, match=f"{init_cls.__name__} initializer requires at least "
-                                         "a 2D shape"):
+    with pytest.raises(
+        ValueError, match=f"{init_cls.__name__} initializer requires at least a 2D shape"
+    ):
         init_cls().sample(jax.random.PRNGKey(0), shape)
 
 
-@pytest.mark.parametrize("kwargs, match", [
-    ({"mode": "fan_bad"}, "invalid `mode` 'fan_bad'.*fan_in, fan_out, fan_avg"),
-    ({"distribution": "cauchy"}, "invalid `distribution` 'cauchy'.*truncated_normal"),
-    ({"scale": -1.0}, "`scale` must be a positive float"),
-])
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"mode": "fan_bad"}, "invalid `mode` 'fan_bad'.*fan_in, fan_out, fan_avg"),
+        ({"distribution": "cauchy"}, "invalid `distribution` 'cauchy'.*truncated_normal"),
+        ({"scale": -1.0}, "`scale` must be a positive float"),
+    ],
+)
 def test_variance_scaling_bad_arguments(kwargs, match):
     with pytest.raises(ValueError, match="VarianceScaling: " + match):
-        I.VarianceScaling(**kwargs)
+        inits.VarianceScaling(**kwargs)
 
 
-@pytest.mark.parametrize("shape, axes, fans", [
-    ((), None, (1, 1)),
-    ((7,), None, (7, 7)),
-    ((3, 4), None, (3, 4)),
-    ((2, 3, 4, 5), None, (24, 30)),
-    ((2, 3, 4, 5), (0, 1), (6, 20)),
-    ((2, 3, 4), (2,), (4, 6)),
-    ((2, 3, 4), (-1,), (4, 24)),  # dm-haiku quirk, kept for bit-exactness.
-])
+@pytest.mark.parametrize(
+    "shape, axes, fans",
+    [
+        ((), None, (1, 1)),
+        ((7,), None, (7, 7)),
+        ((3, 4), None, (3, 4)),
+        ((2, 3, 4, 5), None, (24, 30)),
+        ((2, 3, 4, 5), (0, 1), (6, 20)),
+        ((2, 3, 4), (2,), (4, 6)),
+        ((2, 3, 4), (-1,), (4, 24)),  # dm-haiku quirk, kept for bit-exactness.
+    ],
+)
 def test_compute_fans(shape, axes, fans):
     assert compute_fans(shape, axes) == fans
 
@@ -172,24 +187,26 @@ def test_compute_fans(shape, axes, fans):
 @pytest.mark.parametrize("distribution", ["truncated_normal", "normal", "uniform"])
 def test_variance_scaling_statistics(mode, fan, distribution):
     # A [3, 16, 32] conv kernel: fan_in = 3 * 16, fan_out = 3 * 32.
-    w = I.VarianceScaling(2.0, mode, distribution).sample(jax.random.PRNGKey(1), (3, 16, 32))
+    w = inits.VarianceScaling(2.0, mode, distribution).sample(jax.random.PRNGKey(1), (3, 16, 32))
     expected = np.sqrt(2.0 / fan)
     assert abs(float(jnp.std(w)) - expected) / expected < 0.1
 
 
 def test_truncated_normal_bounds_and_complex():
-    init = I.TruncatedNormal(stddev=0.5, mean=1.0, lower=-1.0, upper=0.5)
+    init = inits.TruncatedNormal(stddev=0.5, mean=1.0, lower=-1.0, upper=0.5)
     w = init.sample(jax.random.PRNGKey(0), (1000,))
     assert float(w.min()) >= 0.5 and float(w.max()) <= 1.25
-    c = I.TruncatedNormal(mean=1j).sample(jax.random.PRNGKey(0), (3,), jnp.complex64)
+    c = inits.TruncatedNormal(mean=1j).sample(jax.random.PRNGKey(0), (3,), jnp.complex64)
     assert c.dtype == jnp.complex64
     assert float(jnp.abs(c.real).max()) <= 2.0 and float(jnp.abs(c.imag - 1).max()) <= 2.0
 
 
-@pytest.mark.parametrize("shape, axis", [((3, 4), -1), ((4, 3), -1), ((2, 3, 4, 5), 0),
-                                         ((2, 3, 4, 5), 1), ((2, 3, 4, 5), -1)])
+@pytest.mark.parametrize(
+    "shape, axis",
+    [((3, 4), -1), ((4, 3), -1), ((2, 3, 4, 5), 0), ((2, 3, 4, 5), 1), ((2, 3, 4, 5), -1)],
+)
 def test_orthogonal_is_orthogonal(shape, axis):
-    w = I.Orthogonal(scale=2.0, axis=axis).sample(jax.random.PRNGKey(0), shape)
+    w = inits.Orthogonal(scale=2.0, axis=axis).sample(jax.random.PRNGKey(0), shape)
     assert w.shape == shape
     rows = jnp.moveaxis(w, axis, 0).reshape(shape[axis], -1) / 2.0
     gram = rows @ rows.T if rows.shape[0] <= rows.shape[1] else rows.T @ rows
@@ -199,38 +216,56 @@ def test_orthogonal_is_orthogonal(shape, axis):
 @pytest.mark.parametrize("dtype", [jnp.bfloat16, jnp.float16])
 def test_orthogonal_supports_16_bit_floats(dtype):
     key = jax.random.PRNGKey(0)
-    w = I.Orthogonal().sample(key, (3, 4), dtype)
+    w = inits.Orthogonal().sample(key, (3, 4), dtype)
     assert w.dtype == dtype
     np.testing.assert_allclose(np.asarray(w @ w.T, np.float32), np.eye(3), atol=0.05)
 
 
 def test_identity_and_constant_values():
-    np.testing.assert_array_equal(I.Identity(3)([2, 2, 3], jnp.int32),
-                                  np.broadcast_to(3 * np.eye(2, 3, dtype=np.int32), (2, 2, 3)))
-    np.testing.assert_array_equal(I.Constant(np.arange(3))([2, 3], jnp.float32),
-                                  np.broadcast_to(np.arange(3.0), (2, 3)))
-    assert I.Constant(1)([], jnp.bfloat16).dtype == jnp.bfloat16
+    np.testing.assert_array_equal(
+        inits.Identity(3)([2, 2, 3], jnp.int32),
+        np.broadcast_to(3 * np.eye(2, 3, dtype=np.int32), (2, 2, 3)),
+    )
+    np.testing.assert_array_equal(
+        inits.Constant(np.arange(3))([2, 3], jnp.float32), np.broadcast_to(np.arange(3.0), (2, 3))
+    )
+    assert inits.Constant(1)([], jnp.bfloat16).dtype == jnp.bfloat16
 
 
 def test_uniform_bounds():
-    w = I.UniformScaling(scale=2.0).sample(jax.random.PRNGKey(0), (3, 4))
+    w = inits.UniformScaling(scale=2.0).sample(jax.random.PRNGKey(0), (3, 4))
     assert float(jnp.abs(w).max()) <= 2.0 * np.sqrt(3 / 3)
-    w = I.RandomUniform(-2.0, -1.0).sample(jax.random.PRNGKey(0), (1000,))
+    w = inits.RandomUniform(-2.0, -1.0).sample(jax.random.PRNGKey(0), (1000,))
     assert float(w.min()) >= -2.0 and float(w.max()) < -1.0
 
 
 def test_attributes_and_repr():
-    init = I.VarianceScaling(0.5, "fan_out", "normal", fan_in_axes=(0,))
+    init = inits.VarianceScaling(0.5, "fan_out", "normal", fan_in_axes=(0,))
     assert (init.scale, init.mode, init.distribution, init.fan_in_axes) == (
-        0.5, "fan_out", "normal", (0,))
-    assert repr(I.TruncatedNormal(0.1)) == (
-        "TruncatedNormal(stddev=0.1, mean=0.0, lower=-2.0, upper=2.0)")
-    assert I.RandomNormal(2.0, 1.0).stddev == 2.0
+        0.5,
+        "fan_out",
+        "normal",
+        (0,),
+    )
+    assert repr(inits.TruncatedNormal(0.1)) == (
+        "TruncatedNormal(stddev=0.1, mean=0.0, lower=-2.0, upper=2.0)"
+    )
+    assert inits.RandomNormal(2.0, 1.0).stddev == 2.0
 
 
 def test_public_names_match_dm_haiku():
-    assert sorted(I.__all__) == sorted([
-        "Constant", "Orthogonal", "Identity", "Initializer", "RandomNormal", "RandomUniform",
-        "TruncatedNormal", "UniformScaling", "VarianceScaling"])
-    for name in I.__all__:
-        assert getattr(I, name) is not None
+    assert sorted(inits.__all__) == sorted(
+        [
+            "Constant",
+            "Orthogonal",
+            "Identity",
+            "Initializer",
+            "RandomNormal",
+            "RandomUniform",
+            "TruncatedNormal",
+            "UniformScaling",
+            "VarianceScaling",
+        ]
+    )
+    for name in inits.__all__:
+        assert getattr(inits, name) is not None

@@ -7,10 +7,11 @@ import subprocess
 import sys
 import threading
 
-import haiku as hk
 import jax
 import jax.numpy as jnp
 import pytest
+
+import haiku as hk
 
 jmp = pytest.importorskip("jmp")
 
@@ -25,7 +26,6 @@ FULL_BF16_OUT = jmp.get_policy("p=f32,c=f32,o=bf16")
 
 
 class Inner(hk.Module):
-
     def __call__(self, x):
         w = hk.get_parameter("w", [x.shape[-1]], jnp.float32, jnp.ones)
         s = hk.get_state("s", [1], jnp.float32, jnp.zeros)
@@ -34,7 +34,6 @@ class Inner(hk.Module):
 
 
 class Outer(hk.Module):
-
     def __init__(self, a=None, name=None):
         super().__init__(name=name)
         self.init_arg_dtype = getattr(a, "dtype", None)
@@ -168,13 +167,13 @@ def test_clear_and_push_policy():
 
 def test_push_policy_inside_a_method_of_the_same_class_raises():
     class P(hk.Module):
-
         def __call__(self):
             with mp.push_policy(P, HALF):
                 pass
 
-    with pytest.raises(ValueError, match="cannot change the policy of P inside one of its "
-                                         "own methods"):
+    with pytest.raises(
+        ValueError, match="cannot change the policy of P inside one of its own methods"
+    ):
         hk.transform(lambda: P()()).init(None)
 
 
@@ -182,7 +181,6 @@ def test_local_classes_are_keyed_by_object_module_level_by_name():
 
     def make():
         class Local(hk.Module):
-
             def __call__(self, x):
                 return x
 
@@ -191,15 +189,15 @@ def test_local_classes_are_keyed_by_object_module_level_by_name():
     first, second = make(), make()
     mp.set_policy(first, HALF)
     assert mp.get_policy(second) is None
-    redefined = type("Outer", (hk.Module,), {"__module__": Outer.__module__,
-                                              "__qualname__": Outer.__qualname__})
+    redefined = type(
+        "Outer", (hk.Module,), {"__module__": Outer.__module__, "__qualname__": Outer.__qualname__}
+    )
     mp.set_policy(redefined, HALF)
     assert mp.get_policy(Outer) is HALF
 
 
 def _linear_like(name):
     class Dense(hk.Module):
-
         def __call__(self, x):
             w = hk.get_parameter("w", [x.shape[-1], 2], x.dtype, jnp.ones)
             return x @ w
@@ -292,10 +290,13 @@ def test_policies_are_thread_local():
     assert mp.get_policy(Inner) is None
 
 
-@pytest.mark.parametrize("target, error, match", [
-    (int, TypeError, "int is not an hk.Module subclass"),
-    (3, TypeError, "cannot attach a policy to 3"),
-])
+@pytest.mark.parametrize(
+    "target, error, match",
+    [
+        (int, TypeError, "int is not an hk.Module subclass"),
+        (3, TypeError, "cannot attach a policy to 3"),
+    ],
+)
 def test_bad_targets(target, error, match):
     with pytest.raises(error, match=match):
         mp.set_policy(target, HALF)
@@ -318,14 +319,20 @@ def test_missing_jmp_is_a_clear_error(monkeypatch):
 
 def test_import_haiku_does_not_import_jmp():
     code = "import sys, haiku; haiku.mixed_precision.current_policy(); print('jmp' in sys.modules)"
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
     assert result.stdout.strip() == "False"
 
 
 def test_public_names_match_dm_haiku():
-    assert sorted(mp.__all__) == ["clear_policy", "current_policy", "get_policy",
-                                  "push_policy", "set_policy"]
+    assert sorted(mp.__all__) == [
+        "clear_policy",
+        "current_policy",
+        "get_policy",
+        "push_policy",
+        "set_policy",
+    ]
 
 
 class _Inner(hk.Module):

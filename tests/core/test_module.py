@@ -25,17 +25,17 @@ def test_module_may_implement_a_protocol():
         enc = Encoder()
         return enc.encode(x), isinstance(enc, Encodes), isinstance(enc, hk.ModuleProtocol)
 
-    out, is_encodes, is_module = hk.transform(f).apply({"encoder": {"b": jnp.ones([])}},
-                                                        None, 1.)
-    assert (float(out), is_encodes, is_module) == (2., True, True)
+    out, is_encodes, is_module = hk.transform(f).apply({"encoder": {"b": jnp.ones([])}}, None, 1.0)
+    assert (float(out), is_encodes, is_module) == (2.0, True, True)
 
 
 def test_haiku_protocols_must_be_subclassed_as_protocols():
     with pytest.raises(TypeError, match="Protocol"):
-        class Bad(hk.SupportsCall):  # noqa: F841
+
+        class Bad(hk.SupportsCall):
             pass
 
-    class Good(hk.ModuleProtocol, Protocol):  # noqa: F841
+    class Good(hk.ModuleProtocol, Protocol):
         pass
 
 
@@ -84,7 +84,7 @@ def test_deferred_forwards_attributes_once_built():
         d = hk.Deferred(Sized)
         with pytest.raises(AttributeError, match="size"):
             d.size  # noqa: B018 - not built yet.
-        assert d(2.) == 6.
+        assert d(2.0) == 6.0
         d.size = 5
         assert d.target.size == 5 and d.size == 5
         d.extra = 1

@@ -35,8 +35,9 @@ def test_getter_returning_wrong_shape_names_parameter_and_shapes():
         with hk.custom_getter(_slice_first):
             return hk.get_parameter("w", [3], init=jnp.ones)
 
-    with pytest.raises(ValueError,
-                       match=r"'w' of module '~' has shape \(\), .* shape \(3,\).*getter"):
+    with pytest.raises(
+        ValueError, match=r"'w' of module '~' has shape \(\), .* shape \(3,\).*getter"
+    ):
         hk.transform(f).init(None)
 
 
@@ -85,11 +86,14 @@ def test_creator_returning_a_value_at_apply_is_still_missing():
         hk.transform(f).apply({}, None)
 
 
-@pytest.mark.parametrize("hook", [
-    lambda: hk.custom_creator(lambda nc, s, d, i, c: nc(s, d, i)),
-    lambda: hk.custom_getter(lambda ng, v, c: ng(v)),
-    lambda: hk.custom_setter(lambda ns, v, c: ns(v)),
-])
+@pytest.mark.parametrize(
+    "hook",
+    [
+        lambda: hk.custom_creator(lambda nc, s, d, i, c: nc(s, d, i)),
+        lambda: hk.custom_getter(lambda ng, v, c: ng(v)),
+        lambda: hk.custom_setter(lambda ns, v, c: ns(v)),
+    ],
+)
 def test_hooks_outside_a_transform_raise(hook):
     with pytest.raises(ValueError, match="hk.transform"):
         with hook():

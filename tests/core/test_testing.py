@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import haiku as hk
 import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
+
+import haiku as hk
 
 
 def test_runs_init_then_apply_with_seed_and_seed_plus_one():
@@ -96,7 +97,6 @@ def test_map_rng_is_applied_to_both_keys():
 
 def test_works_on_methods_and_keeps_metadata():
     class Case:
-
         @hk.testing.transform_and_run
         def test_something(self, x):
             """Docstring."""
@@ -114,5 +114,11 @@ def test_rejects_non_callables():
 
 def test_public_names():
     assert hk.testing.__all__ == [
-        "Case", "ConformanceError", "Skip", "check_case", "check_plugin", "conformance_test",
-        "transform_and_run"]
+        "Case",
+        "ConformanceError",
+        "Skip",
+        "check_case",
+        "check_plugin",
+        "conformance_test",
+        "transform_and_run",
+    ]

@@ -14,8 +14,9 @@ import haiku as hk
 class Block(hk.Module):
     def __call__(self, x):
         for _ in range(3):
-            w = hk.get_parameter(f"w{_}", [x.shape[-1], x.shape[-1]],
-                                 init=hk.initializers.TruncatedNormal())
+            w = hk.get_parameter(
+                f"w{_}", [x.shape[-1], x.shape[-1]], init=hk.initializers.TruncatedNormal()
+            )
             x = jnp.tanh(x @ w)
             hk.set_state(f"s{_}", x.mean())
         return x

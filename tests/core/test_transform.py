@@ -31,8 +31,7 @@ def test_init_apply_roundtrip_and_purity():
     assert not (f.init(jax.random.PRNGKey(1), x)["~"]["w"] == params["~"]["w"]).all()
 
 
-@pytest.mark.parametrize("rng", [42, jax.random.PRNGKey(42), jax.random.key(42),
-                                 np.int32(42)])
+@pytest.mark.parametrize("rng", [42, jax.random.PRNGKey(42), jax.random.key(42), np.int32(42)])
 def test_rng_kinds_give_identical_params(rng):
     f = hk.transform(affine)
     expected = f.init(jax.random.PRNGKey(42), jnp.ones([1, 3]))
@@ -44,10 +43,11 @@ def test_jit_grad_vmap_of_apply():
     f = hk.transform(affine)
     x = jnp.ones([3, 4])
     params = f.init(jax.random.PRNGKey(0), x)
-    np.testing.assert_allclose(jax.jit(f.apply)(params, None, x), f.apply(params, None, x),
-                               rtol=1e-6)
+    np.testing.assert_allclose(
+        jax.jit(f.apply)(params, None, x), f.apply(params, None, x), rtol=1e-6
+    )
     grads = jax.grad(lambda p: f.apply(p, None, x).sum())(params)
-    np.testing.assert_allclose(grads["~"]["b"], [3., 3.])
+    np.testing.assert_allclose(grads["~"]["b"], [3.0, 3.0])
     batched = jax.vmap(f.apply, in_axes=(None, None, 0))(params, None, jnp.ones([5, 3, 4]))
     assert batched.shape == (5, 3, 2)
     params_jit = jax.jit(f.init)(jax.random.PRNGKey(0), x)
@@ -141,13 +141,16 @@ def test_multi_transform_shares_params():
         def fn(x):
             hk.set_state("n", jnp.ones([]))
             return x
+
         return fn, fn
 
-    with pytest.raises(hk.NonEmptyStateError if hasattr(hk, "NonEmptyStateError")
-                       else ValueError, match="transform_with_state"):
-        hk.multi_transform(stateful).init(None, 1.)
+    with pytest.raises(
+        hk.NonEmptyStateError if hasattr(hk, "NonEmptyStateError") else ValueError,
+        match="transform_with_state",
+    ):
+        hk.multi_transform(stateful).init(None, 1.0)
     s = hk.multi_transform_with_state(stateful)
-    assert s.init(None, 1.)[1] == {"~": {"n": jnp.ones([])}}
+    assert s.init(None, 1.0)[1] == {"~": {"n": jnp.ones([])}}
 
 
 def test_running_init():
@@ -182,9 +185,9 @@ def test_deferred_and_to_module():
     def g(x):
         return x + hk.get_parameter("b", [], init=jnp.ones)
 
-    G = hk.to_module(g)
-    assert issubclass(G, hk.Module)
-    params = hk.transform(lambda x: (G()(x), G(name="other")(x))).init(None, 1.)
+    module_cls = hk.to_module(g)
+    assert issubclass(module_cls, hk.Module)
+    params = hk.transform(lambda x: (module_cls()(x), module_cls(name="other")(x))).init(None, 1.0)
     assert list(params) == ["g", "other"]
 
 
@@ -220,14 +223,14 @@ def test_shapes_reach_initializers_and_hooks_as_given():
         return hk.get_parameter("u", (4,), init=jnp.ones)
 
     params, state = hk.transform_with_state(f).init(None)
-    assert seen == [("init", [2]), ("init", [3]), ("creator", [1, 2], [1, 2]),
-                    ("getter", [1, 2])]
+    assert seen == [("init", [2]), ("init", [3]), ("creator", [1, 2], [1, 2]), ("getter", [1, 2])]
     assert [type(s) for _, s, *_ in seen[:3]] == [list, list, list]
     assert params["~"]["v"].shape == (1, 2) and params["~"]["u"].tolist() == [1.0] * 4
 
 
 def test_unexpected_tracer_error_points_at_the_haiku_wrappers():
     """State set under a raw jax.vmap leaks the vmap's tracer; using it raises."""
+
     def forward(x):
         jax.vmap(lambda row: hk.set_state("s", row))(x)
         return hk.get_state("s") + 1
@@ -237,5 +240,4 @@ def test_unexpected_tracer_error_points_at_the_haiku_wrappers():
         f.init(None, jnp.ones([2, 3]))
     message = str(err.value)
     assert "haiku hint: a raw JAX transform" in message and "hk.vmap" in message
-    assert ('pip install "haiku-core[jaxwrap]"' in message) == (
-        "vmap" in plugins.KNOWN_PROVIDERS)
+    assert ('pip install "haiku-core[jaxwrap]"' in message) == ("vmap" in plugins.KNOWN_PROVIDERS)

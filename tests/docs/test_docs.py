@@ -33,12 +33,24 @@ import haiku as hk
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
-FIRST_PARTY = {"haiku-layers": "haiku_layers", "haiku-nets": "haiku_nets",
-               "haiku-jaxwrap": "haiku_jaxwrap", "haiku-contrib-example": "haiku_contrib_example"}
-ALL_PLUGINS = all(importlib.util.find_spec(p) for p in ("haiku_layers", "haiku_nets",
-                                                          "haiku_jaxwrap"))
-SUBMODULES = ["config", "data_structures", "initializers", "mixed_precision", "testing",
-              "typing", "plugins"]
+FIRST_PARTY = {
+    "haiku-layers": "haiku_layers",
+    "haiku-nets": "haiku_nets",
+    "haiku-jaxwrap": "haiku_jaxwrap",
+    "haiku-contrib-example": "haiku_contrib_example",
+}
+ALL_PLUGINS = all(
+    importlib.util.find_spec(p) for p in ("haiku_layers", "haiku_nets", "haiku_jaxwrap")
+)
+SUBMODULES = [
+    "config",
+    "data_structures",
+    "initializers",
+    "mixed_precision",
+    "testing",
+    "typing",
+    "plugins",
+]
 
 # Public names that lack a docstring or a `>>>` example today (reported to the lead).
 # Each is xfail(strict=True): documenting it makes the test XPASS, then remove it here.
@@ -64,6 +76,7 @@ def _public_names() -> list[tuple[str, str]]:
                 names.append((f"haiku.{ep.name}", ep.value))
     if importlib.util.find_spec("haiku_nets"):
         import haiku_nets
+
         names += [(f"haiku.nets.{n}", f"haiku_nets:{n}") for n in haiku_nets.__all__]
     return sorted(set(names))
 
@@ -77,9 +90,9 @@ def _load(target: str) -> object:
 def _is_alias_or_constant(obj: object) -> bool:
     if isinstance(obj, (types.ModuleType, type)) or inspect.isroutine(obj):
         return False
-    if typing.get_origin(obj) is not None or isinstance(obj, (typing.TypeVar,
-                                                              getattr(typing, "TypeAliasType",
-                                                                      ()))):
+    if typing.get_origin(obj) is not None or isinstance(
+        obj, (typing.TypeVar, getattr(typing, "TypeAliasType", ()))
+    ):
         return True
     return not callable(obj)  # a constant (str, tuple, dict, sentinel, ...)
 
@@ -129,10 +142,13 @@ def test_public_name_has_docstring_and_example(name, target):
 
 # --- code samples in docs/*.md --------------------------------------------------------
 
-FENCE = re.compile(r"(?P<skip><!--\s*skip\s*-->\s*\n)?^```python(?P<info>[^\n]*)\n(?P<code>.*?)^```",
-                   re.M | re.S)
-PLUGIN_USE = re.compile(r"hk\.(nets|Linear|Conv|vmap|scan|layer_stack|lift|MultiHead|LSTM|"
-                        r"BatchNorm|LayerNorm|Embed|dropout|remat|cond|dynamic_unroll)")
+FENCE = re.compile(
+    r"(?P<skip><!--\s*skip\s*-->\s*\n)?^```python(?P<info>[^\n]*)\n(?P<code>.*?)^```", re.M | re.S
+)
+PLUGIN_USE = re.compile(
+    r"hk\.(nets|Linear|Conv|vmap|scan|layer_stack|lift|MultiHead|LSTM|"
+    r"BatchNorm|LayerNorm|Embed|dropout|remat|cond|dynamic_unroll)"
+)
 
 
 # System programs some samples call (not Python packages). When one is not on PATH, the
@@ -160,13 +176,14 @@ def test_blocks_needing_a_missing_program_are_detected():
 
 def code_blocks(text: str) -> list[str]:
     """The runnable ```python blocks of a Markdown page (see the module docstring)."""
-    return [m["code"] for m in FENCE.finditer(text)
-            if not m["skip"] and "title=" not in m["info"]]
+    return [m["code"] for m in FENCE.finditer(text) if not m["skip"] and "title=" not in m["info"]]
 
 
 def test_code_block_extraction_rules():
-    page = ("```python\na = 1\n```\n<!-- skip -->\n```python\nboom()\n```\n"
-            "```python title=\"x.py\"\nboom()\n```\n```\nshell\n```\n```python\nb = a\n```\n")
+    page = (
+        "```python\na = 1\n```\n<!-- skip -->\n```python\nboom()\n```\n"
+        '```python title="x.py"\nboom()\n```\n```\nshell\n```\n```python\nb = a\n```\n'
+    )
     assert code_blocks(page) == ["a = 1\n", "b = a\n"]
 
 
@@ -193,7 +210,7 @@ def test_docs_code_samples_run(page, tmp_path, monkeypatch):
     for i, block in enumerate(blocks):
         missing = missing_programs(block)
         try:
-            exec(compile(block, f"{page.name}[block {i}]", "exec"), namespace)  # noqa: S102
+            exec(compile(block, f"{page.name}[block {i}]", "exec"), namespace)
         except Exception as e:  # pragma: no cover - the message is the point
             if missing and _is_missing_program_error(e):
                 # The statements before the failing call ran, so later blocks still can.
@@ -206,14 +223,21 @@ def test_docs_code_samples_run(page, tmp_path, monkeypatch):
 
 # --- the site builds ------------------------------------------------------------------
 
+
 def test_mkdocs_build_strict(tmp_path):
     pytest.importorskip("mkdocs")
     pytest.importorskip("mkdocstrings")
     if not ALL_PLUGINS:
         pytest.skip("the API reference documents the plugins: needs every plugin installed")
     mkdocs = shutil.which("mkdocs", path=os.path.dirname(sys.executable)) or "mkdocs"
-    proc = subprocess.run([mkdocs, "build", "--strict", "--site-dir", str(tmp_path / "site")],
-                          cwd=ROOT, capture_output=True, text=True, timeout=600, check=False)
+    proc = subprocess.run(
+        [mkdocs, "build", "--strict", "--site-dir", str(tmp_path / "site")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert (tmp_path / "site" / "index.html").is_file()
     # The API reference shows constructor arguments: signature and the Args of __init__.

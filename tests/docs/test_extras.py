@@ -16,11 +16,17 @@ import tomllib
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-PYPROJECTS = {"haiku-core": ROOT / "packages/haiku-core/pyproject.toml",
-              "haiku": ROOT / "packages/haiku/pyproject.toml"}
+PYPROJECTS = {
+    "haiku-core": ROOT / "packages/haiku-core/pyproject.toml",
+    "haiku": ROOT / "packages/haiku/pyproject.toml",
+}
 MENTIONS = re.compile(r"\b(haiku-core|haiku)\[([\w,.\- ]+)\]")
-TEXTS = [ROOT / "README.md", ROOT / "packages/haiku-core/README.md", *sorted((ROOT / "docs").glob("*.md")),
-         *sorted((ROOT / "packages").glob("*/src/**/*.py"))]
+TEXTS = [
+    ROOT / "README.md",
+    ROOT / "packages/haiku-core/README.md",
+    *sorted((ROOT / "docs").glob("*.md")),
+    *sorted((ROOT / "packages").glob("*/src/**/*.py")),
+]
 
 
 def _normalised(name: str) -> str:
@@ -38,8 +44,9 @@ def test_declared_extras_are_normalised(dist):
         assert extra == _normalised(extra), f"{dist}: extra {extra!r}"
         for requirement in requirements:
             for _, inner in MENTIONS.findall(requirement):
-                assert all(e.strip() == _normalised(e.strip()) for e in inner.split(",")), \
+                assert all(e.strip() == _normalised(e.strip()) for e in inner.split(",")), (
                     requirement
+                )
 
 
 def test_meta_distribution_offers_every_extra_of_haiku_core():

@@ -30,7 +30,7 @@ echo "===== 10 passed in 0.1s ====="
 def _readme_command() -> str:
     match = CI_PATTERN.search((ROOT / "README.md").read_text(encoding="utf-8"))
     assert match, "README.md lost the test command line that .ci/run greps"
-    line = (ROOT / "README.md").read_text(encoding="utf-8")[match.start():].splitlines()[0]
+    line = (ROOT / "README.md").read_text(encoding="utf-8")[match.start() :].splitlines()[0]
     return line
 
 
@@ -49,9 +49,14 @@ def _run_loop(tmp_path: pathlib.Path, fail: str) -> subprocess.CompletedProcess:
     hatch.write_text(FAKE_HATCH)
     hatch.chmod(0o755)
     # `set -euo pipefail` as in .ci/run, which evals the line.
-    return subprocess.run(["bash", "-c", f"set -euo pipefail; eval {_quote(loop)}"],
-                          cwd=tmp_path, env={"FAIL": fail, "PATH": "/usr/bin:/bin"},
-                          capture_output=True, text=True, check=False)
+    return subprocess.run(
+        ["bash", "-c", f"set -euo pipefail; eval {_quote(loop)}"],
+        cwd=tmp_path,
+        env={"FAIL": fail, "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
 
 
 def _quote(text: str) -> str:
@@ -64,13 +69,22 @@ def test_readme_loop_covers_every_matrix_environment():
     assert loop.group(1).split() == _matrix_plugins()
 
 
-@pytest.mark.parametrize("fail,returncode", [("", 0), ("plugins=core", 1),
-                                             ("plugins=all", 1),
-                                             ("plugins=core plugins=all", 1)])
+@pytest.mark.parametrize(
+    "fail,returncode",
+    [("", 0), ("plugins=core", 1), ("plugins=all", 1), ("plugins=core plugins=all", 1)],
+)
 def test_every_environment_runs_and_any_failure_fails_the_command(tmp_path, fail, returncode):
     result = _run_loop(tmp_path, fail)
     calls = (tmp_path / "calls.txt").read_text().splitlines()
-    assert calls == [f"hatch test -i plugins={p}" for p in _matrix_plugins()]
+    assert calls == ["hatch run lint:all"] + [
+        f"hatch test -i plugins={p}" for p in _matrix_plugins()
+    ]
     assert result.returncode == returncode, result.stdout + result.stderr
     # The output still ends with pytest's summary line (of the last environment).
     assert re.fullmatch(r"=+ .*(passed|failed).* =+", result.stdout.splitlines()[-1])
+
+
+def test_a_lint_finding_fails_the_command_before_any_test(tmp_path):
+    result = _run_loop(tmp_path, "lint:all")
+    assert (tmp_path / "calls.txt").read_text().splitlines() == ["hatch run lint:all"]
+    assert result.returncode == 1

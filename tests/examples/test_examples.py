@@ -24,14 +24,23 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
-def run_example(name: str, *args: str, timeout: float = 240,
-                check: bool = True) -> subprocess.CompletedProcess[str]:
+def run_example(
+    name: str, *args: str, timeout: float = 240, check: bool = True
+) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ, MPLBACKEND="Agg")
-    proc = subprocess.run([sys.executable, str(EXAMPLES / name), *args], capture_output=True,
-                          text=True, timeout=timeout, env=env, cwd=EXAMPLES.parent)
+    proc = subprocess.run(
+        [sys.executable, str(EXAMPLES / name), *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env,
+        cwd=EXAMPLES.parent,
+    )
     if check and proc.returncode != 0:
-        pytest.fail(f"{name} {' '.join(args)} exited with {proc.returncode}\n"
-                    f"--- stdout ---\n{proc.stdout[-3000:]}\n--- stderr ---\n{proc.stderr[-3000:]}")
+        pytest.fail(
+            f"{name} {' '.join(args)} exited with {proc.returncode}\n"
+            f"--- stdout ---\n{proc.stdout[-3000:]}\n--- stderr ---\n{proc.stderr[-3000:]}"
+        )
     return proc
 
 
@@ -64,8 +73,9 @@ def test_train_digits_reaches_97_percent(tmp_path, plotting):
 
 
 def test_train_digits_fails_below_target(tmp_path, plotting):
-    proc = run_example("train_digits.py", "--model", "mlp", "--epochs", "1",
-                       "--out", str(tmp_path), check=False)
+    proc = run_example(
+        "train_digits.py", "--model", "mlp", "--epochs", "1", "--out", str(tmp_path), check=False
+    )
     assert proc.returncode == 1
     assert "FAIL: MLP test accuracy" in proc.stderr
 
@@ -79,14 +89,23 @@ def test_train_digits_on_local_mnist_npz(tmp_path, plotting):
         x = (rng.rand(n, 28, 28) * 60).astype("uint8")
         for i, label in enumerate(y):
             r, c = divmod(int(label), 5)
-            x[i, 4 + 12 * r:8 + 12 * r, 2 + 5 * c:6 + 5 * c] = 255
+            x[i, 4 + 12 * r : 8 + 12 * r, 2 + 5 * c : 6 + 5 * c] = 255
         return x, y
 
     (x_train, y_train), (x_test, y_test) = make(512), make(128)
     path = tmp_path / "mnist.npz"
     np.savez(path, x_train=x_train, y_train=y_train, x_test=x_test, y_test=y_test)
-    proc = run_example("train_digits.py", "--mnist", str(path), "--model", "mlp",
-                       "--epochs", "3", "--out", str(tmp_path / "out"))
+    proc = run_example(
+        "train_digits.py",
+        "--mnist",
+        str(path),
+        "--model",
+        "mlp",
+        "--epochs",
+        "3",
+        "--out",
+        str(tmp_path / "out"),
+    )
     assert "MNIST (28x28): 512 train / 128 test" in proc.stdout
     assert "mlp/~/linear_0  w     784x256" in (tmp_path / "out" / "model_summary.txt").read_text()
 
@@ -121,7 +140,8 @@ def test_lstm_sequence():
 def test_resnet_state():
     proc = run_example("resnet_state.py", "--smoke")
     assert line_with(proc.stdout, "state unchanged") == (
-        "state unchanged by is_training=False: True")
+        "state unchanged by is_training=False: True"
+    )
     assert "batchnorm_0/~/mean_ema']: ['average', 'counter', 'hidden']" in proc.stdout
     test_acc = float(line_with(proc.stdout, "eval (is_training=False").split()[-1])
     assert test_acc > 0.5
@@ -132,7 +152,8 @@ def test_checkpointing_resumes_bitwise():
     proc = run_example("checkpointing.py", "--smoke")
     assert "same pytree structure as a fresh init (params + optax state): True" in proc.stdout
     assert line_with(proc.stdout, "losses bitwise equal").startswith(
-        "losses bitwise equal to the uninterrupted run: True")
+        "losses bitwise equal to the uninterrupted run: True"
+    )
 
 
 def test_data_parallel_matches_single_device():

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import copy
 import inspect
-from typing import Any, Callable, Optional, Protocol
+from collections.abc import Callable
+from typing import Any, Protocol
 
 import jax
 import jax.numpy as jnp
@@ -22,7 +23,7 @@ import haiku as hk
 def _kind(fn: Callable[[], Any]) -> str:
     try:
         fn()
-    except Exception as e:  # noqa: BLE001 - we record the type.
+    except Exception as e:  # we record the type.
         for cls in type(e).__mro__:
             if cls.__module__ == "builtins":
                 return cls.__name__
@@ -39,18 +40,20 @@ def _shapes(tree) -> dict:
 
 
 class Dense(hk.Module):
-    def __init__(self, size: int, name: Optional[str] = None):
+    def __init__(self, size: int, name: str | None = None):
         super().__init__(name=name)
         self.size = size
 
     def __call__(self, x):
-        w = hk.get_parameter("w", [x.shape[-1], self.size], x.dtype,
-                             init=hk.initializers.RandomNormal())
+        w = hk.get_parameter(
+            "w", [x.shape[-1], self.size], x.dtype, init=hk.initializers.RandomNormal()
+        )
         b = hk.get_parameter("b", [self.size], x.dtype, init=jnp.ones)
         return x @ w + b
 
 
 # 1. Custom getters run before the shape check.
+
 
 def scenario_getter_slices_stacked() -> dict:
     layers = 3
@@ -60,14 +63,17 @@ def scenario_getter_slices_stacked() -> dict:
 
         def stacked_init(s, d):
             return jnp.stack([init(s[1:], d) * (i + 1) for i in range(layers)])
+
         return next_creator((layers, *shape), dtype, stacked_init)
 
     def f(x):
         with hk.custom_creator(stack_creator):
             for i in range(layers):
+
                 def slicer(next_getter, value, context, i=i):
                     del context
                     return next_getter(value[i])
+
                 with hk.custom_getter(slicer):
                     x = jnp.tanh(Dense(2, name="shared")(x))
         return x
@@ -75,7 +81,7 @@ def scenario_getter_slices_stacked() -> dict:
     # A new module per layer (shared, shared_1, ...), each with its own stacked parameter;
     # the layer's getter picks one slice of it.
     t = hk.transform(f)
-    x = jnp.linspace(-1., 1., 6).reshape(3, 2)
+    x = jnp.linspace(-1.0, 1.0, 6).reshape(3, 2)
     params = t.init(jax.random.PRNGKey(0), x)
     out = t.apply(params, None, x)
     return {"params": _shapes(params), "out": _arr(out)}
@@ -107,12 +113,14 @@ def scenario_getter_shape_errors() -> dict:
         "getter_apply": _kind(lambda: hk.transform(with_wrong_getter).apply(ok, None)),
         "creator_init": _kind(lambda: hk.transform(with_wrong_creator).init(None)),
         "init_fn": _kind(lambda: hk.transform(wrong_init).init(None)),
-        "apply_stored": _kind(lambda: hk.transform(wrong_init).apply(
-            {"~": {"w": jnp.ones([2])}}, None)),
+        "apply_stored": _kind(
+            lambda: hk.transform(wrong_init).apply({"~": {"w": jnp.ones([2])}}, None)
+        ),
     }
 
 
 # 2. Nested mixed precision policies (core modules only; BatchNorm is in the real-model test).
+
 
 class StatefulNorm(hk.Module):
     """Keeps a moving mean in state and scales by a parameter."""
@@ -138,26 +146,31 @@ def scenario_nested_policies() -> dict:
     hk.mixed_precision.set_policy(Net, jmp.get_policy("p=f32,c=bf16,o=f32"))
     hk.mixed_precision.set_policy(StatefulNorm, jmp.get_policy("p=f32,c=f32,o=bf16"))
     try:
+
         def f(x):
             out, mean_dtype, scale_dtype = Net()(x)
             return out, str(mean_dtype), str(scale_dtype)
 
         t = hk.transform_with_state(f)
-        x = jnp.linspace(-2., 2., 8).reshape(4, 2)
+        x = jnp.linspace(-2.0, 2.0, 8).reshape(4, 2)
         params, state = t.init(jax.random.PRNGKey(1), x)
         results = []
         for _ in range(3):
             (out, mean_dtype, scale_dtype), state = t.apply(params, state, None, x + 0.1)
             results.append([_arr(out), str(out.dtype), mean_dtype, scale_dtype])
-        return {"params": _shapes(params), "state": _shapes(state),
-                "final_state": {m: {n: _arr(v) for n, v in b.items()} for m, b in state.items()},
-                "steps": results}
+        return {
+            "params": _shapes(params),
+            "state": _shapes(state),
+            "final_state": {m: {n: _arr(v) for n, v in b.items()} for m, b in state.items()},
+            "steps": results,
+        }
     finally:
         hk.mixed_precision.clear_policy(Net)
         hk.mixed_precision.clear_policy(StatefulNorm)
 
 
 # 3. Modules that also implement a typing.Protocol.
+
 
 class HasEncode(Protocol):
     def encode(self, x): ...
@@ -176,27 +189,32 @@ def scenario_protocol_module() -> dict:
         m = Encoder()
         return m(x), m.module_name, isinstance(m, hk.Module)
 
-    out, name, is_module = hk.transform(f).apply({"encoder": {"b": jnp.ones([])}}, None, 1.)
+    out, name, is_module = hk.transform(f).apply({"encoder": {"b": jnp.ones([])}}, None, 1.0)
 
     def bad_subclass():
-        class NotProtocol(hk.ModuleProtocol):  # noqa: F841 - the class statement is the test.
+        class NotProtocol(hk.ModuleProtocol):  # the class statement is the test.
             pass
 
     def bad_supports_call():
-        class NotProtocol(hk.SupportsCall):  # noqa: F841
+        class NotProtocol(hk.SupportsCall):
             pass
 
     def ok_protocol():
-        class Sub(hk.SupportsCall, Protocol):  # noqa: F841
+        class Sub(hk.SupportsCall, Protocol):
             pass
 
-    return {"out": float(out), "name": name, "is_module": is_module,
-            "subclass_module_protocol": _kind(bad_subclass),
-            "subclass_supports_call": _kind(bad_supports_call),
-            "subclass_with_protocol": _kind(ok_protocol)}
+    return {
+        "out": float(out),
+        "name": name,
+        "is_module": is_module,
+        "subclass_module_protocol": _kind(bad_subclass),
+        "subclass_supports_call": _kind(bad_supports_call),
+        "subclass_with_protocol": _kind(ok_protocol),
+    }
 
 
 # 4. Naming.
+
 
 class Child(hk.Module):
     pass
@@ -240,6 +258,7 @@ def scenario_naming() -> dict:
 
 # 13. hk.Deferred forwards attributes.
 
+
 class Holder(hk.Module):
     def __init__(self, name=None):
         super().__init__(name=name)
@@ -253,7 +272,7 @@ def scenario_deferred() -> dict:
     def f():
         d = hk.Deferred(Holder)
         before = _kind(lambda: d.size)
-        out = d(2.)
+        out = d(2.0)
         got = d.size
         d.size = 5
         target_size = d.target.size
@@ -269,6 +288,7 @@ def scenario_deferred() -> dict:
 
 # 16. DO_NOT_STORE.
 
+
 def scenario_do_not_store() -> dict:
     def creator(next_creator, shape, dtype, init, context):
         if context.name == "w":
@@ -277,7 +297,7 @@ def scenario_do_not_store() -> dict:
 
     def getter(next_getter, value, context):
         if context.name == "w":
-            value = jnp.full(context.original_shape, 2., context.original_dtype)
+            value = jnp.full(context.original_shape, 2.0, context.original_dtype)
         return next_getter(value)
 
     def f(x):
@@ -292,12 +312,16 @@ def scenario_do_not_store() -> dict:
     x = jnp.ones([1, 3])
     params = t.init(jax.random.PRNGKey(0), x)
     out = t.apply(params, None, x)
-    return {"params": _shapes(params), "out": _arr(out),
-            "no_getter_init": _kind(lambda: hk.transform(no_getter).init(None)),
-            "no_getter_apply": _kind(lambda: hk.transform(no_getter).apply({}, None))}
+    return {
+        "params": _shapes(params),
+        "out": _arr(out),
+        "no_getter_init": _kind(lambda: hk.transform(no_getter).init(None)),
+        "no_getter_apply": _kind(lambda: hk.transform(no_getter).apply({}, None)),
+    }
 
 
 # 17. RNG keys of every PRNG implementation.
+
 
 def _rng_run(key) -> list:
     def f(x):
@@ -327,7 +351,8 @@ def scenario_rng_impls() -> dict:
             out[f"raw_{impl}"] = _rng_run(jax.random.PRNGKey(3))
             out[f"raw_{impl}_seed"] = _rng_run(3)
             out[f"raw_{impl}_threefry_key"] = _kind(
-                lambda: hk.PRNGSequence(np.zeros([2], np.uint32)))
+                lambda: hk.PRNGSequence(np.zeros([2], np.uint32))
+            )
     finally:
         jax.config.update("jax_default_prng_impl", previous)
     out["raw_threefry"] = _rng_run(jax.random.PRNGKey(3))
@@ -336,6 +361,7 @@ def scenario_rng_impls() -> dict:
 
 
 # 18. Signatures, to_module docs, copying immutable dicts.
+
 
 def scenario_introspection() -> dict:
     def fn(x: jax.Array, *, training: bool = False) -> jax.Array:
@@ -348,8 +374,12 @@ def scenario_introspection() -> dict:
     frozen = hk.data_structures.to_immutable_dict({"a": {"b": jnp.ones([2])}})
     copies = []
     for c in (copy.copy(frozen), copy.deepcopy(frozen)):
-        copies.append([type(c).__name__, str(jax.tree_util.tree_structure(c)) ==
-                       str(jax.tree_util.tree_structure(frozen))])
+        copies.append(
+            [
+                type(c).__name__,
+                str(jax.tree_util.tree_structure(c)) == str(jax.tree_util.tree_structure(frozen)),
+            ]
+        )
     return {
         "init": str(inspect.signature(t.init)),
         "apply": str(inspect.signature(t.apply)),
@@ -362,6 +392,7 @@ def scenario_introspection() -> dict:
 
 
 # 19. Exception types.
+
 
 def _creator(next_creator, shape, dtype, init, context):
     return next_creator(shape, dtype, init)
@@ -396,13 +427,15 @@ def scenario_error_types() -> dict:
         out[f"init_{label}"] = _kind(lambda rng=rng: t.init(rng))
         out[f"apply_{label}"] = _kind(lambda rng=rng: t.apply({}, rng))
         out[f"seq_{label}"] = _kind(lambda rng=rng: hk.PRNGSequence(rng))
-    out["with_rng_bad"] = _kind(lambda: hk.transform(
-        lambda: _enter(hk.with_rng("abc"))).apply({}, None))
+    out["with_rng_bad"] = _kind(
+        lambda: hk.transform(lambda: _enter(hk.with_rng("abc"))).apply({}, None)
+    )
     out["creator_outside"] = _kind(lambda: _enter(hk.custom_creator(_creator)))
     out["getter_outside"] = _kind(lambda: _enter(hk.custom_getter(_getter)))
     out["setter_outside"] = _kind(lambda: _enter(hk.custom_setter(_setter)))
-    out["intercept_outside"] = _kind(lambda: _enter(hk.intercept_methods(
-        lambda f, a, k, c: f(*a, **k))))
+    out["intercept_outside"] = _kind(
+        lambda: _enter(hk.intercept_methods(lambda f, a, k, c: f(*a, **k)))
+    )
 
     leaked = []
 
@@ -413,17 +446,18 @@ def scenario_error_types() -> dict:
     def use_leak(x):
         return hk.get_parameter("w", [], init=jnp.zeros) + leaked[0]
 
-    jax.jit(leak)(1.)
+    jax.jit(leak)(1.0)
     hint = None
     try:
-        hk.transform(use_leak).init(None, 1.)
-    except Exception as e:  # noqa: BLE001
+        hk.transform(use_leak).init(None, 1.0)
+    except Exception as e:  # we record the type.
         hint = [type(e).__name__, "hk." in str(e)]
     out["tracer_hint"] = hint
     return out
 
 
 # 22. Misuse across transforms.
+
 
 def scenario_cross_transform() -> dict:
     kept = []
@@ -507,8 +541,7 @@ def scenario_misuse_types() -> dict:
         "name_scope_bad_part": _in(lambda: _enter(hk.name_scope("a/1b"))),
         "module_name_int": _in(lambda: _Plain(name=3)),
         "param_name_slash": _in(lambda: hk.get_parameter("a/b", [], init=jnp.zeros)),
-        "next_rng_keys_negative": lambda: hk.transform(lambda: hk.next_rng_keys(-1)).apply(
-            {}, key),
+        "next_rng_keys_negative": lambda: hk.transform(lambda: hk.next_rng_keys(-1)).apply({}, key),
         "state_not_mapping": lambda: ts.apply({}, [1], None),
         "state_flat": lambda: ts.apply({}, {"s": jnp.zeros([])}, None),
         "apply_missing_args": lambda: t.apply(),
@@ -524,8 +557,8 @@ def scenario_misuse_types() -> dict:
         "with_rng_none": _in(lambda: _enter(hk.with_rng(None))),
         "param_none_init_result": _in(lambda: hk.get_parameter("w", [], init=lambda s, d: None)),
         "state_wrong_shape_apply": lambda: hk.transform_with_state(
-            lambda: hk.get_state("s", [2], init=jnp.zeros)).apply(
-                {}, {"~": {"s": jnp.zeros([3])}}, None),
+            lambda: hk.get_state("s", [2], init=jnp.zeros)
+        ).apply({}, {"~": {"s": jnp.zeros([3])}}, None),
         "multi_transform_not_tuple": lambda: hk.multi_transform(lambda: 1),
         "seq_take_negative": lambda: hk.PRNGSequence(0).take(-1),
         "seq_reserve_negative": lambda: hk.PRNGSequence(0).reserve(-1),
@@ -557,6 +590,6 @@ def run_all() -> dict:
     for name, fn in SCENARIOS.items():
         try:
             out[name] = fn()
-        except Exception as e:  # noqa: BLE001 - recorded so one failure shows the rest.
+        except Exception as e:  # we record the type.
             out[name] = f"SCENARIO FAILED: {type(e).__name__}: {e}"
     return out

@@ -8,7 +8,8 @@ must be identical.
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Callable, Optional
+from collections.abc import Callable
+from typing import Any
 
 import jax
 import jax.numpy as jnp
@@ -18,17 +19,23 @@ import haiku as hk
 
 
 def _tree(params) -> list:
-    return [[m, [[n, list(np.shape(v)), str(np.asarray(v).dtype)] for n, v in b.items()]]
-            for m, b in params.items()]
+    return [
+        [m, [[n, list(np.shape(v)), str(np.asarray(v).dtype)] for n, v in b.items()]]
+        for m, b in params.items()
+    ]
 
 
 def _keys(*keys) -> list:
-    return [np.asarray(jax.random.key_data(k) if jnp.issubdtype(k.dtype, jax.dtypes.prng_key)
-                       else k).tolist() for k in keys]
+    return [
+        np.asarray(
+            jax.random.key_data(k) if jnp.issubdtype(k.dtype, jax.dtypes.prng_key) else k
+        ).tolist()
+        for k in keys
+    ]
 
 
 class Leaf(hk.Module):
-    def __init__(self, size: int = 2, name: Optional[str] = None):
+    def __init__(self, size: int = 2, name: str | None = None):
         super().__init__(name=name)
         self.size = size
 
@@ -65,7 +72,7 @@ class Parent(hk.Module):
 @dataclasses.dataclass
 class DataLeaf(hk.Module):
     size: int
-    name: Optional[str] = None
+    name: str | None = None
 
     def __call__(self, x):
         return x.sum() * hk.get_parameter("s", [self.size], init=jnp.ones)
@@ -177,8 +184,9 @@ def scenario_rng() -> dict:
     with hk.config.context(rng_reserve_size=4):
         out["reserve_size_4"] = _keys(*hk.transform(seq).apply({}, rng))
     out["seq_int_seed"] = _keys(*hk.transform(seq).apply({}, 3))
-    state = hk.transform(lambda: (hk.next_rng_key(), hk.maybe_get_rng_sequence_state())[1]
-                         ).apply({}, rng)
+    state = hk.transform(lambda: (hk.next_rng_key(), hk.maybe_get_rng_sequence_state())[1]).apply(
+        {}, rng
+    )
     out["sequence_state"] = _keys(state[0], *state[1])
     prng = hk.PRNGSequence(5)
     out["prng_sequence"] = _keys(next(prng), *prng.take(2))
@@ -220,11 +228,14 @@ def scenario_state() -> dict:
     def views():
         hk.set_state("s", jnp.zeros([]))
         hk.set_state("s", jnp.ones([]))
-        return (jax.tree.map(lambda v: np.asarray(v).tolist(), hk.get_initial_state()),
-                jax.tree.map(lambda v: np.asarray(v).tolist(), hk.get_current_state()))
+        return (
+            jax.tree.map(lambda v: np.asarray(v).tolist(), hk.get_initial_state()),
+            jax.tree.map(lambda v: np.asarray(v).tolist(), hk.get_current_state()),
+        )
 
-    out["views_apply"] = list(hk.transform_with_state(views).apply(
-        {}, {"~": {"s": jnp.full([], 3.)}}, None)[0])
+    out["views_apply"] = list(
+        hk.transform_with_state(views).apply({}, {"~": {"s": jnp.full([], 3.0)}}, None)[0]
+    )
     return out
 
 
@@ -232,8 +243,16 @@ def scenario_hooks() -> dict:
     log = []
 
     def creator(next_creator, shape, dtype, init, context):
-        log.append(["create", context.full_name, context.module_name, context.name,
-                    list(context.original_shape), str(np.dtype(context.original_dtype))])
+        log.append(
+            [
+                "create",
+                context.full_name,
+                context.module_name,
+                context.name,
+                list(context.original_shape),
+                str(np.dtype(context.original_dtype)),
+            ]
+        )
         return next_creator(shape, dtype, init)
 
     def getter(next_getter, value, context):
@@ -241,13 +260,22 @@ def scenario_hooks() -> dict:
         return next_getter(value)
 
     def interceptor(next_f, args, kwargs, context):
-        log.append(["method", type(context.module).__name__, context.method_name,
-                    context.orig_class.__name__])
+        log.append(
+            [
+                "method",
+                type(context.module).__name__,
+                context.method_name,
+                context.orig_class.__name__,
+            ]
+        )
         return next_f(*args, **kwargs)
 
     def f(x):
-        with hk.custom_creator(creator), hk.custom_getter(getter), \
-                hk.intercept_methods(interceptor):
+        with (
+            hk.custom_creator(creator),
+            hk.custom_getter(getter),
+            hk.intercept_methods(interceptor),
+        ):
             return Parent()(x)
 
     t = hk.transform(f)

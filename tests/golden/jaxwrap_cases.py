@@ -10,10 +10,11 @@ insertion order.
 
 from __future__ import annotations
 
-import haiku as hk
 import jax
 import jax.numpy as jnp
 import numpy as np
+
+import haiku as hk
 
 SEED = 3
 
@@ -27,8 +28,12 @@ class Dense(hk.Module):
 
     def __call__(self, x):
         fan_in = x.shape[-1]
-        w = hk.get_parameter("w", [fan_in, self.size], x.dtype,
-                             init=hk.initializers.TruncatedNormal(1. / np.sqrt(fan_in)))
+        w = hk.get_parameter(
+            "w",
+            [fan_in, self.size],
+            x.dtype,
+            init=hk.initializers.TruncatedNormal(1.0 / np.sqrt(fan_in)),
+        )
         b = hk.get_parameter("b", [self.size], x.dtype, init=hk.initializers.RandomNormal())
         return x @ w + b
 
@@ -53,8 +58,11 @@ def _keys_cond():
 
 def _keys_switch():
     k0 = hk.next_rng_key()
-    ks = hk.switch(2, [lambda: jnp.zeros([2, 2], jnp.uint32)] * 2
-                   + [lambda: jnp.stack([hk.next_rng_key(), hk.next_rng_key()])])
+    ks = hk.switch(
+        2,
+        [lambda: jnp.zeros([2, 2], jnp.uint32)] * 2
+        + [lambda: jnp.stack([hk.next_rng_key(), hk.next_rng_key()])],
+    )
     return jnp.concatenate([k0[None], ks, hk.next_rng_key()[None]])
 
 
@@ -67,8 +75,9 @@ def _keys_scan():
 
 def _keys_fori():
     k0 = hk.next_rng_key()
-    ks = hk.fori_loop(0, 3, lambda i, ks: ks.at[i].set(hk.next_rng_key()),
-                      jnp.zeros([3, 2], jnp.uint32))
+    ks = hk.fori_loop(
+        0, 3, lambda i, ks: ks.at[i].set(hk.next_rng_key()), jnp.zeros([3, 2], jnp.uint32)
+    )
     return jnp.concatenate([k0[None], ks, hk.next_rng_key()[None]])
 
 
@@ -77,17 +86,20 @@ def _keys_while():
     if hk.running_init():
         ks = jnp.zeros([3, 2], jnp.uint32)
     else:
-        _, ks = hk.while_loop(lambda v: v[0] < 3,
-                              lambda v: (v[0] + 1, v[1].at[v[0]].set(hk.next_rng_key())),
-                              (0, jnp.zeros([3, 2], jnp.uint32)))
+        _, ks = hk.while_loop(
+            lambda v: v[0] < 3,
+            lambda v: (v[0] + 1, v[1].at[v[0]].set(hk.next_rng_key())),
+            (0, jnp.zeros([3, 2], jnp.uint32)),
+        )
     return jnp.concatenate([k0[None], ks, hk.next_rng_key()[None]])
 
 
 def _keys_vmap_split():
     k0 = hk.next_rng_key()
     split = not hk.running_init()
-    ks = hk.vmap(lambda x: jnp.stack([hk.next_rng_key(), hk.next_rng_key()]),
-                 split_rng=split)(jnp.ones([3]))
+    ks = hk.vmap(lambda x: jnp.stack([hk.next_rng_key(), hk.next_rng_key()]), split_rng=split)(
+        jnp.ones([3])
+    )
     hk.reserve_rng_keys(2)
     ks2 = hk.vmap(lambda x: hk.next_rng_key(), split_rng=split)(jnp.ones([2]))
     return jnp.concatenate([k0[None], ks.reshape(-1, 2), ks2, hk.next_rng_key()[None]])
@@ -102,24 +114,31 @@ def _keys_vmap_shared():
 def _keys_remat_grad():
     k0 = hk.next_rng_key()
     k1 = hk.remat(lambda: hk.next_rng_key())()
-    _, k2 = hk.grad(lambda x: (x * 2., hk.next_rng_key()), has_aux=True)(1.)
+    _, k2 = hk.grad(lambda x: (x * 2.0, hk.next_rng_key()), has_aux=True)(1.0)
     hk.eval_shape(lambda: hk.next_rng_key())
     return jnp.stack([k0, k1, k2, hk.next_rng_key()])
 
 
 KEY_CASES = {
-    "cond": _keys_cond, "switch": _keys_switch, "scan": _keys_scan, "fori": _keys_fori,
-    "while": _keys_while, "vmap_split": _keys_vmap_split, "vmap_shared": _keys_vmap_shared,
+    "cond": _keys_cond,
+    "switch": _keys_switch,
+    "scan": _keys_scan,
+    "fori": _keys_fori,
+    "while": _keys_while,
+    "vmap_split": _keys_vmap_split,
+    "vmap_shared": _keys_vmap_shared,
     "remat_grad": _keys_remat_grad,
 }
 
 
 def _as_state(fn):
     """At init the output is only visible through state: store it as a state entry."""
+
     def f():
         out = fn()
         hk.set_state("out", out)
         return out
+
     return f
 
 
@@ -136,8 +155,10 @@ def _stack_per_layer(x):
     def layer(x, y):
         out = _layer(x) + y
         return out, out.sum()
+
     return hk.layer_stack(3, with_per_layer_inputs=True, name="blocks")(layer)(
-        x, jnp.arange(6.).reshape(3, 2), reverse=True)
+        x, jnp.arange(6.0).reshape(3, 2), reverse=True
+    )
 
 
 class _Stacked(hk.Module):
@@ -159,7 +180,8 @@ class _Numbered:
 
 def _stack_transparent(x):
     return hk.layer_stack(3, transparent=True, transparency_map=_Numbered())(
-        lambda x: Dense(2, name="dense")(x))(x)
+        lambda x: Dense(2, name="dense")(x)
+    )(x)
 
 
 def _scan_module(xs):
@@ -169,6 +191,7 @@ def _scan_module(xs):
     def body(c, x):
         c = jnp.tanh(dense(c) + x)
         return c, counter(c) + jax.random.uniform(hk.next_rng_key(), c.shape)
+
     return hk.scan(body, jnp.zeros([2]), xs)
 
 
@@ -179,6 +202,7 @@ def _vmap_state(xs):
         n = hk.get_state("calls", [], jnp.int32, init=jnp.zeros)
         hk.set_state("calls", n + 1)
         return dense(x) + n
+
     return hk.vmap(per_example, split_rng=False)(xs)
 
 
@@ -194,7 +218,8 @@ def _lift(x):
 def _grad_state(x):
     def loss(x):
         y = Counter()(Dense(2)(x))
-        return (y ** 2).sum()
+        return (y**2).sum()
+
     return hk.grad(loss)(x)
 
 
@@ -203,8 +228,8 @@ MODEL_CASES = {
     "stack_per_layer": (_stack_per_layer, (jnp.ones([4, 2]) * 0.5,)),
     "stack_nested": (lambda x: _Stacked()(x), (jnp.ones([4, 2]) * 0.5,)),
     "stack_transparent": (_stack_transparent, (jnp.ones([2]),)),
-    "scan_module": (_scan_module, (jnp.arange(8.).reshape(4, 2) / 8,)),
-    "vmap_state": (_vmap_state, (jnp.arange(6.).reshape(3, 2),)),
+    "scan_module": (_scan_module, (jnp.arange(8.0).reshape(4, 2) / 8,)),
+    "vmap_state": (_vmap_state, (jnp.arange(6.0).reshape(3, 2),)),
     "lift": (_lift, (jnp.ones([2]),)),
     "grad_state": (_grad_state, (jnp.ones([2]),)),
 }
@@ -225,11 +250,14 @@ def _naming_matrix():
     }
     out = {}
     for name, w in wrappers.items():
+
         def g(x, w=w):
             y = w(lambda x: Dense(3)(x), x)
             return Dense(3)(y) + Dense(3)(y)
-        out["naming_" + name] = list(jax.eval_shape(hk.transform(g).init,
-                                                    jax.random.PRNGKey(0), jnp.ones([3])))
+
+        out["naming_" + name] = list(
+            jax.eval_shape(hk.transform(g).init, jax.random.PRNGKey(0), jnp.ones([3]))
+        )
     return out
 
 

@@ -33,14 +33,15 @@ def _x(*shape: int, dtype: Any = jnp.float32) -> jax.Array:
 
 # --- item 14: BatchNorm rank-0 and the other norm input checks -------------------------
 
+
 def bn_rank0(hk):
-    return _run(hk, lambda x: hk.BatchNorm(True, True, 0.9)(x, is_training=True),
-                jnp.asarray(2.0))
+    return _run(hk, lambda x: hk.BatchNorm(True, True, 0.9)(x, is_training=True), jnp.asarray(2.0))
 
 
 def bn_rank0_eval(hk):
-    return _run(hk, lambda x: hk.BatchNorm(False, False, 0.9)(x, is_training=False),
-                jnp.asarray(2.0))
+    return _run(
+        hk, lambda x: hk.BatchNorm(False, False, 0.9)(x, is_training=False), jnp.asarray(2.0)
+    )
 
 
 def bn_rank1(hk):
@@ -52,19 +53,21 @@ def bn_axis_out_of_range(hk):
 
 
 def bn_groups_without_axis(hk):
-    return _run(hk, lambda x: hk.BatchNorm(True, True, 0.9,
-                                           cross_replica_axis_index_groups=[[0]])(x, True),
-                _x(2, 3))
+    return _run(
+        hk,
+        lambda x: hk.BatchNorm(True, True, 0.9, cross_replica_axis_index_groups=[[0]])(x, True),
+        _x(2, 3),
+    )
 
 
 def bn_scale_init_without_scale(hk):
-    return _run(hk, lambda x: hk.BatchNorm(False, True, 0.9, scale_init=jnp.ones)(x, True),
-                _x(2, 3))
+    return _run(
+        hk, lambda x: hk.BatchNorm(False, True, 0.9, scale_init=jnp.ones)(x, True), _x(2, 3)
+    )
 
 
 def bn_call_scale_with_create_scale(hk):
-    return _run(hk, lambda x: hk.BatchNorm(True, True, 0.9)(x, True, scale=jnp.ones([3])),
-                _x(2, 3))
+    return _run(hk, lambda x: hk.BatchNorm(True, True, 0.9)(x, True, scale=jnp.ones([3])), _x(2, 3))
 
 
 def bn_decay_rate_above_one(hk):
@@ -134,6 +137,7 @@ def embed_vocab_negative(hk):
 def gru_hidden_float(hk):
     def f(x):
         return hk.GRU(2.5)(x, jnp.zeros([2, 2]))
+
     return _run(hk, f, _x(2, 3))
 
 
@@ -147,6 +151,7 @@ def instance_norm_bad_format(hk):
 
 # --- item 15 -----------------------------------------------------------------------------
 
+
 def embed_numpy_matrix_jit(hk):
     matrix = np.arange(12, dtype=np.float32).reshape(4, 3)
     f = hk.transform(lambda ids: hk.Embed(embedding_matrix=matrix)(ids))
@@ -156,8 +161,7 @@ def embed_numpy_matrix_jit(hk):
 
 def embed_numpy_matrix_gather_jit(hk):
     matrix = np.arange(12, dtype=np.float32).reshape(4, 3)
-    f = hk.transform(lambda ids: hk.Embed(embedding_matrix=matrix,
-                                          lookup_style="ONE_HOT")(ids))
+    f = hk.transform(lambda ids: hk.Embed(embedding_matrix=matrix, lookup_style="ONE_HOT")(ids))
     params = jax.jit(f.init)(KEY, jnp.asarray([1, 3]))
     return jax.jit(f.apply)(params, None, jnp.asarray([1, 3]))
 
@@ -185,8 +189,11 @@ def _reset_core_unroll(hk, unroll_name: str, batched: bool):
 
     t = 4
     xs = _x(t, 2, 3) if batched else _x(t, 3)
-    resets = (jnp.asarray([[0, 1], [1, 0], [0, 0], [1, 1]], bool) if batched
-              else jnp.asarray([0, 1, 0, 1], bool))
+    resets = (
+        jnp.asarray([[0, 1], [1, 0], [0, 0], [1, 1]], bool)
+        if batched
+        else jnp.asarray([0, 1, 0, 1], bool)
+    )
     return _run(hk, f, xs, resets)
 
 
@@ -211,6 +218,7 @@ def reset_core_bad_reset_structure(hk):
         core = hk.ResetCore(hk.LSTM(2))
         state = core.initial_state(1)
         return core((x, (jnp.zeros([1], bool), jnp.zeros([1], bool))), state)
+
     return _run(hk, f, _x(1, 3))
 
 
@@ -218,6 +226,7 @@ def reset_core_reset_rank_too_high(hk):
     def f(x):
         core = hk.ResetCore(hk.VanillaRNN(2))
         return core((x, jnp.zeros([1, 2], bool)), core.initial_state(1))
+
     return _run(hk, f, _x(1, 3))
 
 
@@ -226,6 +235,7 @@ def ema_initialize_legacy_array(hk):
         ema = hk.ExponentialMovingAverage(0.5)
         ema.initialize(x)
         return ema(x + 1.0), ema.average
+
     return _run(hk, f, _x(3))
 
 
@@ -234,10 +244,12 @@ def ema_initialize_shape_dtype(hk):
         ema = hk.ExponentialMovingAverage(0.5)
         ema.initialize(x.shape, x.dtype)
         return ema(x + 1.0)
+
     return _run(hk, f, _x(3))
 
 
 # --- item 19: exception types ------------------------------------------------------------
+
 
 def embed_unknown_lookup_style(hk):
     return _run(hk, lambda i: hk.Embed(4, 3, lookup_style="FOO")(i), jnp.asarray([1]))
@@ -256,8 +268,9 @@ def embed_no_sizes(hk):
 
 
 def embed_matrix_and_sizes_disagree(hk):
-    return _run(hk, lambda i: hk.Embed(5, 3, embedding_matrix=np.zeros([4, 3]))(i),
-                jnp.asarray([1]))
+    return _run(
+        hk, lambda i: hk.Embed(5, 3, embedding_matrix=np.zeros([4, 3]))(i), jnp.asarray([1])
+    )
 
 
 def embed_matrix_rank1(hk):
@@ -369,8 +382,7 @@ def conv_groups_not_dividing(hk):
 
 
 def conv_mask_wrong_shape(hk):
-    return _run(hk, lambda x: hk.Conv2D(4, 3, mask=jnp.ones([2, 2, 1, 4]))(x),
-                _x(1, 5, 5, 1))
+    return _run(hk, lambda x: hk.Conv2D(4, 3, mask=jnp.ones([2, 2, 1, 4]))(x), _x(1, 5, 5, 1))
 
 
 def conv_nd_zero_dims(hk):
@@ -386,8 +398,7 @@ def conv_output_channels_zero(hk):
 
 
 def conv_transpose_bad_output_shape(hk):
-    return _run(hk, lambda x: hk.Conv2DTranspose(4, 3, stride=2, output_shape=7)(x),
-                _x(1, 5, 5, 1))
+    return _run(hk, lambda x: hk.Conv2DTranspose(4, 3, stride=2, output_shape=7)(x), _x(1, 5, 5, 1))
 
 
 def conv_transpose_padfn(hk):
@@ -398,6 +409,7 @@ def conv_lstm_bad_input_shape(hk):
     def f(x):
         core = hk.Conv2DLSTM((4, 4, 1), 2, 3)
         return core(x, core.initial_state(1))
+
     return _run(hk, f, _x(1, 4, 4, 1))
 
 
@@ -410,8 +422,7 @@ def depthwise_bad_padding(hk):
 
 
 def separable_bad_padding(hk):
-    return _run(hk, lambda x: hk.SeparableDepthwiseConv2D(1, 3, padding="FOO")(x),
-                _x(1, 5, 5, 2))
+    return _run(hk, lambda x: hk.SeparableDepthwiseConv2D(1, 3, padding="FOO")(x), _x(1, 5, 5, 2))
 
 
 def dropout_rate_one(hk):
@@ -471,28 +482,50 @@ def mha_no_w_init(hk):
 
 
 def mha_key_value_lengths(hk):
-    return _run(hk, lambda q, k, v: hk.MultiHeadAttention(
-        2, 4, w_init=jnp.ones)(q, k, v), _x(5, 8), _x(5, 8), _x(4, 8))
+    return _run(
+        hk,
+        lambda q, k, v: hk.MultiHeadAttention(2, 4, w_init=jnp.ones)(q, k, v),
+        _x(5, 8),
+        _x(5, 8),
+        _x(4, 8),
+    )
 
 
 def mha_mask_rank2(hk):
-    return _run(hk, lambda x, m: hk.MultiHeadAttention(2, 4, w_init=jnp.ones)(x, x, x, m),
-                _x(5, 8), jnp.ones([5, 5]))
+    return _run(
+        hk,
+        lambda x, m: hk.MultiHeadAttention(2, 4, w_init=jnp.ones)(x, x, x, m),
+        _x(5, 8),
+        jnp.ones([5, 5]),
+    )
 
 
 def mha_mask_wrong_shape(hk):
-    return _run(hk, lambda x, m: hk.MultiHeadAttention(2, 4, w_init=jnp.ones)(x, x, x, m),
-                _x(5, 8), jnp.ones([1, 4, 5]))
+    return _run(
+        hk,
+        lambda x, m: hk.MultiHeadAttention(2, 4, w_init=jnp.ones)(x, x, x, m),
+        _x(5, 8),
+        jnp.ones([1, 4, 5]),
+    )
 
 
 def mha_query_key_batch(hk):
-    return _run(hk, lambda q, k: hk.MultiHeadAttention(2, 4, w_init=jnp.ones)(q, k, k),
-                _x(2, 5, 8), _x(3, 5, 8))
+    return _run(
+        hk,
+        lambda q, k: hk.MultiHeadAttention(2, 4, w_init=jnp.ones)(q, k, k),
+        _x(2, 5, 8),
+        _x(3, 5, 8),
+    )
 
 
 def mha_key_value_batch(hk):
-    return _run(hk, lambda q, k, v: hk.MultiHeadAttention(2, 4, w_init=jnp.ones)(q, k, v),
-                _x(2, 5, 8), _x(2, 5, 8), _x(3, 5, 8))
+    return _run(
+        hk,
+        lambda q, k, v: hk.MultiHeadAttention(2, 4, w_init=jnp.ones)(q, k, v),
+        _x(2, 5, 8),
+        _x(2, 5, 8),
+        _x(3, 5, 8),
+    )
 
 
 def mha_num_heads_zero(hk):
@@ -504,8 +537,9 @@ def mha_key_size_zero(hk):
 
 
 def mha_value_size_negative(hk):
-    return _run(hk, lambda x: hk.MultiHeadAttention(2, 4, w_init=jnp.ones, value_size=-1)(
-        x, x, x), _x(5, 8))
+    return _run(
+        hk, lambda x: hk.MultiHeadAttention(2, 4, w_init=jnp.ones, value_size=-1)(x, x, x), _x(5, 8)
+    )
 
 
 def lstm_array_state(hk):
@@ -516,6 +550,7 @@ def lstm_state_wrong_batch(hk):
     def f(x):
         core = hk.LSTM(4)
         return core(x, core.initial_state(3))
+
     return _run(hk, f, _x(2, 3))
 
 
@@ -523,6 +558,7 @@ def lstm_state_wrong_width(hk):
     def f(x):
         core = hk.LSTM(4)
         return core(x, hk.LSTMState(jnp.zeros([2, 5]), jnp.zeros([2, 5])))
+
     return _run(hk, f, _x(2, 3))
 
 
@@ -530,6 +566,7 @@ def gru_state_wrong_batch(hk):
     def f(x):
         core = hk.GRU(4)
         return core(x, core.initial_state(3))
+
     return _run(hk, f, _x(2, 3))
 
 
@@ -537,6 +574,7 @@ def vanilla_state_wrong_batch(hk):
     def f(x):
         core = hk.VanillaRNN(4)
         return core(x, core.initial_state(3))
+
     return _run(hk, f, _x(2, 3))
 
 
@@ -544,6 +582,7 @@ def lstm_input_rank3(hk):
     def f(x):
         core = hk.LSTM(4)
         return core(x, core.initial_state(2))
+
     return _run(hk, f, _x(2, 2, 3))
 
 
@@ -551,6 +590,7 @@ def lstm_hidden_zero(hk):
     def f(x):
         core = hk.LSTM(0)
         return core(x, core.initial_state(2))
+
     return _run(hk, f, _x(2, 3))
 
 
@@ -558,6 +598,7 @@ def gru_hidden_negative(hk):
     def f(x):
         core = hk.GRU(-1)
         return core(x, core.initial_state(2))
+
     return _run(hk, f, _x(2, 3))
 
 
@@ -565,6 +606,7 @@ def deep_rnn_non_callable(hk):
     def f(x):
         core = hk.DeepRNN([hk.LSTM(2), 3])
         return core(x, core.initial_state(1))
+
     return _run(hk, f, _x(1, 3))
 
 
@@ -572,6 +614,7 @@ def deep_rnn_skip_non_core(hk):
     def f(x):
         core = hk.deep_rnn_with_skip_connections([hk.LSTM(2), jax.nn.relu])
         return core(x, core.initial_state(1))
+
     return _run(hk, f, _x(1, 3))
 
 
@@ -579,6 +622,7 @@ def dynamic_unroll_scalar(hk):
     def f(x):
         core = hk.VanillaRNN(2)
         return hk.dynamic_unroll(core, x, core.initial_state(None))
+
     return _run(hk, f, jnp.asarray(1.0))
 
 
@@ -586,6 +630,7 @@ def static_unroll_scalar(hk):
     def f(x):
         core = hk.VanillaRNN(2)
         return hk.static_unroll(core, x, core.initial_state(None))
+
     return _run(hk, f, jnp.asarray(1.0))
 
 
@@ -602,8 +647,9 @@ def ema_warmup_negative(hk):
 
 
 def ema_warmup_and_debias(hk):
-    return _run(hk, lambda x: hk.ExponentialMovingAverage(
-        0.5, warmup_length=2, zero_debias=True)(x), _x(3))
+    return _run(
+        hk, lambda x: hk.ExponentialMovingAverage(0.5, warmup_length=2, zero_debias=True)(x), _x(3)
+    )
 
 
 def ema_params_tree_decay_above_one(hk):
@@ -635,8 +681,12 @@ def batch_apply_num_dims_zero(hk):
 
 
 def batch_apply_mismatched(hk):
-    return _run(hk, lambda x, y: hk.BatchApply(lambda a, b: a + b.sum(-1, keepdims=True))(x, y),
-                _x(2, 3, 4), _x(3, 2, 4))
+    return _run(
+        hk,
+        lambda x, y: hk.BatchApply(lambda a, b: a + b.sum(-1, keepdims=True))(x, y),
+        _x(2, 3, 4),
+        _x(3, 2, 4),
+    )
 
 
 def batch_apply_no_array(hk):
@@ -648,6 +698,7 @@ def expand_apply_bad_axis(hk):
 
 
 # --- nets ----------------------------------------------------------------------------------
+
 
 def mlp_size_zero(hk):
     return _run(hk, lambda x: hk.nets.MLP([3, 0])(x), _x(1, 3))
@@ -674,28 +725,29 @@ def mlp_reverse_before_call(hk):
 
 
 def resnet_blocks_len3(hk):
-    return _run(hk, lambda x: hk.nets.ResNet([1, 1, 1], 10)(x, is_training=True),
-                _x(1, 8, 8, 3))
+    return _run(hk, lambda x: hk.nets.ResNet([1, 1, 1], 10)(x, is_training=True), _x(1, 8, 8, 3))
 
 
 def resnet_channels_len2(hk):
-    return _run(hk, lambda x: hk.nets.ResNet([1, 1, 1, 1], 10, channels_per_group=(4, 4))(
-        x, is_training=True), _x(1, 8, 8, 3))
+    return _run(
+        hk,
+        lambda x: hk.nets.ResNet([1, 1, 1, 1], 10, channels_per_group=(4, 4))(x, is_training=True),
+        _x(1, 8, 8, 3),
+    )
 
 
 def vq_wrong_width(hk):
-    return _run(hk, lambda x: hk.nets.VectorQuantizer(4, 3, 0.25)(x, is_training=True),
-                _x(2, 5))
+    return _run(hk, lambda x: hk.nets.VectorQuantizer(4, 3, 0.25)(x, is_training=True), _x(2, 5))
 
 
 def vq_ema_decay_above_one(hk):
-    return _run(hk, lambda x: hk.nets.VectorQuantizerEMA(4, 3, 0.25, 1.5)(x, is_training=True),
-                _x(2, 4))
+    return _run(
+        hk, lambda x: hk.nets.VectorQuantizerEMA(4, 3, 0.25, 1.5)(x, is_training=True), _x(2, 4)
+    )
 
 
 def vq_num_embeddings_zero(hk):
-    return _run(hk, lambda x: hk.nets.VectorQuantizer(4, 0, 0.25)(x, is_training=True),
-                _x(2, 4))
+    return _run(hk, lambda x: hk.nets.VectorQuantizer(4, 0, 0.25)(x, is_training=True), _x(2, 4))
 
 
 def mobilenet_rank2(hk):
@@ -703,14 +755,21 @@ def mobilenet_rank2(hk):
 
 
 def mobilenet_strides_channels(hk):
-    return _run(hk, lambda x: hk.nets.MobileNetV1(strides=(1, 2), channels=(4,),
-                                                  num_classes=3)(x, is_training=True),
-                _x(1, 8, 8, 3))
+    return _run(
+        hk,
+        lambda x: hk.nets.MobileNetV1(strides=(1, 2), channels=(4,), num_classes=3)(
+            x, is_training=True
+        ),
+        _x(1, 8, 8, 3),
+    )
 
 
 CASES: dict[str, Callable[[Any], Any]] = {
-    name: fn for name, fn in globals().items()
-    if callable(fn) and not name.startswith("_") and getattr(fn, "__module__", None) == __name__
+    name: fn
+    for name, fn in globals().items()
+    if callable(fn)
+    and not name.startswith("_")
+    and getattr(fn, "__module__", None) == __name__
     and name not in ("outcome", "run_all")
 }
 
@@ -726,11 +785,20 @@ def outcome(hk, name: str) -> list:
     """``["raises", type]`` or ``["ok", leaves]`` for one case."""
     try:
         out = CASES[name](hk)
-    except Exception as e:  # noqa: BLE001 - recording what is raised is the point
+    except Exception as e:  # recording what is raised is the point
         return ["raises", _builtin_type(e)]
     leaves = jax.tree.leaves(out)
-    return ["ok", [np.asarray(x, np.float64).tolist() if np.ndim(x) else float(x)
-                   if not isinstance(x, (bool, np.bool_)) else bool(x) for x in leaves]]
+    return [
+        "ok",
+        [
+            np.asarray(x, np.float64).tolist()
+            if np.ndim(x)
+            else float(x)
+            if not isinstance(x, (bool, np.bool_))
+            else bool(x)
+            for x in leaves
+        ],
+    ]
 
 
 def run_all(hk) -> dict:

@@ -1,6 +1,6 @@
 """Records dm-haiku 0.0.17's behaviour on the core scenarios (run in the reference env only).
 
-    /path/to/dm-haiku-venv/bin/python tests/golden/make_core.py
+/path/to/dm-haiku-venv/bin/python tests/golden/make_core.py
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
-import core_scenarios  # noqa: E402
+import core_scenarios
 
 if __name__ == "__main__":
     out = core_scenarios.run_all()

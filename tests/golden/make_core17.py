@@ -1,6 +1,6 @@
 """Records dm-haiku 0.0.17's behaviour on the issue #17 core scenarios (reference env only).
 
-    /work/refvenv/bin/python tests/golden/make_core17.py
+/work/refvenv/bin/python tests/golden/make_core17.py
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
-import core17_scenarios  # noqa: E402
+import core17_scenarios
 
 if __name__ == "__main__":
     out = core17_scenarios.run_all()

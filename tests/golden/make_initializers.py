@@ -1,6 +1,6 @@
 """Generates golden initializer outputs from dm-haiku 0.0.17 (run ONLY in the reference venv).
 
-    /work/scratch/ref/bin/python tests/golden/make_initializers.py
+    hatch run bench-ref:python tests/golden/make_initializers.py
 
 For every case, dm-haiku's initializer is used twice through ``hk.get_parameter`` inside one
 ``hk.transform(...).init(PRNGKey(SEED))`` call, so the goldens pin both the values and the key
@@ -14,10 +14,11 @@ from __future__ import annotations
 import json
 import pathlib
 
-import haiku as hk
 import jax
 import jax.numpy as jnp
 import numpy as np
+
+import haiku as hk
 
 SEED = 7
 HERE = pathlib.Path(__file__).parent
@@ -40,8 +41,13 @@ def _cases():
         yield "RandomNormal", {}, s, dtype, False
         yield "RandomNormal", {"stddev": 0.3, "mean": 1.5}, s, dtype, False
         yield "TruncatedNormal", {}, s, dtype, False
-        yield "TruncatedNormal", {"stddev": 0.3, "mean": -0.5, "lower": -1.0, "upper": 1.5}, \
-            s, dtype, False
+        yield (
+            "TruncatedNormal",
+            {"stddev": 0.3, "mean": -0.5, "lower": -1.0, "upper": 1.5},
+            s,
+            dtype,
+            False,
+        )
         yield "RandomUniform", {}, s, dtype, False
         yield "RandomUniform", {"minval": -2.0, "maxval": 3.0}, s, dtype, False
         yield "UniformScaling", {"scale": 2.0}, s, dtype, False
@@ -50,23 +56,43 @@ def _cases():
             yield "Orthogonal", {"scale": 1.3}, s, dtype, False
         for mode in ["fan_in", "fan_out", "fan_avg"]:
             for dist in ["truncated_normal", "normal", "uniform"]:
-                yield "VarianceScaling", {"scale": 2.0, "mode": mode, "distribution": dist}, \
-                    s, dtype, False
-    yield "TruncatedNormal", {"stddev": 0.5, "mean": {"complex": [0.1, 0.2]}}, s, \
-        "complex64", False
+                yield (
+                    "VarianceScaling",
+                    {"scale": 2.0, "mode": mode, "distribution": dist},
+                    s,
+                    dtype,
+                    False,
+                )
+    yield "TruncatedNormal", {"stddev": 0.5, "mean": {"complex": [0.1, 0.2]}}, s, "complex64", False
     yield "TruncatedNormal", {}, s, "complex64", False
     # Fans of other ranks.
     for shape in [[], [5], [2, 3, 4, 5]]:
         for dist in ["truncated_normal", "uniform"]:
-            yield "VarianceScaling", {"mode": "fan_avg", "distribution": dist}, shape, \
-                "float32", False
+            yield (
+                "VarianceScaling",
+                {"mode": "fan_avg", "distribution": dist},
+                shape,
+                "float32",
+                False,
+            )
     yield "VarianceScaling", {"fan_in_axes": [0, 1]}, [2, 3, 4, 5], "float32", False
-    yield "VarianceScaling", {"fan_in_axes": [-1], "mode": "fan_avg"}, [2, 3, 4, 5], \
-        "float32", False
+    yield (
+        "VarianceScaling",
+        {"fan_in_axes": [-1], "mode": "fan_avg"},
+        [2, 3, 4, 5],
+        "float32",
+        False,
+    )
     yield "VarianceScaling", {"scale": 0.0}, s, "float32", False
     yield "UniformScaling", {}, [2, 3, 4, 5], "float32", False
-    for shape, axis in [([4, 3], -1), ([4, 4], 0), ([2, 3, 4, 5], -1), ([2, 3, 4, 5], 0),
-                        ([2, 3, 4, 5], 1), ([2, 3, 4, 5], -2)]:
+    for shape, axis in [
+        ([4, 3], -1),
+        ([4, 4], 0),
+        ([2, 3, 4, 5], -1),
+        ([2, 3, 4, 5], 0),
+        ([2, 3, 4, 5], 1),
+        ([2, 3, 4, 5], -2),
+    ]:
         yield "Orthogonal", {"scale": 1.3, "axis": axis}, shape, "float32", False
     yield "Identity", {}, [2, 3, 4, 5], "float32", False
     yield "Identity", {"gain": 2.0}, s, "int32", False
@@ -120,7 +146,8 @@ def main() -> None:
         meta.append({"init": name, "kwargs": kwargs, "shape": shape, "dtype": dtype, "x64": x64})
     np.savez_compressed(HERE / "initializers.npz", **arrays)
     (HERE / "initializers.json").write_text(
-        json.dumps({"seed": SEED, "cases": meta}, indent=1) + "\n")
+        json.dumps({"seed": SEED, "cases": meta}, indent=1) + "\n"
+    )
     print(f"wrote {len(meta)} cases")
 
 

@@ -1,6 +1,6 @@
 """Generates jaxwrap goldens from dm-haiku 0.0.17 (run ONLY in the reference venv).
 
-    /work/scratch/ref/bin/python tests/golden/make_jaxwrap.py
+    hatch run bench-ref:python tests/golden/make_jaxwrap.py
 
 Runs the models of ``jaxwrap_cases.py`` (keys drawn around and inside hk.cond, hk.switch,
 hk.scan, hk.fori_loop, hk.while_loop, hk.vmap, hk.remat, hk.grad with rng_reserve_size 1
@@ -20,6 +20,7 @@ HERE = pathlib.Path(__file__).parent
 def main() -> None:
     import jax
     import numpy as np
+
     jax.config.update("jax_threefry_partitionable", True)
     sys.path.insert(0, str(HERE))
     import jaxwrap_cases

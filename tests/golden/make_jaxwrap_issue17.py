@@ -17,6 +17,7 @@ HERE = pathlib.Path(__file__).parent
 
 def main() -> None:
     import numpy as np
+
     sys.path.insert(0, str(HERE))
     import jaxwrap_issue17_cases
 

@@ -2,7 +2,7 @@
 
 Run ONLY in the reference venv (it imports dm-haiku):
 
-  cd /work/main && /work/scratch/ref/bin/python tests/golden/make_layers_a.py
+  hatch run bench-ref:python tests/golden/make_layers_a.py
 
 For every case in ``layers_a_cases.py`` it stores, per group, an ``.npz``
 (inputs, init params from seed 42, apply output) and a ``.json`` (the param
@@ -20,8 +20,10 @@ import jax
 
 jax.config.update("jax_threefry_partitionable", True)
 
-import haiku as hk  # noqa: E402  (dm-haiku in the reference venv)
 import numpy as np  # noqa: E402
+
+import haiku as hk  # noqa: E402  (dm-haiku in the reference venv)
+
 enable_x64 = jax.enable_x64
 
 sys.path.insert(0, os.path.dirname(__file__))

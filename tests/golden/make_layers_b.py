@@ -2,7 +2,7 @@
 
 Run ONLY in the reference venv (it imports dm-haiku):
 
-  cd /work/main && /work/scratch/ref/bin/python tests/golden/make_layers_b.py
+  hatch run bench-ref:python tests/golden/make_layers_b.py
 
 For every case in ``layers_b_cases.py`` it stores, per group, an ``.npz`` with the
 inputs of every step, the init params and state (seed 42), and the outputs and
@@ -41,9 +41,10 @@ def _put_tree(arrays: dict, prefix: str, tree) -> None:
 
 def main() -> None:
     import haiku as hk  # dm-haiku in the reference venv.
+
     assert hk.__version__ == "0.0.17", hk.__version__
     sys.path.insert(0, os.path.dirname(__file__))
-    import layers_b_cases as cases  # pylint: disable=g-import-not-at-top
+    import layers_b_cases as cases  # imported on first use
 
     os.makedirs(OUT_DIR, exist_ok=True)
     for group in cases.GROUPS:
@@ -63,11 +64,17 @@ def main() -> None:
                 for i, o in enumerate(outs):
                     arrays[f"{case.name}|out|{j}|{i}"] = _storable(o)
                 _put_tree(arrays, f"{case.name}|state|{j}", state)
-                steps_meta.append({"out": [[list(o.shape), str(o.dtype)] for o in outs],
-                                   "state": cases.tree_spec(state)})
-            meta[case.name] = {"params": cases.tree_spec(params),
-                               "state0": cases.tree_spec(init_state),
-                               "steps": steps_meta}
+                steps_meta.append(
+                    {
+                        "out": [[list(o.shape), str(o.dtype)] for o in outs],
+                        "state": cases.tree_spec(state),
+                    }
+                )
+            meta[case.name] = {
+                "params": cases.tree_spec(params),
+                "state0": cases.tree_spec(init_state),
+                "steps": steps_meta,
+            }
         np.savez_compressed(os.path.join(OUT_DIR, f"{group}.npz"), **arrays)
         with open(os.path.join(OUT_DIR, f"{group}.json"), "w") as f:
             json.dump(meta, f, indent=1, sort_keys=True)

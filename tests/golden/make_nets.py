@@ -2,7 +2,7 @@
 
 Run ONLY in the reference venv (it imports dm-haiku):
 
-  cd /work/main && /work/scratch/ref/bin/python tests/golden/make_nets.py
+  hatch run bench-ref:python tests/golden/make_nets.py
 
 Writes ``nets/cases.json`` (param/state trees with names, shapes, dtypes and order;
 SHA-256 digests of the init values) and ``nets/<case>.npz`` (inputs, init params and
@@ -20,8 +20,9 @@ import jax
 
 jax.config.update("jax_threefry_partitionable", True)
 
-import haiku as hk  # noqa: E402  (dm-haiku in the reference venv)
 import numpy as np  # noqa: E402
+
+import haiku as hk  # noqa: E402  (dm-haiku in the reference venv)
 
 sys.path.insert(0, os.path.dirname(__file__))
 import nets_cases as cases  # noqa: E402
@@ -50,8 +51,14 @@ def main() -> None:
                 arrays.update(cases.flat(key, tree))
             np.savez_compressed(os.path.join(OUT_DIR, f"{case.name}.npz"), **arrays)
         meta[case.name] = entry
-        print(case.name, len(entry["params"]), "params", len(entry["state"]), "state",
-              f"{time.time() - start:.1f}s")
+        print(
+            case.name,
+            len(entry["params"]),
+            "params",
+            len(entry["state"]),
+            "state",
+            f"{time.time() - start:.1f}s",
+        )
     with open(os.path.join(OUT_DIR, "cases.json"), "w") as f:
         json.dump(meta, f, indent=0, sort_keys=True)
 

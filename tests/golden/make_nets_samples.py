@@ -15,8 +15,9 @@ import jax
 
 jax.config.update("jax_threefry_partitionable", True)
 
-import haiku as hk  # noqa: E402  (dm-haiku in the reference venv)
 import numpy as np  # noqa: E402
+
+import haiku as hk  # noqa: E402  (dm-haiku in the reference venv)
 
 sys.path.insert(0, os.path.dirname(__file__))
 import nets_cases as cases  # noqa: E402
@@ -31,9 +32,10 @@ def main() -> None:
             continue
         inputs = [jax.numpy.asarray(x) for x in cases.make_inputs(case)]
         params, state = cases.unbatch_init(case, *cases.init(hk, case, inputs))
-        arrays = {k: np.asarray(v).ravel()[:SAMPLE]
-                  for k, v in {**cases.flat("params", params),
-                               **cases.flat("state", state)}.items()}
+        arrays = {
+            k: np.asarray(v).ravel()[:SAMPLE]
+            for k, v in {**cases.flat("params", params), **cases.flat("state", state)}.items()
+        }
         path = os.path.join(os.path.dirname(__file__), "nets", f"{case.name}_samples.npz")
         np.savez_compressed(path, **arrays)
         print("wrote", path, len(arrays))

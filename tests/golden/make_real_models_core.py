@@ -1,6 +1,6 @@
 """Records dm-haiku 0.0.17's training runs of real_models_core_cases.py (reference env only).
 
-    /work/refvenv/bin/python tests/golden/make_real_models_core.py
+/work/refvenv/bin/python tests/golden/make_real_models_core.py
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import sys
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(__file__))
-import real_models_core_cases  # noqa: E402
+import real_models_core_cases
 
 if __name__ == "__main__":
     out = real_models_core_cases.run_all()

@@ -19,6 +19,7 @@ def main() -> None:
     os.environ["XLA_FLAGS"] = "--xla_force_host_platform_device_count=8"
     os.environ["JAX_PLATFORMS"] = "cpu"
     import numpy as np
+
     sys.path.insert(0, str(HERE))
     import real_models_jaxwrap_cases
 

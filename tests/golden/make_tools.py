@@ -1,6 +1,6 @@
 """Records dm-haiku 0.0.17's tabulate/eval_summary output (run in the reference env only).
 
-    /path/to/dm-haiku-venv/bin/python tests/golden/make_tools.py   # needs `tabulate`
+/path/to/dm-haiku-venv/bin/python tests/golden/make_tools.py   # needs `tabulate`
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
-import tools_cases  # noqa: E402
+import tools_cases
 
 if __name__ == "__main__":
     out = tools_cases.run_all()

@@ -1,6 +1,6 @@
 """Records dm-haiku 0.0.17's behaviour for tools17_cases.py (run in the reference env only).
 
-    /work/refvenv/bin/python tests/golden/make_tools17.py   # needs flax and tabulate
+/work/refvenv/bin/python tests/golden/make_tools17.py   # needs flax and tabulate
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
-import tools17_cases  # noqa: E402
+import tools17_cases
 
 if __name__ == "__main__":
     out = {

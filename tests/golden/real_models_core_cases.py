@@ -12,7 +12,7 @@ under ours (``tests/compat/test_real_models_core.py``).
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import jax
 import jax.numpy as jnp
@@ -87,6 +87,7 @@ def stacked_layers() -> dict:
         def stacked_init(s, d):
             del s
             return jnp.stack([init(shape, d) for _ in range(LAYERS)])
+
         return next_creator((LAYERS, *shape), dtype, stacked_init)
 
     def forward(x):
@@ -96,10 +97,12 @@ def stacked_layers() -> dict:
             block = hk.Linear(16, name="block")
             norm = hk.LayerNorm(-1, True, True, name="norm")
         for i in range(LAYERS):
+
             def take_layer(next_getter, value, context, i=i):
                 if context.module_name.startswith("stack/"):
                     value = value[i]
                 return next_getter(value)
+
             with hk.custom_creator(stack_creator), hk.custom_getter(take_layer):
                 x = x + norm(block(jax.nn.gelu(x)))
         return hk.Linear(3, name="head")(x)
@@ -108,6 +111,7 @@ def stacked_layers() -> dict:
 
 
 # bf16 through custom creators/getters: params stay f32, compute in bf16.
+
 
 def bf16_getters() -> dict:
     def f32_creator(next_creator, shape, dtype, init, context):
@@ -131,6 +135,7 @@ def bf16_getters() -> dict:
 
 
 # Nested policies: a bf16 MLP whose BatchNorm layers compute in f32.
+
 
 class MLP(hk.Module):
     def __call__(self, x):

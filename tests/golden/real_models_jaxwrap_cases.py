@@ -1,4 +1,4 @@
-""""Real model" training runs using haiku-jaxwrap idioms, runnable under dm-haiku and ours.
+""" "Real model" training runs using haiku-jaxwrap idioms, runnable under dm-haiku and ours.
 
 * Recycling loops: a residual block (hk.Linear + hk.LayerNorm) called through ``hk.remat``
   and followed by ``hk.dropout``, iterated by ``hk.scan`` (with per-step outputs) or
@@ -13,11 +13,12 @@
 
 from __future__ import annotations
 
-import haiku as hk
 import jax
 import jax.numpy as jnp
 import numpy as np
 import optax
+
+import haiku as hk
 
 STEPS = 4
 DEVICES = 8
@@ -81,6 +82,7 @@ def _train_recycling(name, fn, out):
     def train_step(params, opt_state, rng):
         def loss_fn(p):
             return jnp.mean((model.apply(p, rng, x, True) - y) ** 2)
+
         loss, grads = jax.value_and_grad(loss_fn)(params)
         updates, opt_state = opt.update(grads, opt_state)
         return optax.apply_updates(params, updates), opt_state, loss
@@ -92,8 +94,7 @@ def _train_recycling(name, fn, out):
         losses.append(loss)
     out[f"{name}/losses"] = np.asarray(losses)
     _flat(f"{name}/params", params, out)
-    out[f"{name}/eval"] = np.asarray(jax.jit(model.apply, static_argnums=3)(
-        params, None, x, False))
+    out[f"{name}/eval"] = np.asarray(jax.jit(model.apply, static_argnums=3)(params, None, x, False))
 
 
 def _bn_net(x, is_training):
@@ -116,11 +117,11 @@ def _train_pmap(out):
         def loss_fn(p):
             pred, new_state = model.apply(p, state, None, x, True)
             return jnp.mean((pred - y) ** 2), new_state
+
         (loss, state), grads = jax.value_and_grad(loss_fn, has_aux=True)(params)
         grads = jax.lax.pmean(grads, "i")
         updates, opt_state = opt.update(grads, opt_state)
-        return (optax.apply_updates(params, updates), state, opt_state,
-                jax.lax.pmean(loss, "i"))
+        return (optax.apply_updates(params, updates), state, opt_state, jax.lax.pmean(loss, "i"))
 
     step = jax.pmap(train_step, axis_name="i")
     losses = []
@@ -133,7 +134,8 @@ def _train_pmap(out):
     replicas_equal = all(bool(jnp.all(a == a[0])) for a in jax.tree.leaves((params, state)))
     out["pmap_bn/replicas_equal"] = np.asarray(replicas_equal)
     pred, _ = jax.pmap(lambda p, s, x: model.apply(p, s, None, x, False), axis_name="i")(
-        params, state, x)
+        params, state, x
+    )
     out["pmap_bn/eval"] = np.asarray(pred)
 
 

@@ -8,7 +8,6 @@ and haiku-tools; item 21 needs only haiku-core.
 
 from __future__ import annotations
 
-
 import jax
 import jax.numpy as jnp
 
@@ -49,8 +48,7 @@ def flax_lift_values():
     f = hk.transform_with_state(lambda x: hk.experimental.flax.lift(Counter(), name="foo")(x))
     params, state = f.init(jax.random.PRNGKey(0), x)
     _, after = f.apply(params, state, None, x)
-    out["counter"] = {"params": _shapes(params), "state": _values(state),
-                      "after": _values(after)}
+    out["counter"] = {"params": _shapes(params), "state": _values(state), "after": _values(after)}
 
     counter = Counter()
 
@@ -61,12 +59,17 @@ def flax_lift_values():
     f = hk.transform_with_state(twice)
     params, state = f.init(jax.random.PRNGKey(0), x)
     y, after = f.apply(params, state, None, x)
-    out["twice"] = {"params": _shapes(params), "state": _values(state),
-                    "after": _values(after), "out": _values(y)}
+    out["twice"] = {
+        "params": _shapes(params),
+        "state": _values(state),
+        "after": _values(after),
+        "out": _values(y),
+    }
 
     def two_lifts(x):  # two lifts with one name are numbered like modules
-        return (hk.experimental.flax.lift(counter, name="mod")(x)
-                + hk.experimental.flax.lift(counter, name="mod")(x))
+        return hk.experimental.flax.lift(counter, name="mod")(x) + hk.experimental.flax.lift(
+            counter, name="mod"
+        )(x)
 
     params, state = hk.transform_with_state(two_lifts).init(jax.random.PRNGKey(0), x)
     out["two_lifts"] = {"params": _shapes(params), "state": _values(state)}
@@ -82,8 +85,12 @@ def flax_lift_values():
     f = hk.transform_with_state(dropout)
     params, state = f.init(jax.random.PRNGKey(1), x)
     y, after = f.apply(params, state, jax.random.PRNGKey(2), x)
-    out["rngs"] = {"params": _values(params), "state": _values(state),
-                   "after": _values(after), "out": _values(y)}
+    out["rngs"] = {
+        "params": _values(params),
+        "state": _values(state),
+        "after": _values(after),
+        "out": _values(y),
+    }
 
     def bad_rngs(x):
         return hk.experimental.flax.lift(Block(), name="blk")(x, rngs=jax.random.PRNGKey(0))
@@ -91,7 +98,7 @@ def flax_lift_values():
     try:
         hk.transform_with_state(bad_rngs).init(jax.random.PRNGKey(1), x)
         out["bad_rngs"] = None
-    except Exception as e:  # noqa: BLE001 - the type is the observation
+    except Exception as e:  # the type is the observation
         out["bad_rngs"] = type(e).__name__
     return out
 
@@ -104,10 +111,17 @@ def _mlp(x):
 
 
 def _rows(invocations):
-    return [[inv.module_details.module.module_name, inv.module_details.method_name,
-             repr(inv.args_spec), repr(inv.output_spec),
-             repr(inv.module_details.params), repr(inv.module_details.state)]
-            for inv in invocations]
+    return [
+        [
+            inv.module_details.module.module_name,
+            inv.module_details.method_name,
+            repr(inv.args_spec),
+            repr(inv.output_spec),
+            repr(inv.module_details.params),
+            repr(inv.module_details.state),
+        ]
+        for inv in invocations
+    ]
 
 
 def tabulate_values():
@@ -138,8 +152,10 @@ def tabulate_values():
     }
     out = {}
     for name, (step, args) in steps.items():
-        out[name] = {"table": hk.experimental.tabulate(step)(*args),
-                     "rows": _rows(hk.experimental.eval_summary(step)(*args))}
+        out[name] = {
+            "table": hk.experimental.tabulate(step)(*args),
+            "rows": _rows(hk.experimental.eval_summary(step)(*args)),
+        }
     return out
 
 
@@ -160,8 +176,12 @@ def jaxpr_info_values():
     x = jnp.ones([1, 16])
     params = _FORWARD.init(jax.random.PRNGKey(0), x)
     out = {}
-    for variant, kwargs in (("plain", {}), ("flops", {"compute_flops": _flops}),
-                            ("empty_name", {"name": ""}), ("named", {"name": "net"})):
+    for variant, kwargs in (
+        ("plain", {}),
+        ("flops", {"compute_flops": _flops}),
+        ("empty_name", {"name": ""}),
+        ("named", {"name": "net"}),
+    ):
         info = jaxpr_info.make_model_info(my_forward, **kwargs)(params, x)
         out[variant] = jaxpr_info.format_module(info)
     jitted = jax.jit(my_forward)
@@ -196,6 +216,7 @@ def _enable_then(body, enable=lambda: hk.experimental.check_jax_usage(True)):
     def f(x):
         enable()
         return body(x)
+
     return f
 
 
@@ -229,11 +250,9 @@ def jax_usage_values():
         try:
             hk.transform_with_state(f).init(jax.random.PRNGKey(0), jnp.ones([2]))
             error = None
-        except Exception as e:  # noqa: BLE001 - the type is the observation
+        except Exception as e:  # the type is the observation
             error = type(e).__name__
         finally:
             after = hk.experimental.check_jax_usage(previous)
         out[name] = {"error": error, "enabled_after": after}
     return out
-
-

@@ -41,8 +41,7 @@ def counter_model(x):
 
 class Many(hk.Module):
     def __call__(self, x, y, *, k=None, j=2):
-        for n, s in [("m", [7]), ("c", [7]), ("x", [7]), ("a", [3, 2]), ("b", [6]),
-                     ("q", [2, 3])]:
+        for n, s in [("m", [7]), ("c", [7]), ("x", [7]), ("a", [3, 2]), ("b", [6]), ("q", [2, 3])]:
             hk.get_parameter(n, s, init=jnp.zeros)
         return x, None
 
@@ -132,18 +131,21 @@ def inputs(name):
 
 
 def summary_rows(invocations):
-    return [{
-        "module": inv.module_details.module.module_name,
-        "method": inv.module_details.method_name,
-        "repr": repr(inv.module_details.module),
-        "args": repr(inv.args_spec),
-        "kwargs": repr(inv.kwargs_spec),
-        "output": repr(inv.output_spec),
-        "params": repr(inv.module_details.params),
-        "state": repr(inv.module_details.state),
-        "stack": [(d.module.module_name, d.method_name) for d in inv.call_stack],
-        "context_method": inv.context.method_name,
-    } for inv in invocations]
+    return [
+        {
+            "module": inv.module_details.module.module_name,
+            "method": inv.module_details.method_name,
+            "repr": repr(inv.module_details.module),
+            "args": repr(inv.args_spec),
+            "kwargs": repr(inv.kwargs_spec),
+            "output": repr(inv.output_spec),
+            "params": repr(inv.module_details.params),
+            "state": repr(inv.module_details.state),
+            "stack": [(d.module.module_name, d.method_name) for d in inv.call_stack],
+            "context_method": inv.context.method_name,
+        }
+        for inv in invocations
+    ]
 
 
 def run_all(include_layers: bool = True):
@@ -158,7 +160,8 @@ def run_all(include_layers: bool = True):
             if name == "noisy" and wrapper == "without_apply_rng":
                 continue
             case[f"summary/{wrapper}"] = summary_rows(
-                hk.experimental.eval_summary(wrap(model))(*inputs(name)))
+                hk.experimental.eval_summary(wrap(model))(*inputs(name))
+            )
         out[name] = case
     return out
 
@@ -235,10 +238,14 @@ def jaxpr_info_values(include_layers: bool = True):
         f = hk.transform_with_state(model)
         x = jnp.ones([1, 4])
         params, state = f.init(jax.random.PRNGKey(0), x)
-        for variant, kwargs in (("plain", {}), ("flops", {"compute_flops": _add_flops}),
-                                ("no_info", {"include_module_info": False})):
+        for variant, kwargs in (
+            ("plain", {}),
+            ("flops", {"compute_flops": _add_flops}),
+            ("no_info", {"include_module_info": False}),
+        ):
             info = jaxpr_info.make_model_info(f.apply, name="apply_fn", **kwargs)(
-                params, state, None, x)
+                params, state, None, x
+            )
             out[f"{name}/{variant}"] = jaxpr_info.format_module(info)
     f = hk.transform(jit_model)
     x = jnp.ones([4])
@@ -247,7 +254,7 @@ def jaxpr_info_values(include_layers: bool = True):
         info = jaxpr_info.make_model_info(f.apply, name="a", **kwargs)(params, None, x)
         out[f"jit/{variant}"] = jaxpr_info.format_module(info)
     scan = jaxpr_info.make_model_info(
-        lambda x: jax.lax.scan(lambda c, y: (c + y, c * y), x, jnp.ones([3, 4])),
-        name="scanny")(jnp.ones([4]))
+        lambda x: jax.lax.scan(lambda c, y: (c + y, c * y), x, jnp.ones([3, 4])), name="scanny"
+    )(jnp.ones([4]))
     out["scan"] = jaxpr_info.format_module(scan)
     return out

@@ -10,10 +10,10 @@ import pytest
 
 pytest.importorskip("haiku_jaxwrap")
 
-import jax  # noqa: E402
-import jax.numpy as jnp  # noqa: E402
+import jax
+import jax.numpy as jnp
 
-import haiku as hk  # noqa: E402
+import haiku as hk
 
 Case, Skip = hk.testing.Case, hk.testing.Skip
 
@@ -48,6 +48,7 @@ def _lift(lift):
         inner = hk.transform(_dense)
         params = lift(inner.init)(hk.next_rng_key(), x)
         return inner.apply(params, None, x)
+
     return forward
 
 
@@ -59,12 +60,14 @@ def _lift_with_state(lift):
         out, state = inner.apply(params, state, None, x)
         updater.update(state)
         return out
+
     return forward
 
 
 def _while(y):
     def body(c):
         return c[0] + 1, 2 * c[1]
+
     if hk.running_init():  # hk.while_loop cannot create parameters: run the body once
         return body((0, y))[1]
     return hk.while_loop(lambda c: c[0] < 3, body, (0, y))[1]

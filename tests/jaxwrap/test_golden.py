@@ -10,8 +10,8 @@ import pytest
 
 pytest.importorskip("haiku_jaxwrap")
 
-import jax  # noqa: E402
-import numpy as np  # noqa: E402
+import jax
+import numpy as np
 
 GOLDEN = pathlib.Path(__file__).parent.parent / "golden"
 
@@ -48,9 +48,16 @@ def test_key_stream(results, case):
         np.testing.assert_array_equal(arrays[key], golden[key], err_msg=key)
 
 
-@pytest.mark.parametrize("case", sorted(
-    {k.split("/")[0] for k in np.load(GOLDEN / "jaxwrap.npz").files
-     if not k.startswith("keys_")}))
+@pytest.mark.parametrize(
+    "case",
+    sorted(
+        {
+            k.split("/")[0]
+            for k in np.load(GOLDEN / "jaxwrap.npz").files
+            if not k.startswith("keys_")
+        }
+    ),
+)
 def test_model(results, case):
     arrays, names, golden, golden_names = results
     assert names[case] == golden_names[case]
@@ -58,8 +65,7 @@ def test_model(results, case):
         if key.startswith(case + "/"):
             assert arrays[key].shape == golden[key].shape, key
             assert arrays[key].dtype == golden[key].dtype, key
-            np.testing.assert_allclose(arrays[key], golden[key], rtol=1e-5, atol=1e-5,
-                                       err_msg=key)
+            np.testing.assert_allclose(arrays[key], golden[key], rtol=1e-5, atol=1e-5, err_msg=key)
 
 
 def test_module_names_after_wrappers(results):

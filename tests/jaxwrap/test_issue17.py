@@ -14,10 +14,11 @@ import pytest
 
 pytest.importorskip("haiku_jaxwrap")
 
-import haiku as hk  # noqa: E402
-import jax  # noqa: E402
-import jax.numpy as jnp  # noqa: E402
-import numpy as np  # noqa: E402
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+import haiku as hk
 
 GOLDEN = pathlib.Path(__file__).parent.parent / "golden"
 
@@ -40,8 +41,11 @@ def results():
 
 
 def _golden_groups(suffix):
-    keys = np.load(GOLDEN / f"jaxwrap_issue17.{suffix}").files if suffix == "npz" else \
-        json.loads((GOLDEN / "jaxwrap_issue17.json").read_text())
+    keys = (
+        np.load(GOLDEN / f"jaxwrap_issue17.{suffix}").files
+        if suffix == "npz"
+        else json.loads((GOLDEN / "jaxwrap_issue17.json").read_text())
+    )
     return sorted({k.split("/")[0] for k in keys})
 
 
@@ -61,8 +65,9 @@ def test_values(results, case):
             if golden[key].dtype.kind in "iub":
                 np.testing.assert_array_equal(arrays[key], golden[key], err_msg=key)
             else:
-                np.testing.assert_allclose(arrays[key], golden[key], rtol=1e-6, atol=1e-6,
-                                           err_msg=key)
+                np.testing.assert_allclose(
+                    arrays[key], golden[key], rtol=1e-6, atol=1e-6, err_msg=key
+                )
 
 
 @pytest.mark.parametrize("case", [c for c in _golden_groups("json") if c != "exc_type"])
@@ -84,9 +89,12 @@ def test_exception_types_catchable_as_in_dm_haiku(results):
 
 
 def test_vmap_split_rng_init_error_names_the_fix():
-    f = hk.transform(lambda x: hk.vmap(
-        lambda x: x * hk.get_parameter("w", [], init=hk.initializers.RandomNormal()),
-        split_rng=True)(x))
+    f = hk.transform(
+        lambda x: hk.vmap(
+            lambda x: x * hk.get_parameter("w", [], init=hk.initializers.RandomNormal()),
+            split_rng=True,
+        )(x)
+    )
     with pytest.raises(ValueError, match=r"split_rng=\(not hk.running_init\(\)\)"):
         f.init(jax.random.PRNGKey(0), jnp.ones(3))
 
@@ -94,6 +102,7 @@ def test_vmap_split_rng_init_error_names_the_fix():
 def test_vmap_in_axes_none_fails_at_construction():
     def body(x):
         return x
+
     with pytest.raises(ValueError, match="body must have at least one non-None value"):
         hk.vmap(body, in_axes=None, split_rng=False)
 
@@ -103,10 +112,11 @@ def test_while_loop_cond_fun_may_read_but_not_write_state():
         def cond(v):
             hk.set_state("last", v)
             return v < 10
+
         return hk.while_loop(cond, lambda v: v * 2, x)
 
     with pytest.raises(ValueError, match="cond_fun"):
-        hk.transform_with_state(f).apply({}, {}, None, 1.)
+        hk.transform_with_state(f).apply({}, {}, None, 1.0)
 
 
 def test_lift_with_transform_with_state_init_points_to_lift_with_state():

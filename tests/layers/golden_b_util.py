@@ -59,13 +59,19 @@ def _tol(dtype) -> dict:
 
 def assert_close(actual, expected, what: str) -> None:
     actual = jnp.asarray(actual)
-    np.testing.assert_allclose(np.asarray(actual, np.float64), np.asarray(expected, np.float64),
-                               err_msg=what, **_tol(actual.dtype))
+    np.testing.assert_allclose(
+        np.asarray(actual, np.float64),
+        np.asarray(expected, np.float64),
+        err_msg=what,
+        **_tol(actual.dtype),
+    )
 
 
 def _tree(arrays, prefix: str, spec) -> dict:
-    return {m: {n: jnp.asarray(arrays[f"{prefix}|{m}|{n}"], dtype=dt) for n, _, dt in leaves}
-            for m, leaves in spec}
+    return {
+        m: {n: jnp.asarray(arrays[f"{prefix}|{m}|{n}"], dtype=dt) for n, _, dt in leaves}
+        for m, leaves in spec
+    }
 
 
 def _check_tree(ours, spec, arrays, prefix: str, what: str) -> None:
@@ -95,7 +101,9 @@ def check_case(hk, group: str, name: str) -> None:
         out, state = f.apply(params, state, None, *inputs, **kw)
         outs = jax.tree.leaves(out)
         want = m["steps"][j]
-        assert [[list(o.shape), str(o.dtype)] for o in outs] == want["out"], f"{name} step {j} outputs"
+        assert [[list(o.shape), str(o.dtype)] for o in outs] == want["out"], (
+            f"{name} step {j} outputs"
+        )
         for i, o in enumerate(outs):
             assert_close(o, arrays[f"{name}|out|{j}|{i}"], f"{name} step {j} out {i}")
         _check_tree(state, want["state"], arrays, f"{name}|state|{j}", f"{name} step {j} state")

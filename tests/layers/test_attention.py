@@ -8,18 +8,21 @@ import pytest
 
 pytest.importorskip("haiku_layers")
 sys.path.insert(0, str(pathlib.Path(__file__).parents[1] / "golden"))
-import jax  # noqa: E402
-import jax.numpy as jnp  # noqa: E402
-import layers_a_cases as cases  # noqa: E402
-import numpy as np  # noqa: E402
+import jax
+import jax.numpy as jnp
+import layers_a_cases as cases
+import numpy as np
 
 hk = cases.haiku_under_test()
 X = jnp.asarray(np.random.RandomState(0).normal(size=[2, 4, 6]), jnp.float32)
-VS = lambda: hk.initializers.VarianceScaling(1.0)
+
+
+def variance_scaling():
+    return hk.initializers.VarianceScaling(1.0)
 
 
 def _mha(**kw):
-    return hk.MultiHeadAttention(2, 3, w_init=VS(), **kw)
+    return hk.MultiHeadAttention(2, 3, w_init=variance_scaling(), **kw)
 
 
 def test_w_init_is_required():
@@ -30,18 +33,25 @@ def test_w_init_is_required():
 def test_w_init_scale_is_deprecated_and_exclusive():
     with pytest.warns(DeprecationWarning, match="w_init_scale"):
         hk.transform(lambda x: hk.MultiHeadAttention(2, 3, w_init_scale=1.0)(x, x, x)).init(
-            jax.random.PRNGKey(0), X)
+            jax.random.PRNGKey(0), X
+        )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
         with pytest.raises(ValueError, match="not both"):
-            hk.transform(lambda x: hk.MultiHeadAttention(2, 3, w_init_scale=1.0, w_init=VS())(
-                x, x, x)).init(None, X)
+            hk.transform(
+                lambda x: hk.MultiHeadAttention(2, 3, w_init_scale=1.0, w_init=variance_scaling())(
+                    x, x, x
+                )
+            ).init(None, X)
 
 
-@pytest.mark.parametrize("args, match", [
-    (lambda x: (x, x, x, jnp.ones([4, 4], bool)), "mask has rank 2"),
-    (lambda x: (x, x, x[:, :3]), "same sequence length"),
-])
+@pytest.mark.parametrize(
+    "args, match",
+    [
+        (lambda x: (x, x, x, jnp.ones([4, 4], bool)), "mask has rank 2"),
+        (lambda x: (x, x, x[:, :3]), "same sequence length"),
+    ],
+)
 def test_errors(args, match):
     with pytest.raises(ValueError, match=match):
         hk.transform(lambda x: _mha()(*args(x))).init(jax.random.PRNGKey(0), X)
@@ -52,14 +62,17 @@ def test_mask_hides_positions():
     mask = jnp.ones([2, 1, 4, 4], bool).at[..., -1].set(False)
     params = f.init(jax.random.PRNGKey(0), X, X, mask)
     changed = X.at[:, -1].set(100.0)
-    np.testing.assert_allclose(f.apply(params, X, X, mask), f.apply(params, X, changed, mask),
-                               atol=1e-5)
+    np.testing.assert_allclose(
+        f.apply(params, X, X, mask), f.apply(params, X, changed, mask), atol=1e-5
+    )
 
 
 def test_param_names_and_jit_grad_vmap():
     f = hk.without_apply_rng(hk.transform(lambda x: _mha(model_size=5)(x, x, x)))
     params = f.init(jax.random.PRNGKey(0), X)
-    assert list(params) == [f"multi_head_attention/{n}" for n in ("query", "key", "value", "linear")]
+    assert list(params) == [
+        f"multi_head_attention/{n}" for n in ("query", "key", "value", "linear")
+    ]
     want = f.apply(params, X)
     assert want.shape == (2, 4, 5)
     np.testing.assert_allclose(jax.jit(f.apply)(params, X), want, atol=1e-5)
@@ -68,13 +81,18 @@ def test_param_names_and_jit_grad_vmap():
     assert jax.tree.map(jnp.shape, g) == jax.tree.map(jnp.shape, params)
 
 
-@pytest.mark.parametrize("kw, arg", [(dict(num_heads=0, key_size=3), "num_heads"),
-                                     (dict(num_heads=2, key_size=0), "key_size"),
-                                     (dict(num_heads=2, key_size=3, value_size=-1), "value_size"),
-                                     (dict(num_heads=2.0, key_size=3), "num_heads")])
+@pytest.mark.parametrize(
+    "kw, arg",
+    [
+        (dict(num_heads=0, key_size=3), "num_heads"),
+        (dict(num_heads=2, key_size=0), "key_size"),
+        (dict(num_heads=2, key_size=3, value_size=-1), "value_size"),
+        (dict(num_heads=2.0, key_size=3), "num_heads"),
+    ],
+)
 def test_sizes_must_be_positive_ints(kw, arg):
     with pytest.raises(TypeError, match=rf"MultiHeadAttention: `{arg}` must be a positive int"):
-        hk.transform(lambda: hk.MultiHeadAttention(w_init=VS(), **kw)).init(None)
+        hk.transform(lambda: hk.MultiHeadAttention(w_init=variance_scaling(), **kw)).init(None)
 
 
 def test_query_and_key_batches_must_agree():
@@ -86,7 +104,8 @@ def test_query_and_key_batches_must_agree():
 def test_key_and_value_batches_must_agree():
     with pytest.raises(ValueError, match=r"value \(3, 4, 6\) must share their leading"):
         hk.transform(lambda q, v: _mha()(q, q, v)).init(
-            jax.random.PRNGKey(0), X, jnp.ones([3, 4, 6]))
+            jax.random.PRNGKey(0), X, jnp.ones([3, 4, 6])
+        )
 
 
 def test_mask_that_does_not_broadcast_names_the_expected_shape():

@@ -9,10 +9,10 @@ import pytest
 
 pytest.importorskip("haiku_layers")
 sys.path.insert(0, str(pathlib.Path(__file__).parents[1] / "golden"))
-import jax  # noqa: E402
-import jax.numpy as jnp  # noqa: E402
-import layers_a_cases as cases  # noqa: E402
-import numpy as np  # noqa: E402
+import jax
+import jax.numpy as jnp
+import layers_a_cases as cases
+import numpy as np
 
 hk = cases.haiku_under_test()
 ROOT = pathlib.Path(__file__).parents[2]
@@ -24,23 +24,28 @@ def _init(fn, *xs):
 
 def test_exports_mirror_entry_points():
     import haiku_layers
+
     with open(ROOT / "packages/haiku-layers/pyproject.toml", "rb") as f:
         table = tomllib.load(f)["project"]["entry-points"]["haiku.plugins"]
-    assert haiku_layers._EXPORTS == table
+    assert table == haiku_layers._EXPORTS
     assert tuple(haiku_layers.__all__) == tuple(table)
 
 
 def test_package_import_is_lazy():
-    code = ("import sys, haiku_layers; "
-            "print(sorted(m for m in sys.modules if m.startswith('haiku_layers.')))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True,
-                         text=True, check=True).stdout
+    code = (
+        "import sys, haiku_layers; "
+        "print(sorted(m for m in sys.modules if m.startswith('haiku_layers.')))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
     assert out.strip() == "['haiku_layers.__about__']"
 
 
 def test_lazy_names_resolve():
     import haiku_layers
     from haiku_layers import linear, pad
+
     assert haiku_layers.Linear is linear.Linear
     assert haiku_layers.pad is pad
     assert callable(haiku_layers.dropout)
@@ -50,12 +55,27 @@ def test_lazy_names_resolve():
 
 def test_pad_all_is_literal_and_complete():
     from haiku_layers import pad
-    assert sorted(pad.__all__) == ["PadFn", "causal", "create", "create_from_padfn",
-                                   "create_from_tuple", "full", "is_padfn",
-                                   "reverse_causal", "same", "valid"]
+
+    assert sorted(pad.__all__) == [
+        "PadFn",
+        "causal",
+        "create",
+        "create_from_padfn",
+        "create_from_tuple",
+        "full",
+        "is_padfn",
+        "reverse_causal",
+        "same",
+        "valid",
+    ]
     assert pad.create is pad.create_from_padfn
-    assert [f(4) for f in (pad.valid, pad.same, pad.full, pad.causal,
-                           pad.reverse_causal)] == [(0, 0), (1, 2), (3, 3), (3, 0), (0, 3)]
+    assert [f(4) for f in (pad.valid, pad.same, pad.full, pad.causal, pad.reverse_causal)] == [
+        (0, 0),
+        (1, 2),
+        (3, 3),
+        (3, 0),
+        (0, 3),
+    ]
     assert pad.create_from_padfn([pad.same, pad.causal], [3, 2], 2, 2) == ((2, 2), (2, 0))
     assert pad.create_from_tuple([(1, 2)], 3) == ((1, 2),) * 3
     with pytest.raises(TypeError, match="padding"):
@@ -65,7 +85,14 @@ def test_pad_all_is_literal_and_complete():
 
 def test_get_channel_index():
     from haiku_layers.data_format import get_channel_index
-    assert [get_channel_index(s) for s in ("NHWC", "NCHW", "BTHWD", "NC", "channels_last")] == [-1, 1, -1, 1, -1]
+
+    assert [get_channel_index(s) for s in ("NHWC", "NCHW", "BTHWD", "NC", "channels_last")] == [
+        -1,
+        1,
+        -1,
+        1,
+        -1,
+    ]
     with pytest.raises(ValueError, match="data_format='HWC'"):
         get_channel_index("HWC")
 
@@ -75,17 +102,21 @@ def test_linear_records_input_size_and_rejects_scalars():
         lin = hk.Linear(3)
         lin(x)
         assert lin.input_size == 4
+
     _init(f, jnp.ones([2, 4]))
     with pytest.raises(ValueError, match="linear.*scalar"):
         _init(lambda x: hk.Linear(3)(x), jnp.ones([]))
 
 
-@pytest.mark.parametrize("kwargs, shape, match", [
-    (dict(bias_dims=[0]), (2, 3), "batch axis"),
-    (dict(bias_dims=[3]), (2, 3), "out of range"),
-    (dict(output_size=(4,)), (2, 3), "output_size"),
-    ({}, (3,), "rank >= 2"),
-])
+@pytest.mark.parametrize(
+    "kwargs, shape, match",
+    [
+        (dict(bias_dims=[0]), (2, 3), "batch axis"),
+        (dict(bias_dims=[3]), (2, 3), "out of range"),
+        (dict(output_size=(4,)), (2, 3), "output_size"),
+        ({}, (3,), "rank >= 2"),
+    ],
+)
 def test_bias_errors(kwargs, shape, match):
     with pytest.raises(ValueError, match=match):
         _init(lambda x: hk.Bias(**kwargs)(x), jnp.ones(shape))
@@ -93,11 +124,14 @@ def test_bias_errors(kwargs, shape, match):
 
 def test_sequential_passes_extra_args_to_first_layer():
     seen = []
+
     def first(x, y, *, z):
         seen.append((y, z))
         return x + y
+
     out = hk.transform(lambda x: hk.Sequential([first, lambda v: v * 2])(x, 1, z=3)).apply(
-        {}, None, jnp.ones(2))
+        {}, None, jnp.ones(2)
+    )
     np.testing.assert_array_equal(out, [4.0, 4.0])
     assert seen == [(1, 3)]
 
@@ -132,19 +166,23 @@ def test_dropout_traced_rate_and_statistics():
     assert (b == b[0]).all()
 
 
-@pytest.mark.parametrize("ctor, shape, match", [
-    (dict(output_shape=(-1, -1)), (2, 3), "more than one -1"),
-    (dict(output_shape=(2,), preserve_dims=0), (2, 3), "non-zero"),
-    (dict(output_shape=(5, -1)), (2, 3, 4), "divide"),
-])
+@pytest.mark.parametrize(
+    "ctor, shape, match",
+    [
+        (dict(output_shape=(-1, -1)), (2, 3), "more than one -1"),
+        (dict(output_shape=(2,), preserve_dims=0), (2, 3), "non-zero"),
+        (dict(output_shape=(5, -1)), (2, 3, 4), "divide"),
+    ],
+)
 def test_reshape_errors(ctor, shape, match):
     with pytest.raises(ValueError, match=match):
         _init(lambda x: hk.Reshape(**ctor)(x), jnp.ones(shape))
 
 
 def test_deprecated_helpers():
-    np.testing.assert_array_equal(hk.one_hot(jnp.array([1, 5]), 3, dtype=jnp.int32),
-                                  [[0, 1, 0], [0, 0, 0]])
+    np.testing.assert_array_equal(
+        hk.one_hot(jnp.array([1, 5]), 3, dtype=jnp.int32), [[0, 1, 0], [0, 0, 0]]
+    )
     assert hk.multinomial(jax.random.PRNGKey(0), jnp.zeros([4, 6]), 5).shape == (4, 5)
 
 

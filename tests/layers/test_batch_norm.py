@@ -7,13 +7,15 @@ import pytest
 
 pytest.importorskip("haiku_layers")
 
-import haiku as hk  # noqa: E402
-import jax  # noqa: E402
-import jax.numpy as jnp  # noqa: E402
-import numpy as np  # noqa: E402
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+import haiku as hk
 
 _spec = importlib.util.spec_from_file_location(
-    "golden_b_util", pathlib.Path(__file__).with_name("golden_b_util.py"))
+    "golden_b_util", pathlib.Path(__file__).with_name("golden_b_util.py")
+)
 util = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(util)
 
@@ -26,6 +28,7 @@ def test_matches_dm_haiku(name):
 def _bn(**kw):
     def f(x, is_training=True, **call_kw):
         return hk.BatchNorm(True, True, 0.9, **kw)(x, is_training, **call_kw)
+
     return hk.transform_with_state(f)
 
 
@@ -42,7 +45,7 @@ def test_first_step_state_semantics():
     assert int(ema["counter"]) == 1
     np.testing.assert_allclose(ema["hidden"], 0.1 * mean, atol=1e-6)
     np.testing.assert_allclose(ema["average"], mean, atol=1e-6)
-    var = (X ** 2).mean((0, 1), keepdims=True) - mean ** 2
+    var = (X**2).mean((0, 1), keepdims=True) - mean**2
     np.testing.assert_allclose(out, (X - mean) / jnp.sqrt(var + 1e-5), atol=1e-5)
 
 
@@ -52,7 +55,10 @@ def test_jit_grad_vmap():
     out, _ = jax.jit(f.apply, static_argnums=(4,))(params, state, None, X, True)
     ref, _ = f.apply(params, state, None, X, True)
     np.testing.assert_allclose(out, ref, atol=1e-6)
-    loss = lambda p, x: f.apply(p, state, None, x, True)[0].sum() ** 2
+
+    def loss(p, x):
+        return f.apply(p, state, None, x, True)[0].sum() ** 2
+
     grads = jax.grad(loss)(params, X)
     assert jax.tree.map(jnp.shape, grads) == jax.tree.map(jnp.shape, params)
     assert all(bool(jnp.isfinite(g).all()) for g in jax.tree.leaves(grads))
@@ -99,7 +105,8 @@ def test_cross_replica_under_pmap_matches_global_batch():
     f = _bn(cross_replica_axis="i")
     params, state = jax.pmap(f.init, in_axes=(None, 0), axis_name="i")(None, shards)
     out, new_state = jax.pmap(f.apply, in_axes=(0, 0, None, 0), axis_name="i")(
-        params, state, None, shards)
+        params, state, None, shards
+    )
     g = _bn()
     flat = shards.reshape((-1,) + X.shape[1:])
     params_g, state_g = g.init(None, flat)
@@ -118,25 +125,49 @@ def test_cross_replica_index_groups_under_pmap():
     out, _ = jax.pmap(f.apply, in_axes=(0, 0, None, 0), axis_name="i")(params, state, None, shards)
     g = _bn()
     for k in range(2):
-        half = shards[2 * k:2 * k + 2].reshape(4, 3, 4)
+        half = shards[2 * k : 2 * k + 2].reshape(4, 3, 4)
         pg, sg = g.init(None, half)
-        np.testing.assert_allclose(out[2 * k:2 * k + 2].reshape(half.shape),
-                                   g.apply(pg, sg, None, half)[0], atol=1e-5)
+        np.testing.assert_allclose(
+            out[2 * k : 2 * k + 2].reshape(half.shape), g.apply(pg, sg, None, half)[0], atol=1e-5
+        )
 
 
-@pytest.mark.parametrize("ctor, call, match", [
-    (dict(create_scale=False, create_offset=True, decay_rate=0.9, scale_init=jnp.ones), {},
-     "scale_init"),
-    (dict(create_scale=True, create_offset=False, decay_rate=0.9, offset_init=jnp.ones), {},
-     "offset_init"),
-    (dict(create_scale=True, create_offset=True, decay_rate=0.9), {"scale": jnp.ones(4)},
-     "Cannot pass `scale`"),
-    (dict(create_scale=True, create_offset=True, decay_rate=0.9,
-          cross_replica_axis_index_groups=[[0]]), {}, "cross_replica_axis"),
-    (dict(create_scale=True, create_offset=True, decay_rate=0.9, data_format="HWNQ"), {},
-     "data_format"),
-    (dict(create_scale=True, create_offset=True, decay_rate=0.9, axis=[5]), {}, "out of range"),
-])
+@pytest.mark.parametrize(
+    "ctor, call, match",
+    [
+        (
+            dict(create_scale=False, create_offset=True, decay_rate=0.9, scale_init=jnp.ones),
+            {},
+            "scale_init",
+        ),
+        (
+            dict(create_scale=True, create_offset=False, decay_rate=0.9, offset_init=jnp.ones),
+            {},
+            "offset_init",
+        ),
+        (
+            dict(create_scale=True, create_offset=True, decay_rate=0.9),
+            {"scale": jnp.ones(4)},
+            "Cannot pass `scale`",
+        ),
+        (
+            dict(
+                create_scale=True,
+                create_offset=True,
+                decay_rate=0.9,
+                cross_replica_axis_index_groups=[[0]],
+            ),
+            {},
+            "cross_replica_axis",
+        ),
+        (
+            dict(create_scale=True, create_offset=True, decay_rate=0.9, data_format="HWNQ"),
+            {},
+            "data_format",
+        ),
+        (dict(create_scale=True, create_offset=True, decay_rate=0.9, axis=[5]), {}, "out of range"),
+    ],
+)
 def test_errors(ctor, call, match):
     f = hk.transform_with_state(lambda x: hk.BatchNorm(**ctor)(x, True, **call))
     with pytest.raises(ValueError, match=match):
@@ -170,5 +201,6 @@ def test_axis_out_of_range_is_an_index_error_like_dm_haiku():
 @pytest.mark.parametrize("decay_rate", [-0.1, 1.5])
 def test_decay_rate_outside_unit_interval(decay_rate):
     with pytest.raises(ValueError, match=r"hk\.BatchNorm: `decay_rate` must be in \[0, 1\]"):
-        hk.transform_with_state(
-            lambda x: hk.BatchNorm(True, True, decay_rate)(x, True)).init(None, X)
+        hk.transform_with_state(lambda x: hk.BatchNorm(True, True, decay_rate)(x, True)).init(
+            None, X
+        )

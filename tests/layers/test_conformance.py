@@ -14,13 +14,13 @@ import pytest
 
 pytest.importorskip("haiku_layers")
 
-import jax  # noqa: E402
+import jax
 
-import haiku as hk  # noqa: E402
+import haiku as hk
 
 _spec = importlib.util.spec_from_file_location(
-    "reliability_layer_table",
-    pathlib.Path(__file__).parents[1] / "reliability" / "layer_table.py")
+    "reliability_layer_table", pathlib.Path(__file__).parents[1] / "reliability" / "layer_table.py"
+)
 table = sys.modules.setdefault(_spec.name, importlib.util.module_from_spec(_spec))
 if not hasattr(table, "LAYERS"):
     _spec.loader.exec_module(table)

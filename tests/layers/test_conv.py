@@ -7,10 +7,10 @@ import pytest
 
 pytest.importorskip("haiku_layers")
 sys.path.insert(0, str(pathlib.Path(__file__).parents[1] / "golden"))
-import jax  # noqa: E402
-import jax.numpy as jnp  # noqa: E402
-import layers_a_cases as cases  # noqa: E402
-import numpy as np  # noqa: E402
+import jax
+import jax.numpy as jnp
+import layers_a_cases as cases
+import numpy as np
 
 hk = cases.haiku_under_test()
 X = jnp.ones([2, 6, 6, 4])
@@ -20,28 +20,38 @@ def _init(fn, x=X):
     return hk.transform(fn).init(jax.random.PRNGKey(0), x)
 
 
-@pytest.mark.parametrize("make, x, match", [
-    (lambda: hk.Conv2D(3, 3, padding="FOO"), X, "padding='FOO'"),
-    (lambda: hk.Conv2D(3, 3), jnp.ones([6, 4]), r"conv2_d: expected an input of rank 3 or 4"),
-    (lambda: hk.Conv2D(3, 3, feature_group_count=3), X, "feature_group_count"),
-    (lambda: hk.Conv2D(3, 3, mask=jnp.ones([3, 3, 4, 2])), X, "mask shape"),
-    (lambda: hk.ConvND(0, 3, 3), X, "num_spatial_dims"),
-    (lambda: hk.Conv2D(3, 3, data_format="HWCN"), X, "data_format"),
-    (lambda: hk.Conv2DTranspose(3, 3, output_shape=(4, 4), padding=[(1, 1)]), X, "output_shape"),
-    (lambda: hk.Conv2DTranspose(3, 3, stride=2, output_shape=(20, 12)), X, "input size"),
-    (lambda: hk.DepthwiseConv2D(2, 3), X[0], "rank 4"),
-    (lambda: hk.DepthwiseConv2D(2, 3, padding="bad"), X, "padding"),
-])
+@pytest.mark.parametrize(
+    "make, x, match",
+    [
+        (lambda: hk.Conv2D(3, 3, padding="FOO"), X, "padding='FOO'"),
+        (lambda: hk.Conv2D(3, 3), jnp.ones([6, 4]), r"conv2_d: expected an input of rank 3 or 4"),
+        (lambda: hk.Conv2D(3, 3, feature_group_count=3), X, "feature_group_count"),
+        (lambda: hk.Conv2D(3, 3, mask=jnp.ones([3, 3, 4, 2])), X, "mask shape"),
+        (lambda: hk.ConvND(0, 3, 3), X, "num_spatial_dims"),
+        (lambda: hk.Conv2D(3, 3, data_format="HWCN"), X, "data_format"),
+        (
+            lambda: hk.Conv2DTranspose(3, 3, output_shape=(4, 4), padding=[(1, 1)]),
+            X,
+            "output_shape",
+        ),
+        (lambda: hk.Conv2DTranspose(3, 3, stride=2, output_shape=(20, 12)), X, "input size"),
+        (lambda: hk.DepthwiseConv2D(2, 3), X[0], "rank 4"),
+        (lambda: hk.DepthwiseConv2D(2, 3, padding="bad"), X, "padding"),
+    ],
+)
 def test_value_errors(make, x, match):
     with pytest.raises(ValueError, match=match):
         _init(lambda v: make()(v), x)
 
 
-@pytest.mark.parametrize("make, match", [
-    (lambda: hk.Conv2D(3, (3, 3, 3)), "kernel_shape"),
-    (lambda: hk.Conv2D(3, 3, padding=[(1, 1)] * 3), "padding"),
-    (lambda: hk.Conv2DTranspose(3, 3, padding=hk.pad.causal), "padding functions"),
-])
+@pytest.mark.parametrize(
+    "make, match",
+    [
+        (lambda: hk.Conv2D(3, (3, 3, 3)), "kernel_shape"),
+        (lambda: hk.Conv2D(3, 3, padding=[(1, 1)] * 3), "padding"),
+        (lambda: hk.Conv2DTranspose(3, 3, padding=hk.pad.causal), "padding functions"),
+    ],
+)
 def test_type_errors(make, match):
     with pytest.raises(TypeError, match=match):
         _init(lambda v: make()(v))
@@ -61,7 +71,9 @@ def test_padding_forms_agree():
 
 def test_transpose_inverts_strided_conv_shape():
     for out_shape in (11, 12):
-        f = hk.transform(lambda v, o=out_shape: hk.Conv1DTranspose(2, 3, stride=2, output_shape=o)(v))
+        f = hk.transform(
+            lambda v, o=out_shape: hk.Conv1DTranspose(2, 3, stride=2, output_shape=o)(v)
+        )
         x = jnp.ones([1, 6, 3])
         assert f.apply(f.init(jax.random.PRNGKey(0), x), None, x).shape == (1, out_shape, 2)
 

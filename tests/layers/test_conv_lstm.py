@@ -7,19 +7,20 @@ import pytest
 
 pytest.importorskip("haiku_layers")
 
-import haiku as hk  # noqa: E402
-import jax  # noqa: E402
-import jax.numpy as jnp  # noqa: E402
-import numpy as np  # noqa: E402
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+import haiku as hk
 
 _spec = importlib.util.spec_from_file_location(
-    "golden_b_util", pathlib.Path(__file__).with_name("golden_b_util.py"))
+    "golden_b_util", pathlib.Path(__file__).with_name("golden_b_util.py")
+)
 util = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(util)
 
 
-@pytest.mark.parametrize(
-    "name", [n for n in util.case_names("recurrent") if n.startswith("conv")])
+@pytest.mark.parametrize("name", [n for n in util.case_names("recurrent") if n.startswith("conv")])
 def test_matches_dm_haiku(name):
     util.check_case(hk, "recurrent", name)
 
@@ -28,6 +29,7 @@ def test_param_tree_and_state_shapes():
     def f(x):
         core = hk.Conv2DLSTM((5, 5), 3, 3)
         return core(x, core.initial_state(2))
+
     f = hk.transform(f)
     x = jnp.ones((2, 5, 5, 2))
     params = f.init(jax.random.PRNGKey(0), x)
@@ -44,11 +46,13 @@ def test_jit_and_grad():
     def f(x):
         core = hk.Conv1DLSTM((6,), 2, 3)
         return hk.dynamic_unroll(core, x, core.initial_state(1))[0]
+
     f = hk.transform(f)
     xs = jax.random.normal(jax.random.PRNGKey(0), (3, 1, 6, 2))
     params = f.init(jax.random.PRNGKey(1), xs)
-    np.testing.assert_allclose(jax.jit(f.apply)(params, None, xs), f.apply(params, None, xs),
-                               atol=1e-6)
+    np.testing.assert_allclose(
+        jax.jit(f.apply)(params, None, xs), f.apply(params, None, xs), atol=1e-6
+    )
     grads = jax.grad(lambda p: f.apply(p, None, xs).sum())(params)
     assert all(bool(jnp.isfinite(g).all()) for g in jax.tree.leaves(grads))
 

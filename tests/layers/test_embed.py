@@ -7,10 +7,10 @@ import pytest
 
 pytest.importorskip("haiku_layers")
 sys.path.insert(0, str(pathlib.Path(__file__).parents[1] / "golden"))
-import jax  # noqa: E402
-import jax.numpy as jnp  # noqa: E402
-import layers_a_cases as cases  # noqa: E402
-import numpy as np  # noqa: E402
+import jax
+import jax.numpy as jnp
+import layers_a_cases as cases
+import numpy as np
 
 hk = cases.haiku_under_test()
 IDS = jnp.array([[0, 3, 4]])
@@ -20,13 +20,16 @@ def _init(fn, x=IDS):
     return hk.transform(fn).init(jax.random.PRNGKey(0), x)
 
 
-@pytest.mark.parametrize("make, ids, match", [
-    (lambda: hk.Embed(5, 2), IDS.astype(jnp.float32), "integer dtype"),
-    (lambda: hk.Embed(vocab_size=5), IDS, "embed_dim"),
-    (lambda: hk.Embed(4, embedding_matrix=jnp.ones([5, 2])), IDS, "vocab_size=4"),
-    (lambda: hk.Embed(embed_dim=3, embedding_matrix=jnp.ones([5, 2])), IDS, "embed_dim=3"),
-    (lambda: hk.Embed(5, 2, lookup_style="GATHER"), IDS, "lookup_style"),
-])
+@pytest.mark.parametrize(
+    "make, ids, match",
+    [
+        (lambda: hk.Embed(5, 2), IDS.astype(jnp.float32), "integer dtype"),
+        (lambda: hk.Embed(vocab_size=5), IDS, "embed_dim"),
+        (lambda: hk.Embed(4, embedding_matrix=jnp.ones([5, 2])), IDS, "vocab_size=4"),
+        (lambda: hk.Embed(embed_dim=3, embedding_matrix=jnp.ones([5, 2])), IDS, "embed_dim=3"),
+        (lambda: hk.Embed(5, 2, lookup_style="GATHER"), IDS, "lookup_style"),
+    ],
+)
 def test_errors(make, ids, match):
     with pytest.raises(ValueError, match=match):
         _init(lambda i: make()(i), ids)
@@ -72,8 +75,13 @@ def test_unknown_lookup_style_is_an_attribute_error_like_dm_haiku():
         _init(lambda i: hk.Embed(5, 2, lookup_style="FOO")(i))
 
 
-@pytest.mark.parametrize("kw, arg", [(dict(vocab_size=-5, embed_dim=2), "vocab_size"),
-                                     (dict(vocab_size=5, embed_dim=-2), "embed_dim")])
+@pytest.mark.parametrize(
+    "kw, arg",
+    [
+        (dict(vocab_size=-5, embed_dim=2), "vocab_size"),
+        (dict(vocab_size=5, embed_dim=-2), "embed_dim"),
+    ],
+)
 def test_sizes_must_be_positive(kw, arg):
     with pytest.raises(TypeError, match=f"`{arg}` must be a positive int"):
         _init(lambda i: hk.Embed(**kw)(i))

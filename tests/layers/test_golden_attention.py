@@ -7,7 +7,7 @@ import pytest
 
 pytest.importorskip("haiku_layers")
 sys.path.insert(0, str(pathlib.Path(__file__).parents[1] / "golden"))
-import layers_a_cases as cases  # noqa: E402
+import layers_a_cases as cases
 
 hk = cases.haiku_under_test()
 

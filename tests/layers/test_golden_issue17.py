@@ -21,7 +21,7 @@ import pytest
 pytest.importorskip("haiku_layers")
 pytest.importorskip("haiku_nets")
 
-import haiku as hk  # noqa: E402
+import haiku as hk
 
 GOLDEN = pathlib.Path(__file__).parents[1] / "golden"
 sys.path.insert(0, str(GOLDEN))
@@ -46,13 +46,21 @@ DELIBERATE = {
     "ema_decay_negative": ("ValueError", _DECAY),
     "ema_params_tree_decay_above_one": ("ValueError", _DECAY),
     "ln_axis_out_of_range": (
-        "IndexError", "dm-haiku wraps axis=5 modulo the rank and normalises another axis"),
+        "IndexError",
+        "dm-haiku wraps axis=5 modulo the rank and normalises another axis",
+    ),
     "batch_apply_mismatched": (
-        "ValueError", "dm-haiku merges [2, 3] and [3, 2] leading axes as if they matched"),
+        "ValueError",
+        "dm-haiku merges [2, 3] and [3, 2] leading axes as if they matched",
+    ),
     "spectral_norm_n_steps_zero": (
-        "ValueError", "dm-haiku crashes with an internal UnboundLocalError"),
+        "ValueError",
+        "dm-haiku crashes with an internal UnboundLocalError",
+    ),
     "sn_params_tree_n_steps_zero": (
-        "ValueError", "dm-haiku crashes with an internal UnboundLocalError"),
+        "ValueError",
+        "dm-haiku crashes with an internal UnboundLocalError",
+    ),
 }
 
 

@@ -7,13 +7,15 @@ import pytest
 
 pytest.importorskip("haiku_layers")
 
-import haiku as hk  # noqa: E402
-import jax  # noqa: E402
-import jax.numpy as jnp  # noqa: E402
-import numpy as np  # noqa: E402
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+import haiku as hk
 
 _spec = importlib.util.spec_from_file_location(
-    "golden_b_util", pathlib.Path(__file__).with_name("golden_b_util.py"))
+    "golden_b_util", pathlib.Path(__file__).with_name("golden_b_util.py")
+)
 util = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(util)
 
@@ -42,7 +44,8 @@ def test_debiased_average_of_constant_is_constant():
 
 def test_warmup_tracks_value_then_decays():
     f = hk.transform_with_state(
-        lambda x: hk.ExponentialMovingAverage(0.5, zero_debias=False, warmup_length=2)(x))
+        lambda x: hk.ExponentialMovingAverage(0.5, zero_debias=False, warmup_length=2)(x)
+    )
     params, state = f.init(None, 0.0)
     outs = []
     for v in [4.0, 8.0, 0.0]:
@@ -52,8 +55,9 @@ def test_warmup_tracks_value_then_decays():
 
 
 def test_warmup_works_in_float16():  # dm-haiku raises a dtype error here.
-    f = hk.transform_with_state(lambda x: hk.ExponentialMovingAverage(
-        0.5, zero_debias=False, warmup_length=1)(x))
+    f = hk.transform_with_state(
+        lambda x: hk.ExponentialMovingAverage(0.5, zero_debias=False, warmup_length=1)(x)
+    )
     params, state = f.init(None, jnp.float16(2.0))
     out, state = f.apply(params, state, None, jnp.float16(2.0))
     assert out.dtype == jnp.float16 and float(out) == 2.0
@@ -66,17 +70,21 @@ def test_jit_and_vmap():
     out, new = jax.jit(f.apply)(params, state, None, x)
     ref, ref_state = f.apply(params, state, None, x)
     np.testing.assert_allclose(out, ref)
-    outs, _ = jax.vmap(f.apply, in_axes=(None, None, None, 0))(params, state, None, jnp.stack([x, x]))
+    outs, _ = jax.vmap(f.apply, in_axes=(None, None, None, 0))(
+        params, state, None, jnp.stack([x, x])
+    )
     np.testing.assert_allclose(outs[1], ref)
 
 
 def test_errors():
     with pytest.raises(ValueError, match="zero_debias=False"):
         hk.transform_with_state(
-            lambda x: hk.ExponentialMovingAverage(0.9, warmup_length=3)(x)).init(None, 1.0)
+            lambda x: hk.ExponentialMovingAverage(0.9, warmup_length=3)(x)
+        ).init(None, 1.0)
     with pytest.raises(ValueError, match="warmup_length"):
-        hk.transform_with_state(lambda x: hk.ExponentialMovingAverage(
-            0.9, zero_debias=False, warmup_length=-1)(x)).init(None, 1.0)
+        hk.transform_with_state(
+            lambda x: hk.ExponentialMovingAverage(0.9, zero_debias=False, warmup_length=-1)(x)
+        ).init(None, 1.0)
     with pytest.raises(ValueError, match="zero_debias=False"):
         hk.transform_with_state(lambda t: hk.EMAParamsTree(0.9, warmup_length=3)(t)).init(None, {})
     with pytest.raises(TypeError, match="EMAParamsTree"):
@@ -101,8 +109,9 @@ def test_initialize_with_an_array_is_deprecated_but_works():
     assert avg.shape == (3,) and avg.dtype == jnp.bfloat16 and not avg.any()
 
 
-@pytest.mark.parametrize("make", [lambda d: hk.ExponentialMovingAverage(d),
-                                  lambda d: hk.EMAParamsTree(d)])
+@pytest.mark.parametrize(
+    "make", [lambda d: hk.ExponentialMovingAverage(d), lambda d: hk.EMAParamsTree(d)]
+)
 @pytest.mark.parametrize("decay", [-0.5, 1.5])
 def test_decay_outside_unit_interval(make, decay):
     with pytest.raises(ValueError, match=r"`decay` must be in \[0, 1\], got"):

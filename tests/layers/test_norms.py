@@ -7,13 +7,15 @@ import pytest
 
 pytest.importorskip("haiku_layers")
 
-import haiku as hk  # noqa: E402
-import jax  # noqa: E402
-import jax.numpy as jnp  # noqa: E402
-import numpy as np  # noqa: E402
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+import haiku as hk
 
 _spec = importlib.util.spec_from_file_location(
-    "golden_b_util", pathlib.Path(__file__).with_name("golden_b_util.py"))
+    "golden_b_util", pathlib.Path(__file__).with_name("golden_b_util.py")
+)
 util = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(util)
 
@@ -71,8 +73,9 @@ def test_layer_norm_under_rank_promotion_raise():
 def test_layer_norm_two_pass_vs_fast_variance():
     x = X + 1000.0  # Large mean: the fast variance loses precision, two-pass does not.
     two = hk.without_apply_rng(hk.transform(lambda x: hk.LayerNorm(-1, False, False)(x)))
-    fast = hk.without_apply_rng(hk.transform(
-        lambda x: hk.LayerNorm(-1, False, False, use_fast_variance=True)(x)))
+    fast = hk.without_apply_rng(
+        hk.transform(lambda x: hk.LayerNorm(-1, False, False, use_fast_variance=True)(x))
+    )
     expected = (X - X.mean(-1, keepdims=True)) / jnp.sqrt(X.var(-1, keepdims=True) + 1e-5)
     np.testing.assert_allclose(two.apply({}, x), expected, atol=1e-3)
     assert two.apply({}, x).shape == fast.apply({}, x).shape
@@ -82,20 +85,23 @@ def _init(fn, x=X):
     return hk.transform(fn).init(None, x)
 
 
-@pytest.mark.parametrize("fn, match", [
-    (lambda x: hk.GroupNorm(4)(x), "divisible by the number of groups"),
-    (lambda x: hk.GroupNorm(0)(x), "groups"),
-    (lambda x: hk.GroupNorm(2, axis="a")(x), "axis"),
-    (lambda x: hk.GroupNorm(2, create_scale=False, scale_init=jnp.ones)(x), "scale_init"),
-    (lambda x: hk.GroupNorm(2)(x, scale=jnp.ones(6)), "Cannot pass `scale`"),
-    (lambda x: hk.LayerNorm(1.5, True, True)(x), "LayerNorm.*axis"),
-    (lambda x: hk.LayerNorm(-1, True, False, offset_init=jnp.ones)(x), "offset_init"),
-    (lambda x: hk.LayerNorm(-1, False, True)(x, offset=1.0), "Cannot pass `offset`"),
-    (lambda x: hk.LayerNorm(-1, True, True, param_axis=7)(x), "out of range"),
-    (lambda x: hk.InstanceNorm(True, True, data_format="XYZ")(x), "data_format"),
-    (lambda x: hk.RMSNorm(None)(x), "RMSNorm.*axis"),
-    (lambda x: hk.RMSNorm(-1, create_scale=False, scale_init=jnp.ones)(x), "scale_init"),
-])
+@pytest.mark.parametrize(
+    "fn, match",
+    [
+        (lambda x: hk.GroupNorm(4)(x), "divisible by the number of groups"),
+        (lambda x: hk.GroupNorm(0)(x), "groups"),
+        (lambda x: hk.GroupNorm(2, axis="a")(x), "axis"),
+        (lambda x: hk.GroupNorm(2, create_scale=False, scale_init=jnp.ones)(x), "scale_init"),
+        (lambda x: hk.GroupNorm(2)(x, scale=jnp.ones(6)), "Cannot pass `scale`"),
+        (lambda x: hk.LayerNorm(1.5, True, True)(x), "LayerNorm.*axis"),
+        (lambda x: hk.LayerNorm(-1, True, False, offset_init=jnp.ones)(x), "offset_init"),
+        (lambda x: hk.LayerNorm(-1, False, True)(x, offset=1.0), "Cannot pass `offset`"),
+        (lambda x: hk.LayerNorm(-1, True, True, param_axis=7)(x), "out of range"),
+        (lambda x: hk.InstanceNorm(True, True, data_format="XYZ")(x), "data_format"),
+        (lambda x: hk.RMSNorm(None)(x), "RMSNorm.*axis"),
+        (lambda x: hk.RMSNorm(-1, create_scale=False, scale_init=jnp.ones)(x), "scale_init"),
+    ],
+)
 def test_errors(fn, match):
     with pytest.raises(ValueError, match=match):
         _init(fn)
@@ -106,6 +112,7 @@ def test_group_norm_rank_is_fixed_by_first_call():
         gn = hk.GroupNorm(2)
         gn(x)
         return gn(x[0])
+
     with pytest.raises(ValueError, match="rank of the inputs cannot change"):
         _init(fn)
 
@@ -122,5 +129,4 @@ def test_group_norm_matches_manual_formula():
 def test_rms_norm_formula():
     f = hk.without_apply_rng(hk.transform(lambda x: hk.RMSNorm(-1)(x)))
     out = f.apply(f.init(None, X), X)
-    np.testing.assert_allclose(out, X / jnp.sqrt((X ** 2).mean(-1, keepdims=True) + 1e-5),
-                               atol=1e-5)
+    np.testing.assert_allclose(out, X / jnp.sqrt((X**2).mean(-1, keepdims=True) + 1e-5), atol=1e-5)

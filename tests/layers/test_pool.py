@@ -8,10 +8,10 @@ import pytest
 
 pytest.importorskip("haiku_layers")
 sys.path.insert(0, str(pathlib.Path(__file__).parents[1] / "golden"))
-import jax  # noqa: E402
-import jax.numpy as jnp  # noqa: E402
-import layers_a_cases as cases  # noqa: E402
-import numpy as np  # noqa: E402
+import jax
+import jax.numpy as jnp
+import layers_a_cases as cases
+import numpy as np
 
 hk = cases.haiku_under_test()
 X = jnp.asarray(np.random.RandomState(0).normal(size=[2, 5, 5, 3]), jnp.float32)
@@ -48,7 +48,10 @@ def test_avg_pool_same_divides_by_valid_count():
 
 def test_pools_jit_vmap_grad():
     for pool in (hk.max_pool, hk.avg_pool):
-        f = lambda x, p=pool: p(x, (2, 2, 1), (2, 2, 1), "SAME")
+
+        def f(x, p=pool):
+            return p(x, (2, 2, 1), (2, 2, 1), "SAME")
+
         want = f(X)
         np.testing.assert_allclose(jax.jit(f)(X), want, atol=1e-6)
         np.testing.assert_allclose(jax.vmap(f)(X[:, None])[:, 0], want, atol=1e-6)
@@ -57,8 +60,9 @@ def test_pools_jit_vmap_grad():
 
 
 def test_module_forms():
-    f = hk.transform(lambda x: (hk.MaxPool((3, 3, 1), 1, "VALID")(x),
-                                hk.AvgPool((3, 3, 1), 1, "VALID")(x)))
+    f = hk.transform(
+        lambda x: (hk.MaxPool((3, 3, 1), 1, "VALID")(x), hk.AvgPool((3, 3, 1), 1, "VALID")(x))
+    )
     mx, av = f.apply({}, None, X)
     np.testing.assert_allclose(mx, hk.max_pool(X, (3, 3, 1), 1, "VALID"))
     np.testing.assert_allclose(av, hk.avg_pool(X, (3, 3, 1), 1, "VALID"), atol=1e-6)

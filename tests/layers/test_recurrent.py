@@ -7,19 +7,22 @@ import pytest
 
 pytest.importorskip("haiku_layers")
 
-import haiku as hk  # noqa: E402
-import jax  # noqa: E402
-import jax.numpy as jnp  # noqa: E402
-import numpy as np  # noqa: E402
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+import haiku as hk
 
 _spec = importlib.util.spec_from_file_location(
-    "golden_b_util", pathlib.Path(__file__).with_name("golden_b_util.py"))
+    "golden_b_util", pathlib.Path(__file__).with_name("golden_b_util.py")
+)
 util = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(util)
 
 
 @pytest.mark.parametrize(
-    "name", [n for n in util.case_names("recurrent") if not n.startswith("conv")])
+    "name", [n for n in util.case_names("recurrent") if not n.startswith("conv")]
+)
 def test_matches_dm_haiku(name):
     util.check_case(hk, "recurrent", name)
 
@@ -32,13 +35,16 @@ def _unroll_fn(dynamic=True):
         core = hk.LSTM(5)
         unroll = hk.dynamic_unroll if dynamic else hk.static_unroll
         return unroll(core, xs, core.initial_state(xs.shape[1]))
+
     return hk.transform(f)
 
 
 def test_static_and_dynamic_unroll_agree():
     d, s = _unroll_fn(True), _unroll_fn(False)
     params = d.init(jax.random.PRNGKey(1), XS)
-    assert jax.tree.map(jnp.shape, params) == jax.tree.map(jnp.shape, s.init(jax.random.PRNGKey(1), XS))
+    assert jax.tree.map(jnp.shape, params) == jax.tree.map(
+        jnp.shape, s.init(jax.random.PRNGKey(1), XS)
+    )
     out_d, st_d = d.apply(params, None, XS)
     out_s, st_s = s.apply(params, None, XS)
     np.testing.assert_allclose(out_d, out_s, atol=1e-6)
@@ -60,11 +66,13 @@ def test_dynamic_unroll_outside_transform_uses_lax_scan():
     def core(x, state):
         state = state + x
         return 2 * state, state
+
     out, final = hk.dynamic_unroll(core, jnp.arange(4.0), jnp.zeros(()))
     np.testing.assert_allclose(out, [0.0, 2.0, 6.0, 12.0])
     assert float(final) == 6.0
-    out, states = hk.dynamic_unroll(core, jnp.arange(4.0), jnp.zeros(()), reverse=True,
-                                    return_all_states=True)
+    out, states = hk.dynamic_unroll(
+        core, jnp.arange(4.0), jnp.zeros(()), reverse=True, return_all_states=True
+    )
     np.testing.assert_allclose(states, [6.0, 6.0, 5.0, 3.0])
 
 
@@ -73,6 +81,7 @@ def test_initial_states():
         lstm, gru, ident = hk.LSTM(3), hk.GRU(2), hk.IdentityCore()
         deep = hk.DeepRNN([lstm, jax.nn.relu, gru, ident])
         return lstm.initial_state(None), deep.initial_state(4), hk.ResetCore(gru).initial_state(2)
+
     (l0, deep, reset), _ = hk.transform_with_state(f).apply({}, {}, None)
     assert isinstance(l0, hk.LSTMState) and l0.hidden.shape == (3,)
     assert jax.tree.map(jnp.shape, deep) == (hk.LSTMState((4, 3), (4, 3)), (4, 2), ())
@@ -81,10 +90,14 @@ def test_initial_states():
 
 def test_module_names():
     def f(x):
-        cores = [hk.DeepRNN([hk.IdentityCore()]),
-                 hk.deep_rnn_with_skip_connections([hk.IdentityCore()]),
-                 hk.ResetCore(hk.IdentityCore()), hk.VanillaRNN(2)]
+        cores = [
+            hk.DeepRNN([hk.IdentityCore()]),
+            hk.deep_rnn_with_skip_connections([hk.IdentityCore()]),
+            hk.ResetCore(hk.IdentityCore()),
+            hk.VanillaRNN(2),
+        ]
         return [c.module_name for c in cores]
+
     names, _ = hk.transform_with_state(f).apply({}, {}, None, XS)
     assert names == ["deep_rnn", "__deep_rnn", "reset_core", "vanilla_rnn"]
 
@@ -92,6 +105,7 @@ def test_module_names():
 def test_reset_core_resets_flagged_examples():
     def f(x, reset, state):
         return hk.ResetCore(hk.GRU(2))((x, reset), state)
+
     f = hk.transform(f)
     x, state = jnp.ones((3, 4)), jnp.full((3, 2), 5.0)
     reset = jnp.array([True, False, True])
@@ -112,11 +126,17 @@ def test_rnn_core_is_abstract():
         hk.transform(lambda: Incomplete()).init(None)
 
 
-@pytest.mark.parametrize("fn, match", [
-    (lambda: hk.LSTM(2)(jnp.ones((1, 2, 3)), hk.LSTM(2).initial_state(1)), "LSTM input must be rank-1"),
-    (lambda: hk.GRU(2)(jnp.ones((1, 2, 3)), jnp.zeros((1, 2))), "GRU input must be rank-1"),
-    (lambda: hk.deep_rnn_with_skip_connections([hk.LSTM(2), jax.nn.relu]), "skip_connections"),
-])
+@pytest.mark.parametrize(
+    "fn, match",
+    [
+        (
+            lambda: hk.LSTM(2)(jnp.ones((1, 2, 3)), hk.LSTM(2).initial_state(1)),
+            "LSTM input must be rank-1",
+        ),
+        (lambda: hk.GRU(2)(jnp.ones((1, 2, 3)), jnp.zeros((1, 2))), "GRU input must be rank-1"),
+        (lambda: hk.deep_rnn_with_skip_connections([hk.LSTM(2), jax.nn.relu]), "skip_connections"),
+    ],
+)
 def test_errors(fn, match):
     with pytest.raises(ValueError, match=match):
         hk.transform(fn).init(jax.random.PRNGKey(0))
@@ -155,6 +175,7 @@ def test_reset_core_reset_structure_must_match_the_state():
         core = hk.ResetCore(hk.LSTM(2))
         flags = (jnp.zeros([1], bool), jnp.zeros([1], bool), jnp.zeros([1], bool))
         return core((x, flags), core.initial_state(1))
+
     with pytest.raises(ValueError, match="should_reset must be a single array or a tree"):
         hk.transform(f).init(jax.random.PRNGKey(0), jnp.ones([1, 3]))
 
@@ -163,18 +184,29 @@ def test_reset_core_reset_shape_must_prefix_the_state():
     def f(x):
         core = hk.ResetCore(hk.VanillaRNN(2))
         return core((x, jnp.zeros([3], bool)), core.initial_state(2))
+
     with pytest.raises(ValueError, match=r"should_reset of shape \(3,\).*\(2, 2\)"):
         hk.transform(f).init(jax.random.PRNGKey(0), jnp.ones([2, 3]))
 
 
-@pytest.mark.parametrize("core, layer", [(lambda: hk.LSTM(4), "LSTM"), (lambda: hk.GRU(4), "GRU"),
-                                         (lambda: hk.VanillaRNN(4), "VanillaRNN")])
+@pytest.mark.parametrize(
+    "core, layer",
+    [
+        (lambda: hk.LSTM(4), "LSTM"),
+        (lambda: hk.GRU(4), "GRU"),
+        (lambda: hk.VanillaRNN(4), "VanillaRNN"),
+    ],
+)
 def test_state_of_the_wrong_batch_size(core, layer):
     def f(x):
         c = core()
         return c(x, c.initial_state(3))
-    with pytest.raises(TypeError, match=rf"hk\.{layer} got inputs of shape \(2, 3\) but a "
-                       r"state of shape .*\(3, 4\).*initial_state\(batch_size=2\)"):
+
+    with pytest.raises(
+        TypeError,
+        match=rf"hk\.{layer} got inputs of shape \(2, 3\) but a "
+        r"state of shape .*\(3, 4\).*initial_state\(batch_size=2\)",
+    ):
         hk.transform(f).init(jax.random.PRNGKey(0), jnp.ones([2, 3]))
 
 
@@ -188,4 +220,5 @@ def test_hidden_size_must_be_a_positive_int(make, size):
 def test_lstm_given_an_array_state_is_an_attribute_error_like_dm_haiku():
     with pytest.raises(AttributeError, match="hk.LSTMState"):
         hk.transform(lambda x: hk.LSTM(2)(x, jnp.zeros([1, 2]))).init(
-            jax.random.PRNGKey(0), jnp.ones([1, 3]))
+            jax.random.PRNGKey(0), jnp.ones([1, 3])
+        )

@@ -7,13 +7,15 @@ import pytest
 
 pytest.importorskip("haiku_layers")
 
-import haiku as hk  # noqa: E402
-import jax  # noqa: E402
-import jax.numpy as jnp  # noqa: E402
-import numpy as np  # noqa: E402
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+import haiku as hk
 
 _spec = importlib.util.spec_from_file_location(
-    "golden_b_util", pathlib.Path(__file__).with_name("golden_b_util.py"))
+    "golden_b_util", pathlib.Path(__file__).with_name("golden_b_util.py")
+)
 util = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(util)
 
@@ -42,7 +44,9 @@ def test_jit_grad_vmap():
     np.testing.assert_allclose(jax.jit(f.apply)(params, state, None, W)[0], ref, atol=1e-6)
     g = jax.grad(lambda w: f.apply(params, state, None, w)[0].sum())(W)
     assert g.shape == W.shape and bool(jnp.isfinite(g).all())
-    outs, _ = jax.vmap(f.apply, in_axes=(None, None, None, 0))(params, state, None, jnp.stack([W, W]))
+    outs, _ = jax.vmap(f.apply, in_axes=(None, None, None, 0))(
+        params, state, None, jnp.stack([W, W])
+    )
     np.testing.assert_allclose(outs[0], ref, atol=1e-5)
 
 
@@ -55,15 +59,24 @@ def test_float64():
         assert out.dtype == jnp.float64 and state["spectral_norm"]["u0"].dtype == jnp.float64
 
 
-@pytest.mark.parametrize("fn, x, match", [
-    (lambda w: hk.SpectralNorm()(w), jnp.ones(3), "scalar or vector"),
-    (lambda w: hk.SpectralNorm()(w), jnp.ones(()), "scalar or vector"),
-    (lambda w: hk.SpectralNorm()(w, error_on_non_matrix=True), jnp.ones((2, 2, 2)),
-     "error_on_non_matrix"),
-    (lambda w: hk.SpectralNorm(n_steps=0)(w), jnp.ones((2, 2)), "n_steps"),
-    (lambda w: hk.SNParamsTree()({"linear": {"w": w, "b": w[0]}}), jnp.ones((2, 2)),
-     "ignore_regex"),
-])
+@pytest.mark.parametrize(
+    "fn, x, match",
+    [
+        (lambda w: hk.SpectralNorm()(w), jnp.ones(3), "scalar or vector"),
+        (lambda w: hk.SpectralNorm()(w), jnp.ones(()), "scalar or vector"),
+        (
+            lambda w: hk.SpectralNorm()(w, error_on_non_matrix=True),
+            jnp.ones((2, 2, 2)),
+            "error_on_non_matrix",
+        ),
+        (lambda w: hk.SpectralNorm(n_steps=0)(w), jnp.ones((2, 2)), "n_steps"),
+        (
+            lambda w: hk.SNParamsTree()({"linear": {"w": w, "b": w[0]}}),
+            jnp.ones((2, 2)),
+            "ignore_regex",
+        ),
+    ],
+)
 def test_errors(fn, x, match):
     with pytest.raises(ValueError, match=match):
         hk.transform_with_state(fn).init(jax.random.PRNGKey(0), x)

@@ -17,9 +17,10 @@ import pytest
 
 pytest.importorskip("haiku_nets")
 
-import haiku as hk  # noqa: E402
-import jax  # noqa: E402
-import numpy as np  # noqa: E402
+import jax
+import numpy as np
+
+import haiku as hk
 
 GOLDEN = os.path.join(os.path.dirname(__file__), os.pardir, "golden")
 sys.path.insert(0, GOLDEN)
@@ -55,8 +56,10 @@ def _init(name: str):
 
 
 def _unflat(arrays: dict[str, np.ndarray], prefix: str, like: dict) -> dict:
-    return {m: {n: jax.numpy.asarray(arrays[f"{prefix}|[{m!r}][{n!r}]"]) for n in b}
-            for m, b in like.items()}
+    return {
+        m: {n: jax.numpy.asarray(arrays[f"{prefix}|[{m!r}][{n!r}]"]) for n in b}
+        for m, b in like.items()
+    }
 
 
 @pytest.mark.parametrize("name", list(CASES))
@@ -69,8 +72,10 @@ def test_param_and_state_trees(name):
 @pytest.mark.parametrize("name", VALUE_CASES)
 def test_init_is_bit_identical(name):
     _, params, state = _init(name)
-    if (cases.digests(params) == META[name]["param_digests"]
-            and cases.digests(state) == META[name]["state_digests"]):
+    if (
+        cases.digests(params) == META[name]["param_digests"]
+        and cases.digests(state) == META[name]["state_digests"]
+    ):
         return
     # XLA's CPU code for the initializers' transcendental functions (erfinv in truncated
     # normals) depends on the processor's vector extensions: on some machines a few values
@@ -85,13 +90,13 @@ def test_init_is_bit_identical(name):
             want = golden[key]
             got = np.asarray(got)
             if want.ndim == 1 and want.size < got.size:
-                got = got.ravel()[:want.size]
+                got = got.ravel()[: want.size]
             # Params: a few ulp. State (moving averages of a forward pass through
             # convolutions, whose CPU kernels also vary by processor): float tolerance.
-            tol = ((8 * np.finfo(np.float32).eps, 1e-7) if prefix == "params"
-                   else (1e-4, 1e-5))
-            np.testing.assert_allclose(got, want.reshape(got.shape),
-                                       rtol=tol[0], atol=tol[1], err_msg=key)
+            tol = (8 * np.finfo(np.float32).eps, 1e-7) if prefix == "params" else (1e-4, 1e-5)
+            np.testing.assert_allclose(
+                got, want.reshape(got.shape), rtol=tol[0], atol=tol[1], err_msg=key
+            )
 
 
 @pytest.mark.parametrize("name", VALUE_CASES)

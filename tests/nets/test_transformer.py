@@ -6,10 +6,11 @@ import pytest
 
 pytest.importorskip("haiku_nets")
 
-import haiku as hk  # noqa: E402
-import jax  # noqa: E402
-import jax.numpy as jnp  # noqa: E402
-import numpy as np  # noqa: E402
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+import haiku as hk
 
 B, T, D, L = 2, 6, 8, 2
 
@@ -18,6 +19,7 @@ def _net(**kwargs):
     def f(x, mask=None, is_training=False):
         net = hk.nets.Transformer(num_heads=2, num_layers=L, key_size=4, **kwargs)
         return net(x, mask=mask, is_training=is_training)
+
     return hk.transform(f)
 
 
@@ -31,10 +33,12 @@ def unrolled():
 def test_param_tree(unrolled):
     _, params, _ = unrolled
     shapes = jax.tree.map(jnp.shape, params)
-    assert list(params)[:4] == ["transformer/block_0/attention_norm",
-                                "transformer/block_0/attention/query",
-                                "transformer/block_0/attention/key",
-                                "transformer/block_0/attention/value"]
+    assert list(params)[:4] == [
+        "transformer/block_0/attention_norm",
+        "transformer/block_0/attention/query",
+        "transformer/block_0/attention/key",
+        "transformer/block_0/attention/value",
+    ]
     assert list(params)[-1] == "transformer/final_norm"
     assert shapes["transformer/block_1/mlp/~/linear_0"] == {"b": (4 * D,), "w": (D, 4 * D)}
     assert shapes["transformer/block_1/attention/linear"] == {"b": (D,), "w": (8, D)}
@@ -56,10 +60,10 @@ def test_causality(unrolled):
     f, params, x = unrolled
     out = f.apply(params, None, x)
     for t in range(T - 1):
-        changed = x.at[:, t + 1:].set(jax.random.normal(jax.random.PRNGKey(t), [B, T - t - 1, D]))
+        changed = x.at[:, t + 1 :].set(jax.random.normal(jax.random.PRNGKey(t), [B, T - t - 1, D]))
         out2 = f.apply(params, None, changed)
-        np.testing.assert_allclose(out2[:, :t + 1], out[:, :t + 1], atol=1e-5)
-        assert not np.allclose(out2[:, t + 1:], out[:, t + 1:], atol=1e-3)
+        np.testing.assert_allclose(out2[:, : t + 1], out[:, : t + 1], atol=1e-5)
+        assert not np.allclose(out2[:, t + 1 :], out[:, t + 1 :], atol=1e-3)
 
 
 def test_padding_mask_hides_keys(unrolled):
@@ -81,17 +85,19 @@ def test_layer_stack_matches_unrolled(unrolled):
     stacked = {}
     for name in stacked_init:
         if name.startswith(prefix):
-            sub = name[len(prefix):]
+            sub = name[len(prefix) :]
             layers = [params[f"transformer/block_{i}/{sub}"] for i in range(L)]
             stacked[name] = jax.tree.map(lambda *a: jnp.stack(a), *layers)
         else:
             stacked[name] = params[name]
     assert jax.tree.map(jnp.shape, stacked) == jax.tree.map(jnp.shape, stacked_init)
-    np.testing.assert_allclose(g.apply(stacked, None, x), f.apply(params, None, x),
-                               atol=1e-5, rtol=1e-5)
+    np.testing.assert_allclose(
+        g.apply(stacked, None, x), f.apply(params, None, x), atol=1e-5, rtol=1e-5
+    )
     mask = jnp.ones([B, T], bool).at[0, -2:].set(False)
-    np.testing.assert_allclose(g.apply(stacked, None, x, mask), f.apply(params, None, x, mask),
-                               atol=1e-5, rtol=1e-5)
+    np.testing.assert_allclose(
+        g.apply(stacked, None, x, mask), f.apply(params, None, x, mask), atol=1e-5, rtol=1e-5
+    )
 
 
 def test_dropout_only_in_training():
@@ -103,16 +109,19 @@ def test_dropout_only_in_training():
     a = f.apply(params, jax.random.PRNGKey(1), x, None, True)
     b = f.apply(params, jax.random.PRNGKey(2), x, None, True)
     assert not np.allclose(a, b)
-    with pytest.raises(Exception):
+    with pytest.raises(hk.extend.MissingRNGError):
         f.apply(params, None, x, None, True)
 
 
-@pytest.mark.parametrize("kwargs, call, match", [
-    ({"model_size": 16}, {}, "model_size=16"),
-    ({}, {"mask": jnp.ones([B, T + 1])}, "mask"),
-    ({"num_layers": 0}, {}, "num_layers"),
-    ({"dropout_rate": 1.0}, {}, "dropout_rate"),
-])
+@pytest.mark.parametrize(
+    "kwargs, call, match",
+    [
+        ({"model_size": 16}, {}, "model_size=16"),
+        ({}, {"mask": jnp.ones([B, T + 1])}, "mask"),
+        ({"num_layers": 0}, {}, "num_layers"),
+        ({"dropout_rate": 1.0}, {}, "dropout_rate"),
+    ],
+)
 def test_errors(kwargs, call, match):
     def f(x):
         cfg = {"num_heads": 2, "num_layers": 1, "key_size": 4, **kwargs}

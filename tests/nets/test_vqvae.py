@@ -6,10 +6,11 @@ import pytest
 
 pytest.importorskip("haiku_nets")
 
-import haiku as hk  # noqa: E402
-import jax  # noqa: E402
-import jax.numpy as jnp  # noqa: E402
-import numpy as np  # noqa: E402
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+import haiku as hk
 
 
 def _vq(x):
@@ -52,8 +53,11 @@ def test_ema_state_created_lazily_and_not_updated_in_eval():
     assert list(eval_state) == ["vector_quantizer_ema"]
     params, state = f.init(jax.random.PRNGKey(0), x, True)
     assert params == {}
-    assert list(state) == ["vector_quantizer_ema", "vector_quantizer_ema/~/ema_cluster_size",
-                           "vector_quantizer_ema/~/ema_dw"]
+    assert list(state) == [
+        "vector_quantizer_ema",
+        "vector_quantizer_ema/~/ema_cluster_size",
+        "vector_quantizer_ema/~/ema_dw",
+    ]
     assert list(state["vector_quantizer_ema/~/ema_dw"]) == ["hidden", "average", "counter"]
     _, after = f.apply(params, state, None, x, False)
     jax.tree.map(np.testing.assert_array_equal, after, state)
@@ -62,8 +66,7 @@ def test_ema_state_created_lazily_and_not_updated_in_eval():
 
 
 def test_ema_jit_matches_eager():
-    f = hk.transform_with_state(
-        lambda x: hk.nets.VectorQuantizerEMA(2, 6, 0.3, 0.8)(x, True))
+    f = hk.transform_with_state(lambda x: hk.nets.VectorQuantizerEMA(2, 6, 0.3, 0.8)(x, True))
     x = jax.random.normal(jax.random.PRNGKey(0), [5, 2])
     params, state = f.init(jax.random.PRNGKey(1), x)
     eager = f.apply(params, state, None, x)

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 import pytest
 
 import haiku as hk
-import haiku.experimental  # noqa: F401 - installs its registry's import hook before any test
+import haiku.experimental  # installs its registry's import hook before any test
 from haiku import plugins
 from haiku._src.plugin_import import AliasFinder
 
@@ -29,6 +29,7 @@ from haiku._src.plugin_import import AliasFinder
 def clean_registry(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Fresh registry per test; fails if a test leaves import hooks or aliases behind."""
     monkeypatch.delenv(plugins.DISABLE_ENV, raising=False)
+
     def finders() -> list[object]:  # the alias finder itself is replaced by a reload
         return [f if not isinstance(f, AliasFinder) else f.package for f in sys.meta_path]
 
@@ -79,7 +80,8 @@ class FakeSite:
         (dist_info / "METADATA").write_text(metadata_text)
         if entry_points_text is None:
             entry_points_text = "[haiku.plugins]\n" + "".join(
-                f"{k} = {v}\n" for k, v in (entry_points or {}).items())
+                f"{k} = {v}\n" for k, v in (entry_points or {}).items()
+            )
             if api is not None:
                 entry_points_text += f"\n[{plugins.API_GROUP}]\nrequires = {api}\n"
         (dist_info / "entry_points.txt").write_text(entry_points_text)
@@ -123,7 +125,13 @@ def run_python() -> Callable[..., subprocess.CompletedProcess]:
     def run(*args: str, **env_vars: str) -> subprocess.CompletedProcess:
         env = {k: v for k, v in os.environ.items() if k != plugins.DISABLE_ENV}
         env.update(env_vars)
-        return subprocess.run([sys.executable, *args], env=env, capture_output=True,
-                              text=True, timeout=300, check=False)
+        return subprocess.run(
+            [sys.executable, *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
 
     return run

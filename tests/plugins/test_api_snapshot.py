@@ -1,4 +1,7 @@
-"""The checked-in API snapshot of ``haiku`` + ``haiku.extend`` (packages/haiku-core/api-snapshot.json)."""
+"""The checked-in API snapshot of ``haiku`` + ``haiku.extend``.
+
+The snapshot is packages/haiku-core/api-snapshot.json.
+"""
 
 from __future__ import annotations
 
@@ -43,9 +46,11 @@ def test_removal_and_signature_changes_are_breaking(sync):
     del new["haiku"]["get_state"]
     new["haiku"]["transform"] = "(f, *, apply_rng=True, extra=None)"
     breaking, additive = sync.classify(old, new)
-    assert breaking == ["removed: haiku.get_state",
-                        f"changed: haiku.transform{old['haiku']['transform']} -> "
-                        "(f, *, apply_rng=True, extra=None)"]
+    assert breaking == [
+        "removed: haiku.get_state",
+        f"changed: haiku.transform{old['haiku']['transform']} -> "
+        "(f, *, apply_rng=True, extra=None)",
+    ]
     assert additive == []
     report = sync.snapshot_report(old, new)
     assert report.startswith("BREAKING change") and "bump the MAJOR" in report

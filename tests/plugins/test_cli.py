@@ -28,12 +28,18 @@ def test_plugins_table(run_python):
 
 
 def test_problems_are_reported_with_exit_code_1(run_python, fake_dist):
-    fake_dist("haiku-fake-broken", {"Broken": "fake_broken:Broken"},
-              modules={"fake_broken.py": "raise RuntimeError('boom at import')\n"})
-    fake_dist("haiku-future", {"FutureLayer": "fake_future:FutureLayer"}, version="3.0",
-              requires=["haiku-core>=9.0"])
-    pythonpath = os.pathsep.join(filter(None, [str(fake_dist.root),
-                                               os.environ.get("PYTHONPATH")]))
+    fake_dist(
+        "haiku-fake-broken",
+        {"Broken": "fake_broken:Broken"},
+        modules={"fake_broken.py": "raise RuntimeError('boom at import')\n"},
+    )
+    fake_dist(
+        "haiku-future",
+        {"FutureLayer": "fake_future:FutureLayer"},
+        version="3.0",
+        requires=["haiku-core>=9.0"],
+    )
+    pythonpath = os.pathsep.join(filter(None, [str(fake_dist.root), os.environ.get("PYTHONPATH")]))
     quick = run_python("-m", "haiku", "plugins", PYTHONPATH=pythonpath)
     assert quick.returncode == 1, quick.stdout + quick.stderr
     assert "haiku-fake-broken" in quick.stdout and "boom" not in quick.stdout
@@ -42,8 +48,13 @@ def test_problems_are_reported_with_exit_code_1(run_python, fake_dist):
     assert "RuntimeError: boom at import" in checked.stdout
     row = [ln.split() for ln in checked.stdout.splitlines() if ln.startswith("haiku-fake-broken")]
     assert row[0][:4] == ["haiku-fake-broken", "1.0", "-", "broken"]
-    disabled = run_python("-m", "haiku", "plugins", PYTHONPATH=pythonpath,
-                          **{plugins.DISABLE_ENV: "haiku-fake-broken,haiku-future"})
+    disabled = run_python(
+        "-m",
+        "haiku",
+        "plugins",
+        PYTHONPATH=pythonpath,
+        **{plugins.DISABLE_ENV: "haiku-fake-broken,haiku-future"},
+    )
     assert disabled.returncode == 0, disabled.stdout + disabled.stderr
     assert "disabled" in disabled.stdout
 
@@ -63,11 +74,15 @@ def register(subparsers):
 
 
 def test_commands_come_from_the_cli_entry_point_group(run_python, fake_dist):
-    fake_dist("haiku-fake-cli", entry_points_text=(
-        "[haiku.cli]\nhello = fake_cli:register\nboom = fake_cli:missing\n"
-        "plugins = fake_cli:register\n"), modules={"fake_cli.py": CLI_MODULE})
-    pythonpath = os.pathsep.join(filter(None, [str(fake_dist.root),
-                                               os.environ.get("PYTHONPATH")]))
+    fake_dist(
+        "haiku-fake-cli",
+        entry_points_text=(
+            "[haiku.cli]\nhello = fake_cli:register\nboom = fake_cli:missing\n"
+            "plugins = fake_cli:register\n"
+        ),
+        modules={"fake_cli.py": CLI_MODULE},
+    )
+    pythonpath = os.pathsep.join(filter(None, [str(fake_dist.root), os.environ.get("PYTHONPATH")]))
     hello = run_python("-m", "haiku", "hello", "--who", "you", PYTHONPATH=pythonpath)
     assert (hello.returncode, hello.stdout) == (0, "hello you\n"), hello.stderr
     boom = run_python("-m", "haiku", "boom", "--any", "args", PYTHONPATH=pythonpath)
@@ -77,8 +92,9 @@ def test_commands_come_from_the_cli_entry_point_group(run_python, fake_dist):
     assert "hello" in listing.stdout and "(broken: from haiku-fake-cli)" in listing.stdout
     core = run_python("-m", "haiku", "plugins", PYTHONPATH=pythonpath)  # core's wins
     assert core.stdout.startswith("haiku-core "), core.stdout + core.stderr
-    disabled = run_python("-m", "haiku", "hello", PYTHONPATH=pythonpath,
-                          **{plugins.DISABLE_ENV: "haiku-fake-cli"})
+    disabled = run_python(
+        "-m", "haiku", "hello", PYTHONPATH=pythonpath, **{plugins.DISABLE_ENV: "haiku-fake-cli"}
+    )
     assert disabled.returncode == 2 and "invalid choice: 'hello'" in disabled.stderr
 
 

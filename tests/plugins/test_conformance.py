@@ -76,8 +76,11 @@ def _plugin(fake_dist, names, *, api=RANGE, name="haiku-fake-kit", extra=""):
     text = "[haiku.plugins]\n" + "".join(f"{n} = fakekit.layers:{n}\n" for n in names)
     if api is not None:
         text += f"[haiku.api]\nrequires = {api}\n"
-    fake_dist(name, entry_points_text=text + extra,
-              modules={"fakekit/__init__.py": "", "fakekit/layers.py": LAYERS})
+    fake_dist(
+        name,
+        entry_points_text=text + extra,
+        modules={"fakekit/__init__.py": "", "fakekit/layers.py": LAYERS},
+    )
 
 
 def _problems(cases, **kwargs):
@@ -110,8 +113,10 @@ def test_api_range_is_declared_and_checked(fake_dist):
 
 def test_api_range_outside_the_running_version(fake_dist):
     _plugin(fake_dist, ["Scale", "MODE"], api=">=99.0")
-    assert f"declares haiku.extend.API_VERSION >=99.0 but this haiku-core provides {API}" \
+    assert (
+        f"declares haiku.extend.API_VERSION >=99.0 but this haiku-core provides {API}"
         in _problems(GOOD)
+    )
 
 
 def test_tracer_leak_is_reported(fake_dist):
@@ -123,7 +128,8 @@ def test_tracer_leak_is_reported(fake_dist):
 def test_nondeterministic_names_are_reported(fake_dist):
     _plugin(fake_dist, ["Renamed"])
     assert "names must be deterministic" in _problems(
-        {"Renamed": Case(lambda x: hk.Renamed()(x), X)})
+        {"Renamed": Case(lambda x: hk.Renamed()(x), X)}
+    )
 
 
 def test_global_state_left_behind_is_reported_and_cleaned(fake_dist):
@@ -136,7 +142,8 @@ def test_global_state_left_behind_is_reported_and_cleaned(fake_dist):
 def test_undocumented_module_is_reported(fake_dist):
     _plugin(fake_dist, ["Undocumented"])
     assert "hk.Undocumented: the Module class has no docstring" in _problems(
-        {"Undocumented": Case(lambda x: hk.Undocumented()(x), X)})
+        {"Undocumented": Case(lambda x: hk.Undocumented()(x), X)}
+    )
 
 
 def test_conflicts_are_reported(fake_dist):
@@ -171,8 +178,7 @@ def test_conformance_test_parametrizes_one_test_per_name(fake_dist):
 def test_check_case_without_a_plugin():
     hk.testing.check_case(Case(lambda x: hk.transform(lambda: 0) and x, X))
     with pytest.raises(hk.testing.ConformanceError, match="jax.vmap gave a different"):
-        hk.testing.check_case(Case(lambda x: x * (2 if "Batch" in type(x).__name__ else 1),
-                                   X))
+        hk.testing.check_case(Case(lambda x: x * (2 if "Batch" in type(x).__name__ else 1), X))
 
 
 def test_case_and_skip_validate_their_arguments():
@@ -188,20 +194,31 @@ def test_case_and_skip_validate_their_arguments():
 
 
 def test_experimental_names_are_checked_and_aliases_need_no_case(fake_dist):
-    extra = ("[haiku.plugins.experimental]\n"
-             "Scale = fakekit.layers:Scale\n"        # an alias of hk.Scale: covered
-             "probe = fakekit.layers:Double\n")     # a name of its own: needs a case
+    extra = (
+        "[haiku.plugins.experimental]\n"
+        "Scale = fakekit.layers:Scale\n"  # an alias of hk.Scale: covered
+        "probe = fakekit.layers:Double\n"
+    )  # a name of its own: needs a case
     _plugin(fake_dist, ["Scale", "MODE"], extra=extra)
     assert "hk.experimental.probe has no Case" in _problems(GOOD)
     cases = {**GOOD, "experimental.probe": Case(lambda x: hk.experimental.probe()(x), X)}
     assert hk.testing.check_plugin("haiku-fake-kit", cases) == (
-        "Scale", "MODE", "experimental.Scale", "experimental.probe")
+        "Scale",
+        "MODE",
+        "experimental.Scale",
+        "experimental.probe",
+    )
 
 
 def test_cli_commands_must_load(fake_dist):
-    _plugin(fake_dist, ["Scale", "MODE"],
-            extra="[haiku.cli]\nbroken = fakekit.nowhere:register\nconst = fakekit.layers:MODE\n")
+    _plugin(
+        fake_dist,
+        ["Scale", "MODE"],
+        extra="[haiku.cli]\nbroken = fakekit.nowhere:register\nconst = fakekit.layers:MODE\n",
+    )
     message = _problems(GOOD)
-    assert "haiku.cli entry point broken = 'fakekit.nowhere:register' fails to load: " \
-           "ModuleNotFoundError" in message
+    assert (
+        "haiku.cli entry point broken = 'fakekit.nowhere:register' fails to load: "
+        "ModuleNotFoundError" in message
+    )
     assert "haiku.cli entry point const = 'fakekit.layers:MODE' is not a callable" in message

@@ -54,20 +54,26 @@ print(json.dumps({"core": hk.__version__, "api": list(extend.API_VERSION), "plug
 
 
 def _git(*args: str, **kwargs) -> subprocess.CompletedProcess:
-    return subprocess.run(["git", "-C", str(ROOT), *args], capture_output=True, check=False,
-                          **kwargs)
+    return subprocess.run(
+        ["git", "-C", str(ROOT), *args], capture_output=True, check=False, **kwargs
+    )
 
 
 def _previous_sha() -> str:
-    lines = [ln.strip() for ln in RECORD.read_text().splitlines()
-             if ln.strip() and not ln.startswith("#")]
+    lines = [
+        ln.strip()
+        for ln in RECORD.read_text().splitlines()
+        if ln.strip() and not ln.startswith("#")
+    ]
     assert len(lines) == 1 and re.fullmatch(r"[0-9a-f]{40}", lines[0]), RECORD.read_text()
     sha = lines[0]
     if _git("cat-file", "-e", f"{sha}^{{commit}}").returncode != 0:
         shallow = _git("rev-parse", "--is-shallow-repository", text=True).stdout.strip()
-        pytest.fail(f"the previous release commit {sha} (recorded in {RECORD.name}) is not in "
-                    f"this clone{' (it is shallow)' if shallow == 'true' else ''}. Fetch the "
-                    "history, e.g. `git fetch --unshallow`, or clone without --depth.")
+        pytest.fail(
+            f"the previous release commit {sha} (recorded in {RECORD.name}) is not in "
+            f"this clone{' (it is shallow)' if shallow == 'true' else ''}. Fetch the "
+            "history, e.g. `git fetch --unshallow`, or clone without --depth."
+        )
     return sha
 
 
@@ -94,9 +100,12 @@ def _dist_info(package: pathlib.Path, site: pathlib.Path) -> tuple[str, pathlib.
     metadata = f"Metadata-Version: 2.4\nName: {project['name']}\nVersion: {version}\n"
     metadata += "".join(f"Requires-Dist: {r}\n" for r in project.get("dependencies", []))
     (info / "METADATA").write_text(metadata)
-    (info / "entry_points.txt").write_text("".join(
-        f"[{group}]\n" + "".join(f"{k} = {v}\n" for k, v in table.items()) + "\n"
-        for group, table in project.get("entry-points", {}).items()))
+    (info / "entry_points.txt").write_text(
+        "".join(
+            f"[{group}]\n" + "".join(f"{k} = {v}\n" for k, v in table.items()) + "\n"
+            for group, table in project.get("entry-points", {}).items()
+        )
+    )
     return version, package / "src"
 
 
@@ -105,8 +114,13 @@ def _start(packages: dict[str, pathlib.Path], site: pathlib.Path) -> subprocess.
     paths = [str(_dist_info(path, site)[1]) for path in packages.values()]
     env = {k: v for k, v in os.environ.items() if k not in ("HAIKU_DISABLE_PLUGINS",)}
     env["PYTHONPATH"] = os.pathsep.join([*paths, str(site)])
-    return subprocess.Popen([sys.executable, "-c", SMOKE], env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-c", SMOKE],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def _report(process: subprocess.Popen) -> dict:
@@ -115,8 +129,9 @@ def _report(process: subprocess.Popen) -> dict:
     return json.loads(out.strip().splitlines()[-1])
 
 
-def _check(report: dict, core: pathlib.Path, plugins: dict[str, pathlib.Path],
-           old_core: str = "") -> None:
+def _check(
+    report: dict, core: pathlib.Path, plugins: dict[str, pathlib.Path], old_core: str = ""
+) -> None:
     assert report["shape"] == [2, 2]
     assert report["params"] == ["linear", "linear_1", "mlp/~/linear_0", "mlp/~/linear_1"]
     assert report["files"]["haiku"].startswith(str(core))  # the sources we meant to test

@@ -10,16 +10,17 @@ example = pytest.importorskip("haiku_contrib_example")
 
 import jax  # noqa: E402
 import jax.numpy as jnp  # noqa: E402
+from haiku_contrib_example import residual  # noqa: E402
 
 import haiku as hk  # noqa: E402
 from haiku import plugins  # noqa: E402
-from haiku_contrib_example import residual  # noqa: E402
 
 
 def test_registered_on_haiku():
     assert "ResidualBlock" in dir(hk)
     assert hk.ResidualBlock is residual.ResidualBlock
     from haiku import ResidualBlock
+
     assert ResidualBlock is residual.ResidualBlock
     (row,) = [r for r in plugins.describe() if r.distribution == "haiku-contrib-example"]
     assert (row.version, row.names, row.status) == ("0.1.0", ("ResidualBlock",), "ok")

@@ -27,6 +27,7 @@ def test_import_and_dir_import_no_plugin(run_python):
     out = _probe(run_python)
     assert out["after_import"] == [] and out["after_dir"] == []
     import importlib.util
+
     if importlib.util.find_spec("haiku_layers") is not None:
         assert set(plugins.KNOWN_PROVIDERS) <= set(out["names"])
     else:
@@ -34,10 +35,12 @@ def test_import_and_dir_import_no_plugin(run_python):
 
 
 def test_third_party_names_listed_without_import(run_python, fake_dist):
-    fake_dist("haiku-fake-widgets", {"Widget": "fake_widgets:Widget"},
-              modules={"fake_widgets.py": "raise RuntimeError('must not be imported')\n"})
-    pythonpath = os.pathsep.join(filter(None, [str(fake_dist.root),
-                                               os.environ.get("PYTHONPATH")]))
+    fake_dist(
+        "haiku-fake-widgets",
+        {"Widget": "fake_widgets:Widget"},
+        modules={"fake_widgets.py": "raise RuntimeError('must not be imported')\n"},
+    )
+    pythonpath = os.pathsep.join(filter(None, [str(fake_dist.root), os.environ.get("PYTHONPATH")]))
     out = _probe(run_python, PYTHONPATH=pythonpath)
     assert "Widget" in out["names"]
     assert out["after_dir"] == []

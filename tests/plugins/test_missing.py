@@ -26,8 +26,10 @@ def _skip_if_installed(package: str) -> None:
 @pytest.mark.parametrize("name, dist, extra, package", CASES)
 def test_missing_first_party_name(name, dist, extra, package):
     _skip_if_installed(package)
-    message = (f"hk.{name} is provided by the '{dist}' distribution, which is not installed. "
-               f'Install it with: pip install "haiku-core[{extra}]"')
+    message = (
+        f"hk.{name} is provided by the '{dist}' distribution, which is not installed. "
+        f'Install it with: pip install "haiku-core[{extra}]"'
+    )
     with pytest.raises(plugins.MissingPluginError) as e:
         getattr(hk, name)
     assert str(e.value).startswith(message)
@@ -54,10 +56,15 @@ def test_import_submodule_keeps_the_message():
 
 def test_stale_metadata_of_a_first_party_distribution(fake_dist):
     _skip_if_installed("haiku_layers")
-    fake_dist("haiku-layers", {"Bias": "fake_widgets:Widget"}, version="0.0.1",
-              modules={"fake_widgets.py": "class Widget:\n    pass\n"})
-    with pytest.raises(plugins.MissingPluginError, match="installed haiku-layers 0.0.1 does "
-                                                         "not register it"):
+    fake_dist(
+        "haiku-layers",
+        {"Bias": "fake_widgets:Widget"},
+        version="0.0.1",
+        modules={"fake_widgets.py": "class Widget:\n    pass\n"},
+    )
+    with pytest.raises(
+        plugins.MissingPluginError, match="installed haiku-layers 0.0.1 does not register it"
+    ):
         hk.Linear  # noqa: B018
     assert hk.Bias.__name__ == "Widget"
 
@@ -67,8 +74,10 @@ def test_known_provider_disabled(monkeypatch):
         pytest.skip("needs haiku-layers installed")
     monkeypatch.setenv(plugins.DISABLE_ENV, "haiku-layers")
     plugins.reset()
-    with pytest.raises(plugins.MissingPluginError,
-                       match="'haiku-layers' distribution, which is disabled by "
-                             "HAIKU_DISABLE_PLUGINS='haiku-layers'"):
+    with pytest.raises(
+        plugins.MissingPluginError,
+        match="'haiku-layers' distribution, which is disabled by "
+        "HAIKU_DISABLE_PLUGINS='haiku-layers'",
+    ):
         hk.Linear  # noqa: B018
     assert "Linear" not in dir(hk)

@@ -33,12 +33,19 @@ def test_project_layout_and_metadata(tmp_path: pathlib.Path):
     assert eps["haiku.plugins"] == {"AcmeDense": "haiku_acme.layers:AcmeDense"}
     api = eps["haiku.api"]["requires"]
     assert satisfies(".".join(map(str, extend.API_VERSION)), api)
-    for rel in ("README.md", "src/haiku_acme/layers.py", "src/haiku_acme/__init__.py",
-                "tests/test_conformance.py", "tests/test_layers.py"):
+    for rel in (
+        "README.md",
+        "src/haiku_acme/layers.py",
+        "src/haiku_acme/__init__.py",
+        "tests/test_conformance.py",
+        "tests/test_layers.py",
+    ):
         assert (root / rel).is_file(), rel
     assert ">>> f.apply(params" in (root / "src/haiku_acme/layers.py").read_text()
-    assert "hk.testing.conformance_test(\"haiku-acme\"" in (
-        root / "tests/test_conformance.py").read_text()
+    assert (
+        'hk.testing.conformance_test("haiku-acme"'
+        in (root / "tests/test_conformance.py").read_text()
+    )
 
 
 def test_custom_layer_name(tmp_path: pathlib.Path):
@@ -46,12 +53,15 @@ def test_custom_layer_name(tmp_path: pathlib.Path):
     assert "class Gated(hk.Module)" in (root / "src/acme_nn/layers.py").read_text()
 
 
-@pytest.mark.parametrize("name, layer, match", [
-    ("haiku acme", None, "not a valid distribution name"),
-    ("haiku-layers", None, "is a haiku distribution"),
-    ("haiku-acme", "class", "not a public Python identifier"),
-    ("haiku-acme", "transform", "already exists"),
-])
+@pytest.mark.parametrize(
+    "name, layer, match",
+    [
+        ("haiku acme", None, "not a valid distribution name"),
+        ("haiku-layers", None, "is a haiku distribution"),
+        ("haiku-acme", "class", "not a public Python identifier"),
+        ("haiku-acme", "transform", "already exists"),
+    ],
+)
 def test_bad_input_is_named(name, layer, match, tmp_path):
     with pytest.raises(ValueError, match=match):
         new_plugin.write_project(name, tmp_path / "p", layer=layer)
@@ -91,20 +101,54 @@ def test_generated_plugin_passes_conformance_in_fresh_venv(tmp_path: pathlib.Pat
     python = venv / "bin" / "python"
     (purelib,) = subprocess.run(
         [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-        capture_output=True, text=True, check=True).stdout.split()
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
     # Like --system-site-packages, but for this (virtual) env: haiku, jax and pytest.
     parents = [p for p in site.getsitepackages() if os.path.isdir(p)]
     (pathlib.Path(purelib) / "_parent_env.pth").write_text(
-        "import site; " + "; ".join(f"site.addsitedir({p!r})" for p in parents) + "\n")
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("HAIKU_DISABLE_PLUGINS", "PYTHONPATH", "VIRTUAL_ENV")}
-    install = subprocess.run([*installer, str(python), "-e", str(root)], env=env,
-                             capture_output=True, text=True, timeout=300, check=False)
+        "import site; " + "; ".join(f"site.addsitedir({p!r})" for p in parents) + "\n"
+    )
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("HAIKU_DISABLE_PLUGINS", "PYTHONPATH", "VIRTUAL_ENV")
+    }
+    install = subprocess.run(
+        [*installer, str(python), "-e", str(root)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert install.returncode == 0, install.stderr
-    run = subprocess.run([str(python), "-m", "pytest", "-v", "-p", "no:cacheprovider",
-                          "-p", "no:randomly", "-p", "no:xdist"], cwd=root, env=env,
-                         capture_output=True, text=True, timeout=600, check=False)
+    run = subprocess.run(
+        [
+            str(python),
+            "-m",
+            "pytest",
+            "-v",
+            "-p",
+            "no:cacheprovider",
+            "-p",
+            "no:randomly",
+            "-p",
+            "no:xdist",
+        ],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
-    for test in ("test_conformance[distribution]", "test_conformance[AcmeKitDense]",
-                 "test_layers.py::test_output_is_affine", "layers.AcmeKitDense"):
+    for test in (
+        "test_conformance[distribution]",
+        "test_conformance[AcmeKitDense]",
+        "test_layers.py::test_output_is_affine",
+        "layers.AcmeKitDense",
+    ):
         assert f"{test} PASSED" in run.stdout, run.stdout[-4000:]

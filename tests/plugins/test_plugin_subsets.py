@@ -22,7 +22,8 @@ from haiku import plugins
 FIRST_PARTY = ("haiku-jaxwrap", "haiku-layers", "haiku-nets", "haiku-tools")
 pytestmark = pytest.mark.skipif(
     any(importlib.util.find_spec(d.replace("-", "_")) is None for d in FIRST_PARTY),
-    reason="needs every first-party plugin installed (the `all` matrix env)")
+    reason="needs every first-party plugin installed (the `all` matrix env)",
+)
 
 # A plugin and the first-party plugins it depends on.
 SUBSETS = {
@@ -109,9 +110,18 @@ def _start(enabled: tuple[str, ...]) -> subprocess.Popen:
     disabled = [d for d in all_dists if d not in enabled]
     env = {**os.environ, plugins.DISABLE_ENV: ",".join(disabled)}
     return subprocess.Popen(
-        [sys.executable, "-c", _script(enabled), json.dumps(enabled),
-         json.dumps([d for d in FIRST_PARTY if d not in enabled])],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        [
+            sys.executable,
+            "-c",
+            _script(enabled),
+            json.dumps(enabled),
+            json.dumps([d for d in FIRST_PARTY if d not in enabled]),
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def test_each_plugin_works_with_only_its_dependencies():

@@ -12,12 +12,14 @@ import pytest
 import haiku as hk
 from haiku import plugins
 
-WIDGET = {"fake_widgets.py": """
+WIDGET = {
+    "fake_widgets.py": """
     class Widget:
         '''A third-party object.'''
     def helper():
         return 42
-"""}
+"""
+}
 
 
 def _row(distribution: str) -> plugins.PluginInfo:
@@ -33,6 +35,7 @@ def test_third_party_name_is_lazy_and_cached(fake_dist):
     assert widget.__module__ == "fake_widgets" and widget.__name__ == "Widget"
     assert vars(hk)["Widget"] is widget  # cached: next lookups are plain attribute reads
     from haiku import Widget
+
     assert Widget is widget
     assert _row("haiku-fake-widgets")[1:4] == ("1.0", ("Widget",), "ok")
     plugins.reset()
@@ -60,37 +63,53 @@ def test_private_and_dunder_names_never_scan(fake_dist):
 
 
 def test_module_valued_plugin_is_importable_as_submodule(fake_dist):
-    fake_dist("haiku-fake-tools", {"fake_tools": "fake_tools_pkg"}, modules={
-        "fake_tools_pkg/__init__.py": "from fake_tools_pkg.impl import helper\n",
-        "fake_tools_pkg/impl.py": "def helper():\n    return 'helped'\n",
-    })
+    fake_dist(
+        "haiku-fake-tools",
+        {"fake_tools": "fake_tools_pkg"},
+        modules={
+            "fake_tools_pkg/__init__.py": "from fake_tools_pkg.impl import helper\n",
+            "fake_tools_pkg/impl.py": "def helper():\n    return 'helped'\n",
+        },
+    )
     import haiku.fake_tools
+
     real = sys.modules["fake_tools_pkg"]
     assert haiku.fake_tools is real and hk.fake_tools is real
     assert sys.modules["haiku.fake_tools"] is real
     assert real.__spec__.name == "fake_tools_pkg"  # the alias keeps the real spec
     from haiku.fake_tools import helper
+
     assert helper() == "helped"
     plugins.reset()
     assert "haiku.fake_tools" not in sys.modules and "fake_tools" not in vars(hk)
 
 
 def test_module_valued_plugin_by_attribute_first(fake_dist):
-    fake_dist("haiku-fake-tools", {"fake_tools": "fake_tools_pkg"},
-              modules={"fake_tools_pkg/__init__.py": "VALUE = 3\n"})
+    fake_dist(
+        "haiku-fake-tools",
+        {"fake_tools": "fake_tools_pkg"},
+        modules={"fake_tools_pkg/__init__.py": "VALUE = 3\n"},
+    )
     assert hk.fake_tools.VALUE == 3
     from haiku.fake_tools import VALUE
+
     assert VALUE == 3
 
 
 def test_broken_plugin(fake_dist):
-    fake_dist("haiku-fake-broken", {"Broken": "fake_broken:Broken"}, version="2.0",
-              modules={"fake_broken.py": "import a_module_that_is_not_installed_xyz\n"})
+    fake_dist(
+        "haiku-fake-broken",
+        {"Broken": "fake_broken:Broken"},
+        version="2.0",
+        modules={"fake_broken.py": "import a_module_that_is_not_installed_xyz\n"},
+    )
     with pytest.raises(plugins.PluginLoadError) as e:
         hk.Broken  # noqa: B018
     message = str(e.value)
-    assert message.startswith("hk.Broken: plugin haiku-fake-broken 2.0 failed to load "
-                              "'fake_broken:Broken': ModuleNotFoundError:")
+    assert message.startswith(
+        "hk.Broken: plugin haiku-fake-broken 2.0 failed to load "
+        "'fake_broken:Broken': ModuleNotFoundError:"
+    )
     assert "a_module_that_is_not_installed_xyz" in message
     assert isinstance(e.value.__cause__, ModuleNotFoundError)
     assert isinstance(e.value, AttributeError)
@@ -104,8 +123,11 @@ def test_broken_plugin(fake_dist):
 
 
 def test_describe_check_imports_and_reports_broken(fake_dist):
-    fake_dist("haiku-fake-broken", {"Broken": "fake_broken:Broken"},
-              modules={"fake_broken.py": "raise RuntimeError('boom at import')\n"})
+    fake_dist(
+        "haiku-fake-broken",
+        {"Broken": "fake_broken:Broken"},
+        modules={"fake_broken.py": "raise RuntimeError('boom at import')\n"},
+    )
     fake_dist("haiku-fake-widgets", {"Widget": "fake_widgets:Widget"}, modules=WIDGET)
     assert _row("haiku-fake-broken").status == "ok"  # metadata alone looks fine
     assert "fake_broken" not in sys.modules and "fake_widgets" not in sys.modules
@@ -122,11 +144,17 @@ def test_missing_module_is_broken_without_import(fake_dist):
 
 
 def test_incompatible_core_version(fake_dist):
-    fake_dist("haiku-future", {"FutureLayer": "fake_future:FutureLayer"}, version="3.0",
-              requires=["jax>=0.4", "haiku-core>=9.0"],
-              modules={"fake_future.py": "FutureLayer = object()\n"})
-    expected = (f"hk.FutureLayer comes from haiku-future 3.0, which requires haiku-core>=9.0, "
-                f"but haiku-core {hk.__version__} is installed.")
+    fake_dist(
+        "haiku-future",
+        {"FutureLayer": "fake_future:FutureLayer"},
+        version="3.0",
+        requires=["jax>=0.4", "haiku-core>=9.0"],
+        modules={"fake_future.py": "FutureLayer = object()\n"},
+    )
+    expected = (
+        f"hk.FutureLayer comes from haiku-future 3.0, which requires haiku-core>=9.0, "
+        f"but haiku-core {hk.__version__} is installed."
+    )
     with pytest.raises(plugins.IncompatiblePluginError) as e:
         hk.FutureLayer  # noqa: B018
     assert str(e.value).startswith(expected)
@@ -138,16 +166,20 @@ def test_incompatible_core_version(fake_dist):
     assert row.status == "incompatible" and "haiku-core>=9.0" in row.detail
 
 
-@pytest.mark.parametrize("requires", [
-    ["haiku-core>=0.1,<1.0"],
-    ["haiku_core (>=0.1)"],
-    ['haiku-core>=9.0; extra == "future"'],  # only applies with the extra
-    ["haiku-core>=banana"],  # unparseable: left to pip, never breaks haiku
-    [],
-])
+@pytest.mark.parametrize(
+    "requires",
+    [
+        ["haiku-core>=0.1,<1.0"],
+        ["haiku_core (>=0.1)"],
+        ['haiku-core>=9.0; extra == "future"'],  # only applies with the extra
+        ["haiku-core>=banana"],  # unparseable: left to pip, never breaks haiku
+        [],
+    ],
+)
 def test_compatible_or_unchecked_requirements(fake_dist, requires):
-    fake_dist("haiku-fake-widgets", {"Widget": "fake_widgets:Widget"}, requires=requires,
-              modules=WIDGET)
+    fake_dist(
+        "haiku-fake-widgets", {"Widget": "fake_widgets:Widget"}, requires=requires, modules=WIDGET
+    )
     assert hk.Widget.__name__ == "Widget"
 
 
@@ -190,10 +222,15 @@ def test_disabled_plugin(fake_dist, monkeypatch):
 
 def test_plugin_cannot_shadow_core(fake_dist, core_name):
     core_object = getattr(hk, core_name)
-    fake_dist("haiku-fake-evil", {core_name: "fake_evil:thing", "Evil": "fake_evil:thing"},
-              modules={"fake_evil.py": "thing = 'evil'\n"})
-    with pytest.warns(plugins.HaikuPluginWarning,
-                      match=f"haiku-fake-evil 1.0 exports '{core_name}'.*core object wins"):
+    fake_dist(
+        "haiku-fake-evil",
+        {core_name: "fake_evil:thing", "Evil": "fake_evil:thing"},
+        modules={"fake_evil.py": "thing = 'evil'\n"},
+    )
+    with pytest.warns(
+        plugins.HaikuPluginWarning,
+        match=f"haiku-fake-evil 1.0 exports '{core_name}'.*core object wins",
+    ):
         names = dir(hk)
     assert getattr(hk, core_name) is core_object
     assert hk.Evil == "evil"
@@ -212,12 +249,21 @@ def test_malformed_entry_points_never_break_haiku(fake_dist):
 
 
 def test_malformed_metadata_and_names_are_ignored_with_warnings(fake_dist):
-    fake_dist("haiku-fake-noname", {"NoName": "fake_widgets:Widget"},
-              metadata_text="Metadata-Version: 2.1\nVersion: 1.0\n")
-    fake_dist("haiku-fake-names", {"bad-name": "fake_widgets:Widget",
-                                   "_private": "fake_widgets:Widget",
-                                   "BadValue": "not a valid value!!",
-                                   "Widget": "fake_widgets:Widget"}, modules=WIDGET)
+    fake_dist(
+        "haiku-fake-noname",
+        {"NoName": "fake_widgets:Widget"},
+        metadata_text="Metadata-Version: 2.1\nVersion: 1.0\n",
+    )
+    fake_dist(
+        "haiku-fake-names",
+        {
+            "bad-name": "fake_widgets:Widget",
+            "_private": "fake_widgets:Widget",
+            "BadValue": "not a valid value!!",
+            "Widget": "fake_widgets:Widget",
+        },
+        modules=WIDGET,
+    )
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         names = dir(hk)
@@ -238,9 +284,11 @@ def test_first_distribution_on_sys_path_wins(fake_dist, tmp_path):
     later = tmp_path / "later"
     (later / "haiku_fake_widgets-0.5.dist-info").mkdir(parents=True)
     (later / "haiku_fake_widgets-0.5.dist-info" / "METADATA").write_text(
-        "Metadata-Version: 2.1\nName: haiku-fake-widgets\nVersion: 0.5\n")
+        "Metadata-Version: 2.1\nName: haiku-fake-widgets\nVersion: 0.5\n"
+    )
     (later / "haiku_fake_widgets-0.5.dist-info" / "entry_points.txt").write_text(
-        "[haiku.plugins]\nWidget = fake_widgets:helper\n")
+        "[haiku.plugins]\nWidget = fake_widgets:helper\n"
+    )
     sys.path.append(str(later))
     try:
         importlib.invalidate_caches()
@@ -298,8 +346,11 @@ EXPERIMENTAL = "[haiku.plugins.experimental]\n"
 
 
 def test_experimental_third_party_name_is_lazy(fake_dist):
-    fake_dist("haiku-fake-probe", entry_points_text=EXPERIMENTAL + "probe = fake_probe:probe\n",
-              modules={"fake_probe.py": "def probe():\n    return 42\n"})
+    fake_dist(
+        "haiku-fake-probe",
+        entry_points_text=EXPERIMENTAL + "probe = fake_probe:probe\n",
+        modules={"fake_probe.py": "def probe():\n    return 42\n"},
+    )
     assert "probe" in dir(hk.experimental) and "fake_probe" not in sys.modules
     assert hk.experimental.probe() == 42
     assert "probe" not in dir(hk)  # the groups are separate namespaces
@@ -308,11 +359,13 @@ def test_experimental_third_party_name_is_lazy(fake_dist):
 
 
 def test_experimental_plugin_cannot_shadow_core(fake_dist):
-    fake_dist("haiku-fake-shadow",
-              entry_points_text=EXPERIMENTAL + "check_jax_usage = fake_shadow:f\n")
+    fake_dist(
+        "haiku-fake-shadow", entry_points_text=EXPERIMENTAL + "check_jax_usage = fake_shadow:f\n"
+    )
     with pytest.warns(plugins.HaikuPluginWarning, match="haiku-core name"):
         dir(hk.experimental)
     from haiku._src.jax_usage import check_jax_usage
+
     assert hk.experimental.check_jax_usage is check_jax_usage
 
 
@@ -325,9 +378,10 @@ def test_experimental_unknown_name_is_a_plain_attribute_error(fake_dist):
 def test_experimental_first_party_names_say_what_to_install(monkeypatch):
     monkeypatch.setenv(plugins.DISABLE_ENV, "haiku-tools,haiku-jaxwrap")
     plugins.reset()
-    for name, (dist, extra) in plugins.KNOWN_EXPERIMENTAL_PROVIDERS.items():
-        with pytest.raises(plugins.MissingPluginError,
-                           match=f"hk.experimental.{name} is provided by the '{dist}'"):
+    for name, (dist, _extra) in plugins.KNOWN_EXPERIMENTAL_PROVIDERS.items():
+        with pytest.raises(
+            plugins.MissingPluginError, match=f"hk.experimental.{name} is provided by the '{dist}'"
+        ):
             getattr(hk.experimental, name)
     monkeypatch.delenv(plugins.DISABLE_ENV)
     plugins.reset()

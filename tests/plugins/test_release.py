@@ -15,8 +15,9 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 @pytest.fixture(scope="module")
 def release():
-    spec = importlib.util.spec_from_file_location("haiku_repo_release",
-                                                  ROOT / "scripts" / "release.py")
+    spec = importlib.util.spec_from_file_location(
+        "haiku_repo_release", ROOT / "scripts" / "release.py"
+    )
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
     try:

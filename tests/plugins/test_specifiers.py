@@ -7,26 +7,29 @@ import pytest
 from haiku._src import specifiers
 
 
-@pytest.mark.parametrize("version, spec, expected", [
-    ("0.1.0", ">=0.1,<0.2", True),
-    ("0.2.0", ">=0.1,<0.2", False),
-    ("0.1", "==0.1.0", True),
-    ("0.1.0rc1", "==0.1", True),  # pre-release suffixes are ignored
-    ("0.1.0+local", "<=0.1", True),
-    ("0.1.0", ">0.1", False),
-    ("0.1.0", "!=0.1.0", False),
-    ("0.1.3", "==0.1.*", True),
-    ("0.10.0", "==0.1.*", False),
-    ("0.1.3", "!=0.1.*", False),
-    ("1.4.2", "~=1.4", True),
-    ("2.0", "~=1.4", False),
-    ("1.4.5", "~=1.4.3", True),
-    ("1.4.2", "~=1.4.3", False),
-    ("1.5.0", "~=1.4.3", False),
-    ("0.1.0", "===0.1.0", True),
-    ("0.1", "===0.1.0", False),
-    ("0.1.0", "", True),
-])
+@pytest.mark.parametrize(
+    "version, spec, expected",
+    [
+        ("0.1.0", ">=0.1,<0.2", True),
+        ("0.2.0", ">=0.1,<0.2", False),
+        ("0.1", "==0.1.0", True),
+        ("0.1.0rc1", "==0.1", True),  # pre-release suffixes are ignored
+        ("0.1.0+local", "<=0.1", True),
+        ("0.1.0", ">0.1", False),
+        ("0.1.0", "!=0.1.0", False),
+        ("0.1.3", "==0.1.*", True),
+        ("0.10.0", "==0.1.*", False),
+        ("0.1.3", "!=0.1.*", False),
+        ("1.4.2", "~=1.4", True),
+        ("2.0", "~=1.4", False),
+        ("1.4.5", "~=1.4.3", True),
+        ("1.4.2", "~=1.4.3", False),
+        ("1.5.0", "~=1.4.3", False),
+        ("0.1.0", "===0.1.0", True),
+        ("0.1", "===0.1.0", False),
+        ("0.1.0", "", True),
+    ],
+)
 def test_satisfies(version, spec, expected):
     assert specifiers.satisfies(version, spec) is expected
 
@@ -48,4 +51,7 @@ def test_requirement_specifiers():
         "haiku-core-extra>=5",
     ]
     assert specifiers.requirement_specifiers(requires, "haiku-core") == [
-        "<0.2,>=0.1", ">=0.1.5", ">=0.1"]
+        "<0.2,>=0.1",
+        ">=0.1.5",
+        ">=0.1",
+    ]

@@ -17,8 +17,12 @@ from haiku import plugins
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 CORE = ROOT / "packages" / "haiku-core"
 STUB = CORE / "src" / "haiku" / "__init__.pyi"
-FIRST_PARTY = {"haiku-layers": "layers", "haiku-nets": "nets", "haiku-jaxwrap": "jaxwrap",
-               "haiku-tools": "tools"}
+FIRST_PARTY = {
+    "haiku-layers": "layers",
+    "haiku-nets": "nets",
+    "haiku-jaxwrap": "jaxwrap",
+    "haiku-tools": "tools",
+}
 
 
 def _entry_points(dist: str, group: str = plugins.GROUP) -> dict[str, str]:
@@ -52,17 +56,24 @@ def stub() -> ast.Module:
 
 
 def test_known_providers_match_the_plugin_pyprojects():
-    expected = {name: (dist, extra) for dist, extra in FIRST_PARTY.items()
-                for name in _entry_points(dist)}
+    expected = {
+        name: (dist, extra) for dist, extra in FIRST_PARTY.items() for name in _entry_points(dist)
+    }
     assert dict(plugins.KNOWN_PROVIDERS) == expected
     assert len(_entry_points("haiku-layers")) == 54
     assert len(_entry_points("haiku-jaxwrap")) == 19
-    for known, group in ((plugins.KNOWN_EXPERIMENTAL_PROVIDERS, plugins.EXPERIMENTAL_GROUP),
-                         (plugins.KNOWN_COMMANDS, plugins.CLI_GROUP)):
-        assert dict(known) == {name: (dist, extra) for dist, extra in FIRST_PARTY.items()
-                               for name in _entry_points(dist, group)}, group
+    for known, group in (
+        (plugins.KNOWN_EXPERIMENTAL_PROVIDERS, plugins.EXPERIMENTAL_GROUP),
+        (plugins.KNOWN_COMMANDS, plugins.CLI_GROUP),
+    ):
+        assert dict(known) == {
+            name: (dist, extra)
+            for dist, extra in FIRST_PARTY.items()
+            for name in _entry_points(dist, group)
+        }, group
     extras = tomllib.loads((CORE / "pyproject.toml").read_text())["project"][
-        "optional-dependencies"]
+        "optional-dependencies"
+    ]
     for dist, extra in FIRST_PARTY.items():
         assert any(req.startswith(dist) for req in extras[extra]), (extra, extras[extra])
 
@@ -89,8 +100,11 @@ def _load(target: str) -> object:
 
 
 def test_stub_core_names_are_the_runtime_objects(stub):
-    core = {k: v for k, v in _bindings(stub).items()
-            if k not in plugins.KNOWN_PROVIDERS and (k == "__version__" or k[0] != "_")}
+    core = {
+        k: v
+        for k, v in _bindings(stub).items()
+        if k not in plugins.KNOWN_PROVIDERS and (k == "__version__" or k[0] != "_")
+    }
     assert set(core) == set(hk.__all__) | {"__version__"}
     for name, target in core.items():
         assert _load(target) is getattr(hk, name), (name, target)

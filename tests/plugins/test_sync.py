@@ -28,7 +28,8 @@ def test_generated_files_match_the_entry_points(sync):
     stale = sync.stale_files()
     assert not stale, (
         "generated files are out of date with the plugins' entry points; run "
-        "`hatch run dev:sync`:\n" + "\n".join(diff for _, diff in stale))
+        "`hatch run dev:sync`:\n" + "\n".join(diff for _, diff in stale)
+    )
 
 
 def test_every_first_party_plugin_is_known(sync):
@@ -59,6 +60,12 @@ def test_the_registry_names_no_plugin():
     src = ROOT / "packages" / "haiku-core" / "src" / "haiku"
     for path in (src / "_src" / "plugins.py", src / "plugins.py", src / "__main__.py"):
         text = path.read_text()
-        for word in ("haiku-layers", "haiku_layers", "haiku-nets", "haiku_nets",
-                     "haiku-jaxwrap", "haiku_jaxwrap"):
+        for word in (
+            "haiku-layers",
+            "haiku_layers",
+            "haiku-nets",
+            "haiku_nets",
+            "haiku-jaxwrap",
+            "haiku_jaxwrap",
+        ):
             assert word not in text, f"{path.relative_to(ROOT)} names {word}"

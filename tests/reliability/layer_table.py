@@ -8,7 +8,8 @@ the installed entry points).
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import jax
 import jax.numpy as jnp
@@ -36,6 +37,7 @@ def _core_step(make: Callable[[], Any]) -> Callable[[jax.Array], Any]:
     def fn(x: jax.Array) -> Any:
         core = make()
         return core(x, _cast_state(core.initial_state(x.shape[0]), x))
+
     return fn
 
 
@@ -43,6 +45,7 @@ def _unroll(unroll: Callable[..., Any]) -> Callable[[jax.Array], Any]:
     def fn(x: jax.Array) -> Any:  # x: [T, B, F]
         core = hk.LSTM(3)
         return unroll(core, x, _cast_state(core.initial_state(x.shape[1]), x))
+
     return fn
 
 
@@ -72,8 +75,7 @@ LAYERS: list[Layer] = [
     Layer("DepthwiseConv1D", lambda x: hk.DepthwiseConv1D(2, 3)(x), (1, 5, 2)),
     Layer("DepthwiseConv2D", lambda x: hk.DepthwiseConv2D(1, 3)(x), (1, 5, 5, 2)),
     Layer("DepthwiseConv3D", lambda x: hk.DepthwiseConv3D(1, 2)(x), (1, 3, 3, 3, 2)),
-    Layer("SeparableDepthwiseConv2D", lambda x: hk.SeparableDepthwiseConv2D(3, 3)(x),
-          (1, 5, 5, 2)),
+    Layer("SeparableDepthwiseConv2D", lambda x: hk.SeparableDepthwiseConv2D(3, 3)(x), (1, 5, 5, 2)),
     Layer("max_pool", lambda x: hk.max_pool(x, (1, 2, 2, 1), 1, "VALID"), (1, 4, 4, 2)),
     Layer("avg_pool", lambda x: hk.avg_pool(x, (1, 2, 2, 1), (1, 2, 2, 1), "SAME"), (1, 5, 5, 2)),
     Layer("MaxPool", lambda x: hk.MaxPool((1, 2, 2, 1), (1, 2, 2, 1), "SAME")(x), (1, 5, 5, 2)),
@@ -88,24 +90,25 @@ LAYERS: list[Layer] = [
     Layer("SpectralNorm", lambda x: hk.SpectralNorm()(x), (3, 3)),
     Layer("SNParamsTree", lambda x: hk.SNParamsTree()({"m": {"w": x}}), (3, 3)),
     Layer("Embed", lambda m: hk.Embed(embedding_matrix=m)(jnp.array([0, 3, 1])), (10, 4)),
-    Layer("MultiHeadAttention",
-          lambda x: hk.MultiHeadAttention(2, 4, w_init=W_INIT)(x, x, x), (3, 8)),
+    Layer(
+        "MultiHeadAttention", lambda x: hk.MultiHeadAttention(2, 4, w_init=W_INIT)(x, x, x), (3, 8)
+    ),
     Layer("LSTM", _core_step(lambda: hk.LSTM(3)), (2, 4)),
     Layer("GRU", _core_step(lambda: hk.GRU(3)), (2, 4)),
     Layer("VanillaRNN", _core_step(lambda: hk.VanillaRNN(3)), (2, 4)),
     Layer("IdentityCore", _core_step(hk.IdentityCore), (2, 4)),
     Layer("ResetCore", _reset_core, (2, 4)),
-    Layer("DeepRNN", _core_step(lambda: hk.DeepRNN([hk.LSTM(3), jax.nn.relu, hk.GRU(2)])),
-          (2, 4)),
-    Layer("deep_rnn_with_skip_connections",
-          _core_step(lambda: hk.deep_rnn_with_skip_connections([hk.LSTM(3), hk.GRU(2)])),
-          (2, 4)),
+    Layer("DeepRNN", _core_step(lambda: hk.DeepRNN([hk.LSTM(3), jax.nn.relu, hk.GRU(2)])), (2, 4)),
+    Layer(
+        "deep_rnn_with_skip_connections",
+        _core_step(lambda: hk.deep_rnn_with_skip_connections([hk.LSTM(3), hk.GRU(2)])),
+        (2, 4),
+    ),
     Layer("static_unroll", _unroll(hk.static_unroll), (3, 2, 4)),
     Layer("dynamic_unroll", _unroll(hk.dynamic_unroll), (3, 2, 4)),
     Layer("Conv1DLSTM", _core_step(lambda: hk.Conv1DLSTM((5,), 2, 3)), (1, 5, 2)),
     Layer("Conv2DLSTM", _core_step(lambda: hk.Conv2DLSTM((4, 4), 2, 3)), (1, 4, 4, 2)),
-    Layer("Conv3DLSTM", _core_step(lambda: hk.Conv3DLSTM((3, 3, 3), 2, 2)),
-          (1, 3, 3, 3, 2)),
+    Layer("Conv3DLSTM", _core_step(lambda: hk.Conv3DLSTM((3, 3, 3), 2, 2)), (1, 3, 3, 3, 2)),
 ]
 
 NOT_A_LAYER: dict[str, str] = {

@@ -10,11 +10,11 @@ import pytest
 pytest.importorskip("haiku_layers")
 pytest.importorskip("haiku_nets")
 
-import jax  # noqa: E402
-import jax.numpy as jnp  # noqa: E402
-import numpy as np  # noqa: E402
+import jax
+import jax.numpy as jnp
+import numpy as np
 
-import haiku as hk  # noqa: E402
+import haiku as hk
 
 THREADS = 8
 
@@ -30,7 +30,8 @@ def _rnn(x):
     core = hk.DeepRNN([hk.LSTM(4), hk.GRU(3)])
     outs, _ = hk.dynamic_unroll(core, x, core.initial_state(x.shape[1]))
     return hk.MultiHeadAttention(2, 2, w_init=hk.initializers.VarianceScaling(1.0))(
-        outs, outs, outs)
+        outs, outs, outs
+    )
 
 
 def _stacked(x):

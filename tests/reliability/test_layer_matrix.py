@@ -18,12 +18,13 @@ import pytest
 
 pytest.importorskip("haiku_layers")
 
-import jax  # noqa: E402
-import jax.numpy as jnp  # noqa: E402
-import numpy as np  # noqa: E402
+import jax
+import jax.numpy as jnp
+import numpy as np
 
 _spec = importlib.util.spec_from_file_location(
-    "reliability_layer_table", pathlib.Path(__file__).with_name("layer_table.py"))
+    "reliability_layer_table", pathlib.Path(__file__).with_name("layer_table.py")
+)
 table = sys.modules.setdefault(_spec.name, importlib.util.module_from_spec(_spec))
 _spec.loader.exec_module(table)
 

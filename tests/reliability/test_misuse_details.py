@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import importlib.util
 import inspect
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import jax
 import jax.numpy as jnp
@@ -26,13 +27,16 @@ needs_jaxwrap = pytest.mark.skipif(not HAS_JAXWRAP, reason="needs haiku_jaxwrap"
 
 # --- core: rng, config, data_structures ------------------------------------------------------
 
+
 def test_next_rng_keys_zero_is_an_empty_stack_and_consumes_no_key():
     def f():
         empty = hk.next_rng_keys(0)
         return empty, hk.next_rng_key()
 
-    (empty, key), reference = hk.transform(f).apply({}, KEY), hk.transform(
-        hk.next_rng_key).apply({}, KEY)
+    (empty, key), reference = (
+        hk.transform(f).apply({}, KEY),
+        hk.transform(hk.next_rng_key).apply({}, KEY),
+    )
     assert empty.shape == (0, 2) and empty.dtype == jnp.uint32
     assert (key == reference).all()
     typed = hk.transform(lambda: hk.next_rng_keys(0)).apply({}, jax.random.key(0))
@@ -48,18 +52,28 @@ def test_config_unknown_option_in_context_lists_valid_options():
 def test_config_signatures_show_only_the_real_options():
     for fn in (hk.config.set, hk.config.context):
         assert list(inspect.signature(fn).parameters) == [
-            "check_jax_usage", "module_auto_repr", "restore_flatmap", "rng_reserve_size"]
+            "check_jax_usage",
+            "module_auto_repr",
+            "restore_flatmap",
+            "rng_reserve_size",
+        ]
 
 
-@pytest.mark.parametrize("call", [
-    lambda: hk.data_structures.filter(lambda *_: True, [1]),
-    lambda: hk.data_structures.map(lambda *_: 0, "params"),
-    lambda: list(hk.data_structures.traverse(3)),
-    lambda: hk.data_structures.partition(lambda *_: True, [1]),
-])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: hk.data_structures.filter(lambda *_: True, [1]),
+        lambda: hk.data_structures.map(lambda *_: 0, "params"),
+        lambda: list(hk.data_structures.traverse(3)),
+        lambda: hk.data_structures.partition(lambda *_: True, [1]),
+    ],
+)
 def test_data_structures_name_the_function_for_non_mappings(call: Callable[[], Any]):
-    with pytest.raises(TypeError, match=r"hk\.data_structures\.\w+ needs the structure to be "
-                                        r"a mapping"):
+    with pytest.raises(
+        TypeError,
+        match=r"hk\.data_structures\.\w+ needs the structure to be "
+        r"a mapping",
+    ):
         call()
 
 
@@ -88,6 +102,7 @@ def test_data_structures_accept_duck_typed_mappings():
 
 # --- core: leaked tracers at the end of init -------------------------------------------------
 
+
 def _stateful(x: jax.Array) -> jax.Array:
     w = hk.get_parameter("w", [x.shape[-1], 2], init=hk.initializers.RandomNormal())
     s = hk.get_state("s", [], init=jnp.zeros)
@@ -105,10 +120,12 @@ _TRACED_INITS = {
     "jit of vmap": lambda: jax.jit(jax.vmap(_F.init, (0, None)))(jax.random.split(KEY, 2), _X),
     "eval_shape": lambda: jax.eval_shape(_F.init, KEY, _X),
     "grad": lambda: jax.grad(lambda x: jax.tree.leaves(_F.init(KEY, x))[0].sum())(_X),
-    "checkpoint": lambda: jax.jit(jax.checkpoint(
-        _F.init, policy=jax.checkpoint_policies.nothing_saveable))(KEY, _X),
+    "checkpoint": lambda: jax.jit(
+        jax.checkpoint(_F.init, policy=jax.checkpoint_policies.nothing_saveable)
+    )(KEY, _X),
     "init inside a raw scan": lambda: jax.lax.scan(
-        lambda c, x: (c, _F.init(KEY, x)), 0, jnp.ones([2, 2, 3])),
+        lambda c, x: (c, _F.init(KEY, x)), 0, jnp.ones([2, 2, 3])
+    ),
     "make_jaxpr": lambda: jax.make_jaxpr(_F.init)(KEY, _X),
 }
 
@@ -122,15 +139,22 @@ def _raw_scan(x: jax.Array) -> Any:
     return jax.lax.scan(lambda c, y: (c, y @ hk.get_parameter("w", [3, 2], init=jnp.ones)), 0, x)
 
 
-@pytest.mark.parametrize("wrap", [
-    lambda init: init,
-    jax.jit,
-    lambda init: (lambda k, x: jax.vmap(init, (0, None))(jax.random.split(k, 2), x)),
-    lambda init: (lambda k, x: jax.eval_shape(init, k, x)),
-], ids=["eager", "jit", "vmap", "eval_shape"])
+@pytest.mark.parametrize(
+    "wrap",
+    [
+        lambda init: init,
+        jax.jit,
+        lambda init: lambda k, x: jax.vmap(init, (0, None))(jax.random.split(k, 2), x),
+        lambda init: lambda k, x: jax.eval_shape(init, k, x),
+    ],
+    ids=["eager", "jit", "vmap", "eval_shape"],
+)
 def test_leaked_param_tracer_is_reported_even_when_init_is_traced(wrap: Callable):
-    with pytest.raises(ValueError, match=r"parameter 'w' of module '~' is a "
-                                         r"DynamicJaxprTracer.*hk\.scan"):
+    with pytest.raises(
+        ValueError,
+        match=r"parameter 'w' of module '~' is a "
+        r"DynamicJaxprTracer.*hk\.scan",
+    ):
         wrap(hk.transform(_raw_scan).init)(KEY, _X)
 
 
@@ -139,6 +163,7 @@ def test_leaked_state_tracer_is_reported():
         def body(c, y):
             hk.set_state("s", hk.get_state("s", [], init=jnp.zeros) + y.sum())
             return c, y
+
         return jax.lax.scan(body, 0, x)
 
     with pytest.raises(ValueError, match=r"state 's' of module '~'"):
@@ -184,6 +209,7 @@ def test_haiku_aware_wrappers_are_not_leaks(model: str, traced: bool):
 
 # --- layers ------------------------------------------------------------------------------------
 
+
 @needs_layers
 def test_conv_with_int_input_names_the_layer():
     with pytest.raises(TypeError, match=r"conv2_d: Conv2D got an input of dtype int32.*astype"):
@@ -193,7 +219,8 @@ def test_conv_with_int_input_names_the_layer():
 @needs_layers
 def test_linear_with_int_input_and_int_friendly_init_still_works():
     params = hk.transform(lambda x: hk.Linear(2, w_init=jnp.zeros)(x)).init(
-        KEY, jnp.ones([1, 3], int))
+        KEY, jnp.ones([1, 3], int)
+    )
     assert params["linear"]["w"].dtype == jnp.int32
 
 
@@ -242,13 +269,18 @@ def test_conv_lstm_with_a_tuple_state_names_lstm_state():
 
 @needs_layers
 def test_unroll_batch_major_rank_one_input_needs_batch_and_time():
-    with pytest.raises(ValueError, match=r"static_unroll: input_sequence has shape \(4,\).*"
-                                         r"\[B, T, \.\.\.\]"):
-        hk.transform(lambda x: hk.static_unroll(hk.VanillaRNN(2), x, jnp.zeros([1, 2]),
-                                                time_major=False)).init(KEY, jnp.ones([4]))
+    with pytest.raises(
+        ValueError,
+        match=r"static_unroll: input_sequence has shape \(4,\).*"
+        r"\[B, T, \.\.\.\]",
+    ):
+        hk.transform(
+            lambda x: hk.static_unroll(hk.VanillaRNN(2), x, jnp.zeros([1, 2]), time_major=False)
+        ).init(KEY, jnp.ones([4]))
 
 
 # --- jaxwrap -----------------------------------------------------------------------------------
+
 
 @needs_jaxwrap
 def test_switch_with_no_branches_outside_a_transform():
@@ -259,10 +291,14 @@ def test_switch_with_no_branches_outside_a_transform():
 @needs_jaxwrap
 @needs_layers
 def test_layer_stack_per_layer_layer_must_return_a_pair():
-    f = hk.transform(lambda x: hk.layer_stack(2, with_per_layer_inputs=True)(
-        lambda y: hk.Linear(3)(y))(x))
-    with pytest.raises(TypeError, match=r"with_per_layer_inputs=True: the layer must return a "
-                                        r"pair.*float32\[3\]"):
+    f = hk.transform(
+        lambda x: hk.layer_stack(2, with_per_layer_inputs=True)(lambda y: hk.Linear(3)(y))(x)
+    )
+    with pytest.raises(
+        TypeError,
+        match=r"with_per_layer_inputs=True: the layer must return a "
+        r"pair.*float32\[3\]",
+    ):
         f.init(KEY, jnp.ones([3]))
 
 
@@ -270,8 +306,9 @@ def test_layer_stack_per_layer_layer_must_return_a_pair():
 @needs_layers
 # dm-haiku raises TypeError when a stacked layer changes its carry (issue #17 item 19).
 def test_layer_stack_dtype_change_names_both_types():
-    f = hk.transform(lambda x, y: hk.layer_stack(2)(
-        lambda a, b: (hk.Linear(3)(a), b.astype(jnp.int32)))(x, y))
+    f = hk.transform(
+        lambda x, y: hk.layer_stack(2)(lambda a, b: (hk.Linear(3)(a), b.astype(jnp.int32)))(x, y)
+    )
     with pytest.raises(TypeError, match=r"\[1\] is float32\[3\] and it returned int32\[3\]"):
         f.init(KEY, jnp.ones([3]), jnp.ones([3]))
 

@@ -8,7 +8,6 @@ names. One subprocess test checks a fresh ``import haiku`` with such distributio
 
 from __future__ import annotations
 
-import numpy as np
 import contextlib
 import importlib
 import os
@@ -19,6 +18,7 @@ import sys
 import tempfile
 import warnings
 
+import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -28,24 +28,71 @@ from haiku import plugins
 CORE_TRANSFORM = hk.transform
 STATUSES = {"ok", "incompatible", "broken", "conflicting", "disabled"}
 
-names = st.sampled_from(["Foo", "transform", "Linear", "nets", "bad name", "", "1x", "é",
-                         "Module", "_private", "vmap", "x.y"])
-values = st.sampled_from(["fake_mod:Foo", "json:dumps", "nonexistent_mod_xyz:thing", "json",
-                          ":", "a b:c", "haiku_layers.linear:Linear", "json:dumps [extra]",
-                          "", "json:no_such_attr", "..", "haiku:transform"])
+names = st.sampled_from(
+    [
+        "Foo",
+        "transform",
+        "Linear",
+        "nets",
+        "bad name",
+        "",
+        "1x",
+        "é",
+        "Module",
+        "_private",
+        "vmap",
+        "x.y",
+    ]
+)
+values = st.sampled_from(
+    [
+        "fake_mod:Foo",
+        "json:dumps",
+        "nonexistent_mod_xyz:thing",
+        "json",
+        ":",
+        "a b:c",
+        "haiku_layers.linear:Linear",
+        "json:dumps [extra]",
+        "",
+        "json:no_such_attr",
+        "..",
+        "haiku:transform",
+    ]
+)
 junk = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=12)
 ep_lines = st.one_of(
-    st.just("[haiku.plugins]"), st.just("[console_scripts]"), st.just("[haiku.plugins"),
-    st.builds(lambda n, v: f"{n} = {v}", names, values), junk)
+    st.just("[haiku.plugins]"),
+    st.just("[console_scripts]"),
+    st.just("[haiku.plugins"),
+    st.builds(lambda n, v: f"{n} = {v}", names, values),
+    junk,
+)
 md_lines = st.one_of(
-    st.just("Metadata-Version: 2.1"), st.builds("Name: {}".format, st.sampled_from(
-        ["fake-dist", "haiku-layers", "haiku-core", "", "fake dist!"])),
+    st.just("Metadata-Version: 2.1"),
+    st.builds(
+        "Name: {}".format,
+        st.sampled_from(["fake-dist", "haiku-layers", "haiku-core", "", "fake dist!"]),
+    ),
     st.builds("Version: {}".format, st.sampled_from(["1.0", "", "not-a-version", "0.1.0"])),
-    st.builds("Requires-Dist: {}".format, st.sampled_from(
-        ["haiku-core>=0.1", "haiku-core<0.0.1", "haiku-core>=", "haiku-core (==9)",
-         "haiku-core>=0.1; python_version<'3'", "???"])), junk)
-dist_dirs = st.sampled_from(["fake_dist-1.0.dist-info", "fake-1.dist-info", "x.dist-info",
-                             "haiku_layers-9.9.dist-info"])
+    st.builds(
+        "Requires-Dist: {}".format,
+        st.sampled_from(
+            [
+                "haiku-core>=0.1",
+                "haiku-core<0.0.1",
+                "haiku-core>=",
+                "haiku-core (==9)",
+                "haiku-core>=0.1; python_version<'3'",
+                "???",
+            ]
+        ),
+    ),
+    junk,
+)
+dist_dirs = st.sampled_from(
+    ["fake_dist-1.0.dist-info", "fake-1.dist-info", "x.dist-info", "haiku_layers-9.9.dist-info"]
+)
 
 
 @contextlib.contextmanager
@@ -82,7 +129,7 @@ def _exercise_registry() -> None:
                 hasattr(hk, name)  # may be False; must never raise anything else
         for name in ("Foo", "nets", "vmap", "x.y", "é"):
             hasattr(hk, name)
-        f = hk.transform(lambda: hk.get_parameter("w", [2], init=lambda s, d: np.array([1., 2.])))
+        f = hk.transform(lambda: hk.get_parameter("w", [2], init=lambda s, d: np.array([1.0, 2.0])))
         assert f.init(None)["~"]["w"].tolist() == [1.0, 2.0]
 
 
@@ -98,27 +145,38 @@ def test_random_malformed_metadata_never_breaks_haiku(dist_dir, eps, md):
 def test_fresh_import_with_malformed_distributions(tmp_path):
     bad = {
         "a-1.dist-info": ("[haiku.plugins\nFoo = = =\n", "Name: a\n"),
-        "b-1.dist-info": ("[haiku.plugins]\ntransform = json:dumps\nBar = nope_mod:x\n",
-                          "Metadata-Version: 2.1\nName: b\nVersion: 1\n"
-                          "Requires-Dist: haiku-core>=\n"),
+        "b-1.dist-info": (
+            "[haiku.plugins]\ntransform = json:dumps\nBar = nope_mod:x\n",
+            "Metadata-Version: 2.1\nName: b\nVersion: 1\nRequires-Dist: haiku-core>=\n",
+        ),
         "c-1.dist-info": ("\xff\x00garbage", None),
-        "d.dist-info": ("[haiku.plugins]\nLinear = json:dumps\n",
-                        "Name: d\nVersion: oops\nRequires-Dist: haiku-core<0.0.1\n"),
+        "d.dist-info": (
+            "[haiku.plugins]\nLinear = json:dumps\n",
+            "Name: d\nVersion: oops\nRequires-Dist: haiku-core<0.0.1\n",
+        ),
     }
     for dist_dir, (eps, md) in bad.items():
         (tmp_path / dist_dir).mkdir()
         (tmp_path / dist_dir / "entry_points.txt").write_text(eps, encoding="utf-8")
         if md is not None:
             (tmp_path / dist_dir / "METADATA").write_text(md, encoding="utf-8")
-    code = ("import warnings; warnings.simplefilter('ignore')\n"
-            "import haiku as hk\nfrom haiku import plugins\n"
-            "assert 'transform' in dir(hk)\n"
-            "print(hasattr(hk, 'Bar'), hasattr(hk, 'Foo'), len(plugins.describe()) > 0)\n"
-            "print(hk.transform(lambda: 1).apply({}, None))\n")
+    code = (
+        "import warnings; warnings.simplefilter('ignore')\n"
+        "import haiku as hk\nfrom haiku import plugins\n"
+        "assert 'transform' in dir(hk)\n"
+        "print(hasattr(hk, 'Bar'), hasattr(hk, 'Foo'), len(plugins.describe()) > 0)\n"
+        "print(hk.transform(lambda: 1).apply({}, None))\n"
+    )
     env = {k: v for k, v in os.environ.items() if k != plugins.DISABLE_ENV}
     env["PYTHONPATH"] = os.pathsep.join([str(tmp_path), *sys.path])
-    proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
-                          text=True, timeout=300, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.split() == ["False", "False", "True", "1"]
 

@@ -30,8 +30,11 @@ class BetaBlock(Alpha):
 
 # An action creates a module: implicitly named (a class), or with an explicit name,
 # optionally nested inside the module created by the previous action.
-actions = st.lists(st.tuples(st.sampled_from(["Alpha", "BetaBlock", "x", "y"]), st.booleans()),
-                   min_size=1, max_size=8)
+actions = st.lists(
+    st.tuples(st.sampled_from(["Alpha", "BetaBlock", "x", "y"]), st.booleans()),
+    min_size=1,
+    max_size=8,
+)
 
 
 def _build(plan):
@@ -151,7 +154,7 @@ def test_pad_create_from_tuple_broadcasts_a_pair(pad, lo, hi, n):
 def test_same_padding_gives_ceil_output_size(pad, size, k, stride):
     # A strided conv padded with hk.pad.same (string or function) gives ceil(size / stride).
     for padding in ("SAME", pad.same):
-        f = hk.transform(lambda x: hk.Conv1D(1, k, stride=stride, padding=padding)(x))
+        f = hk.transform(lambda x: hk.Conv1D(1, k, stride=stride, padding=padding)(x))  # noqa: B023
         x = jax.ShapeDtypeStruct((1, size, 1), np.float32)
-        out = jax.eval_shape(lambda x: f.apply(f.init(KEY, x), None, x), x)
+        out = jax.eval_shape(lambda x: f.apply(f.init(KEY, x), None, x), x)  # noqa: B023
         assert out.shape == (1, -(-size // stride), 1)

@@ -17,8 +17,14 @@ EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "sharded_lm.py"
 
 def test_sharded_lm_smoke():
     env = {k: v for k, v in os.environ.items() if k != "XLA_FLAGS"}  # the script sets it
-    proc = subprocess.run([sys.executable, str(EXAMPLE), "--smoke"], capture_output=True,
-                          text=True, timeout=240, env=env, check=False)
+    proc = subprocess.run(
+        [sys.executable, str(EXAMPLE), "--smoke"],
+        capture_output=True,
+        text=True,
+        timeout=240,
+        env=env,
+        check=False,
+    )
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     assert "per device (2, 64, 64), spec P(None, None, 'model')" in proc.stdout
     diff = [line for line in proc.stdout.splitlines() if line.startswith("max |loss difference|")]

@@ -17,28 +17,41 @@ pytest.importorskip("haiku_layers")
 pytest.importorskip("haiku_nets")
 pytest.importorskip("haiku_jaxwrap")
 
-import haiku as hk  # noqa: E402
+import haiku as hk
 
 if jax.device_count() < 8:
-    pytest.skip("needs 8 devices: XLA_FLAGS=--xla_force_host_platform_device_count=8",
-                allow_module_level=True)
+    pytest.skip(
+        "needs 8 devices: XLA_FLAGS=--xla_force_host_platform_device_count=8",
+        allow_module_level=True,
+    )
 
 WIDTH, HEADS, KEY, VOCAB = 16, 4, 4, 32
-TP_RULES = {"batch": "data", "mlp": "model", "heads": "model", "vocab": "model",
-            "embed": None, "layers": None}
+TP_RULES = {
+    "batch": "data",
+    "mlp": "model",
+    "heads": "model",
+    "vocab": "model",
+    "embed": None,
+    "layers": None,
+}
 PARAM_AXES = hk.nets.Transformer.param_axes()
 
 
 def mesh_of(data: int, model: int) -> jax.sharding.Mesh:
-    return hk.sharding.make_mesh((data, model), ("data", "model"),
-                                 devices=jax.devices()[:data * model])
+    return hk.sharding.make_mesh(
+        (data, model), ("data", "model"), devices=jax.devices()[: data * model]
+    )
 
 
 def lm(tokens, use_layer_stack=False):
     x = hk.Embed(VOCAB, WIDTH)(tokens)
     x = hk.sharding.constrain(x, ("batch", None, "embed"))
-    x = hk.nets.Transformer(num_heads=HEADS, num_layers=2 if use_layer_stack else 1, key_size=KEY,
-                            use_layer_stack=use_layer_stack)(x, is_training=False)
+    x = hk.nets.Transformer(
+        num_heads=HEADS,
+        num_layers=2 if use_layer_stack else 1,
+        key_size=KEY,
+        use_layer_stack=use_layer_stack,
+    )(x, is_training=False)
     return hk.Linear(VOCAB, name="unembed")(x)
 
 
@@ -52,6 +65,7 @@ def loss_fn(f):
 
 def step_fn(f):
     """One compile for the forward pass, the loss and the gradients."""
+
     def loss_and_logits(params, tokens):
         logits = f.apply(params, None, tokens)
         nll = -jnp.take_along_axis(jax.nn.log_softmax(logits), tokens[..., None], -1)
@@ -72,8 +86,10 @@ def shard_init(f, mesh, rules, *args):
 
 
 def shard_shapes(params):
-    return {name: {k: v.addressable_shards[0].data.shape for k, v in bundle.items()}
-            for name, bundle in params.items()}
+    return {
+        name: {k: v.addressable_shards[0].data.shape for k, v in bundle.items()}
+        for name, bundle in params.items()
+    }
 
 
 def assert_trees_close(a, b, atol=1e-5):
@@ -105,8 +121,9 @@ def sharded(reference):
     return get
 
 
-@pytest.mark.parametrize("data,model", [(8, 1), (1, 4), (2, 4)],
-                         ids=["data8", "model4", "data2xmodel4"])
+@pytest.mark.parametrize(
+    "data,model", [(8, 1), (1, 4), (2, 4)], ids=["data8", "model4", "data2xmodel4"]
+)
 def test_sharded_forward_and_grads_equal_one_device(reference, sharded, data, model):
     f, rng, tokens, ref_params, ref_out, ref_loss, ref_grads = reference
     mesh = mesh_of(data, model)
@@ -123,8 +140,7 @@ def test_sharded_forward_and_grads_equal_one_device(reference, sharded, data, mo
     # The batch stays sharded over "data" through the model (hk.sharding.constrain).
     assert out.addressable_shards[0].data.shape == (8 // data, 6, VOCAB)
     if model == 1:  # Pure data parallelism: every parameter is replicated.
-        assert all(p.addressable_shards[0].data.shape == p.shape
-                   for p in jax.tree.leaves(params))
+        assert all(p.addressable_shards[0].data.shape == p.shape for p in jax.tree.leaves(params))
 
 
 def test_megatron_per_device_shapes_follow_the_rules(sharded):
@@ -207,8 +223,11 @@ def test_state_is_sharded_too():
     x = jax.random.normal(jax.random.PRNGKey(2), [8, WIDTH])
     rng = jax.random.PRNGKey(0)
     mesh = mesh_of(2, 4)
-    axes = {"w": ("embed", "mlp"), "linear/b": ("mlp",),
-            "batch_norm/~/*_ema/{hidden,average}": (None, "mlp")}
+    axes = {
+        "w": ("embed", "mlp"),
+        "linear/b": ("mlp",),
+        "batch_norm/~/*_ema/{hidden,average}": (None, "mlp"),
+    }
     with hk.sharding.axis_rules(TP_RULES, mesh), hk.sharding.logical_axes(axes):
         shardings = hk.sharding.param_shardings(f.init, rng, x)
         params, state = jax.jit(f.init, out_shardings=shardings)(rng, x)
@@ -230,8 +249,7 @@ def test_shard_map_data_parallel_grads_equal_one_device(reference):
         # replicated params (shard_map's transpose inserts the psum).
         return jax.grad(lambda p: jax.lax.pmean(loss(p, tokens), "data"))(params)
 
-    dp = jax.jit(jax.shard_map(local_grads, mesh=mesh, in_specs=(P(), P("data")),
-                               out_specs=P()))
+    dp = jax.jit(jax.shard_map(local_grads, mesh=mesh, in_specs=(P(), P("data")), out_specs=P()))
     # constrain() inside shard_map drops the manual "data" axis instead of failing.
     with hk.sharding.axis_rules({"batch": "data"}, mesh):
         grads = dp(ref_params, tokens)
@@ -251,7 +269,8 @@ def test_orbax_restore_into_a_target_sharding(reference, sharded, tmp_path):
     restored = checkpointer.restore(tmp_path / "params", target)
     checkpointer.close()
     assert jax.tree.map(lambda p: p.sharding, restored) == jax.tree.map(
-        lambda t: t.sharding, target)
+        lambda t: t.sharding, target
+    )
     w = restored["transformer/block_0/mlp/~/linear_0"]["w"]
     assert w.addressable_shards[0].data.shape == (WIDTH, WIDTH)
     assert_trees_close(restored, ref_params, atol=0)

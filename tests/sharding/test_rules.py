@@ -13,8 +13,8 @@ from jax.sharding import PartitionSpec as P
 
 pytest.importorskip("haiku_jaxwrap")
 
-import haiku as hk  # noqa: E402
-from haiku._src.hooks import HOOKS  # noqa: E402
+import haiku as hk
+from haiku._src.hooks import HOOKS
 
 RNG = jax.random.PRNGKey(0)
 
@@ -37,22 +37,25 @@ def one_device_mesh(*names):
 # -- patterns -----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("pattern,name,matches", [
-    ("w", "mlp/~/linear_0/w", True),
-    ("w", "mlp/~/linear_0/bw", False),
-    ("linear_0/w", "mlp/~/linear_0/w", True),
-    ("mlp/~/linear_0/w", "transformer/block_3/mlp/~/linear_0/w", True),
-    ("linear_*/w", "mlp/~/linear_12/w", True),
-    ("linear_*/w", "mlp/linear_1/x/w", False),
-    ("mlp/**/w", "mlp/~/linear_1/w", True),
-    ("/linear/w", "outer/linear/w", False),
-    ("/linear/w", "linear/w", True),
-    ("{query,key}/w", "attention/key/w", True),
-    ("{query,key}/w", "attention/value/w", False),
-    ("*norm/scale", "block_0/attention_norm/scale", True),
-    ("linear_?/w", "linear_1/w", True),
-    ("linear_?/w", "linear_10/w", False),
-])
+@pytest.mark.parametrize(
+    "pattern,name,matches",
+    [
+        ("w", "mlp/~/linear_0/w", True),
+        ("w", "mlp/~/linear_0/bw", False),
+        ("linear_0/w", "mlp/~/linear_0/w", True),
+        ("mlp/~/linear_0/w", "transformer/block_3/mlp/~/linear_0/w", True),
+        ("linear_*/w", "mlp/~/linear_12/w", True),
+        ("linear_*/w", "mlp/linear_1/x/w", False),
+        ("mlp/**/w", "mlp/~/linear_1/w", True),
+        ("/linear/w", "outer/linear/w", False),
+        ("/linear/w", "linear/w", True),
+        ("{query,key}/w", "attention/key/w", True),
+        ("{query,key}/w", "attention/value/w", False),
+        ("*norm/scale", "block_0/attention_norm/scale", True),
+        ("linear_?/w", "linear_1/w", True),
+        ("linear_?/w", "linear_10/w", False),
+    ],
+)
 def test_glob_patterns_match_path_suffixes(pattern, name, matches):
     assert (hk.sharding.compile_pattern(pattern).search(name) is not None) is matches
 
@@ -78,7 +81,8 @@ def test_unclosed_brace_raises():
 
 def test_rules_map_names_and_replicate_unknown_ones():
     rules = hk.sharding.LogicalAxisRules(
-        [("batch", ("data", "fsdp")), ("mlp", "model"), ("embed", None)])
+        [("batch", ("data", "fsdp")), ("mlp", "model"), ("embed", None)]
+    )
     assert rules.mesh_axes(("batch", "mlp")) == P(("data", "fsdp"), "model")
     assert rules.mesh_axes(("embed", "unknown", None)) == P(None, None, None)
     assert rules.mesh_axes(P("mlp")) == P("model")
@@ -86,8 +90,7 @@ def test_rules_map_names_and_replicate_unknown_ones():
 
 
 def test_rules_use_each_mesh_axis_once_and_fall_back_to_later_candidates():
-    rules = hk.sharding.LogicalAxisRules(
-        [("heads", "model"), ("mlp", "model"), ("mlp", "data")])
+    rules = hk.sharding.LogicalAxisRules([("heads", "model"), ("mlp", "model"), ("mlp", "data")])
     assert rules.mesh_axes(("heads", "mlp")) == P("model", "data")
     assert rules.mesh_axes(("mlp", "heads")) == P("model", None)
 
@@ -104,11 +107,14 @@ def test_rules_repr_round_trips():
     assert hk.sharding.LogicalAxisRules(rules).rules == rules.rules
 
 
-@pytest.mark.parametrize("bad,match", [
-    ({"mlp": 3}, "'mlp' must map to a mesh axis"),
-    ({"": "model"}, "non-empty strings"),
-    ([("mlp",)], "pairs"),
-])
+@pytest.mark.parametrize(
+    "bad,match",
+    [
+        ({"mlp": 3}, "'mlp' must map to a mesh axis"),
+        ({"": "model"}, "non-empty strings"),
+        ([("mlp",)], "pairs"),
+    ],
+)
 def test_bad_rules_raise(bad, match):
     with pytest.raises(TypeError, match=match):
         hk.sharding.LogicalAxisRules(bad)
@@ -128,8 +134,10 @@ def test_model_wide_rules_and_per_layer_overrides():
     f = hk.transform(_override)
     with hk.sharding.logical_axes({"w": ("embed", "mlp"), "b": ("mlp",)}):
         axes = hk.sharding.param_logical_axes(f.init, RNG, jnp.ones([2, 4]))
-    assert axes == {"up": {"w": P("embed", "mlp"), "b": P("mlp")},
-                    "down": {"w": P("mlp", "embed"), "b": P("embed")}}
+    assert axes == {
+        "up": {"w": P("embed", "mlp"), "b": P("mlp")},
+        "down": {"w": P("mlp", "embed"), "b": P("embed")},
+    }
     assert list(axes) == ["up", "down"] and list(axes["up"]) == ["w", "b"]
 
 
@@ -161,7 +169,9 @@ def test_state_gets_its_own_axes():
     assert state == {"~": {"count": P("mlp"), "total": P(None)}}
     with hk.sharding.logical_axes(total=("embed",)):  # model-wide rules still apply
         assert hk.sharding.param_logical_axes(f.init, RNG, jnp.ones([1, 2]))[1]["~"] == {
-            "count": P(None), "total": P("embed")}
+            "count": P(None),
+            "total": P("embed"),
+        }
     assert params["layer"]["w"] == P("embed", "mlp")
 
 
@@ -207,8 +217,9 @@ def test_annotations_change_neither_params_nor_outputs():
         y_ann = jax.jit(ann.apply)(p_ann, None, x)
     p_plain = plain.init(RNG, x)
     assert jax.tree.structure(p_ann) == jax.tree.structure(p_plain)
-    assert all(bool((a == b).all()) for a, b in zip(jax.tree.leaves(p_ann),
-                                                     jax.tree.leaves(p_plain)))
+    assert all(
+        bool((a == b).all()) for a, b in zip(jax.tree.leaves(p_ann), jax.tree.leaves(p_plain))
+    )
     assert jnp.allclose(y_ann, plain.apply(p_plain, None, x))
 
 
@@ -217,8 +228,9 @@ def test_no_hooks_are_installed_outside_the_spec_trace():
 
     def f(x):
         with hk.sharding.logical_axes(w=("embed", "mlp")):
-            seen.append((len(HOOKS.param_creators), len(HOOKS.param_getters),
-                         len(HOOKS.interceptors)))
+            seen.append(
+                (len(HOOKS.param_creators), len(HOOKS.param_getters), len(HOOKS.interceptors))
+            )
             return two_layers(x)
 
     hk.transform(f).init(RNG, jnp.ones([1, 4]))
@@ -234,12 +246,18 @@ def test_no_hooks_are_installed_outside_the_spec_trace():
 
 def test_param_partition_specs_and_logical_to_mesh():
     f = hk.transform(two_layers)
-    with hk.sharding.axis_rules({"mlp": "model", "embed": None}), hk.sharding.logical_axes(
-            {"up/w": ("embed", "mlp"), "up/b": ("mlp",), "down/w": ("mlp", "embed")}):
+    with (
+        hk.sharding.axis_rules({"mlp": "model", "embed": None}),
+        hk.sharding.logical_axes(
+            {"up/w": ("embed", "mlp"), "up/b": ("mlp",), "down/w": ("mlp", "embed")}
+        ),
+    ):
         specs = hk.sharding.param_partition_specs(f.init, RNG, jnp.ones([2, 4]))
         assert hk.sharding.logical_to_mesh(("mlp", None)) == P("model", None)
-    assert specs == {"up": {"w": P(None, "model"), "b": P("model")},
-                     "down": {"w": P("model", None), "b": P(None)}}
+    assert specs == {
+        "up": {"w": P(None, "model"), "b": P("model")},
+        "down": {"w": P("model", None), "b": P(None)},
+    }
     assert hk.sharding.logical_to_mesh([P("mlp")], {"mlp": "m"}) == [P("m")]
 
 
@@ -247,8 +265,10 @@ def test_param_shardings_and_abstract_params_on_one_device():
     f = hk.transform(two_layers)
     mesh = one_device_mesh("data", "model")
     x = jnp.ones([2, 4])
-    with hk.sharding.axis_rules({"mlp": "model"}, mesh), hk.sharding.logical_axes(
-            w=("embed", "mlp")):
+    with (
+        hk.sharding.axis_rules({"mlp": "model"}, mesh),
+        hk.sharding.logical_axes(w=("embed", "mlp")),
+    ):
         shardings = hk.sharding.param_shardings(f.init, RNG, x)
         target = hk.sharding.abstract_params(f.init, RNG, x)
     assert shardings["up"]["w"] == jax.sharding.NamedSharding(mesh, P(None, "model"))
@@ -281,8 +301,10 @@ def test_indivisible_dimension_raises_naming_param_and_axis():
         pytest.skip("needs 2 devices")
     mesh = hk.sharding.make_mesh((2,), ("model",), devices=jax.devices()[:2])
     f = hk.transform(lambda x: dense(x, 3, "odd"))
-    with hk.sharding.axis_rules({"mlp": "model"}, mesh), hk.sharding.logical_axes(
-            w=("embed", "mlp")):
+    with (
+        hk.sharding.axis_rules({"mlp": "model"}, mesh),
+        hk.sharding.logical_axes(w=("embed", "mlp")),
+    ):
         with pytest.raises(ValueError, match="'odd/w'.*dimension 1 \\(size 3.*'mlp'"):
             hk.sharding.param_shardings(f.init, RNG, jnp.ones([1, 4]))
 
@@ -322,11 +344,12 @@ def test_current_axis_rules_nests():
 
 
 def test_sharding_loads_lazily():
-    code = ("import sys, haiku as hk; assert 'haiku_jaxwrap' not in sys.modules; "
-            "assert hk.sharding.constrain is not None; import haiku.sharding; "
-            "assert sys.modules['haiku.sharding'] is hk.sharding; print('ok')")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=False)
+    code = (
+        "import sys, haiku as hk; assert 'haiku_jaxwrap' not in sys.modules; "
+        "assert hk.sharding.constrain is not None; import haiku.sharding; "
+        "assert sys.modules['haiku.sharding'] is hk.sharding; print('ok')"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert out.stdout.strip() == "ok", out.stderr
     assert "sharding" not in hk.__all__ and "sharding" in dir(hk)  # a plugin name
 

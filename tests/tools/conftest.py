@@ -14,8 +14,14 @@ import sys
 
 import pytest
 
-NEEDS_TOOLS = ["test_conformance.py", "test_dot.py", "test_flax.py", "test_jaxpr_info.py", "test_summarise.py",
-               "test_summary_cli.py"]
+NEEDS_TOOLS = [
+    "test_conformance.py",
+    "test_dot.py",
+    "test_flax.py",
+    "test_jaxpr_info.py",
+    "test_summarise.py",
+    "test_summary_cli.py",
+]
 HAS_TOOLS = importlib.util.find_spec("haiku_tools") is not None
 collect_ignore = [] if HAS_TOOLS else NEEDS_TOOLS
 

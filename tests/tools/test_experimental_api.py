@@ -13,29 +13,78 @@ import haiku as hk
 
 # dm-haiku 0.0.17's hk.experimental.__all__ (36 names).
 DM_HAIKU_ALL = {
-    "ArraySpec", "DO_NOT_STORE", "GetterContext", "LayerStackTransparencyMapping",
-    "LiftWithStateUpdater", "MethodContext", "MethodInvocation", "ModuleDetails",
-    "ParamContext", "abstract_to_dot", "check_jax_usage", "current_name", "custom_creator",
-    "custom_getter", "eval_summary", "flax", "force_name", "get_current_state",
-    "get_initial_state", "get_params", "intercept_methods", "jaxpr_info", "layer_stack",
-    "lift", "lift_with_state", "maybe_get_rng_sequence_state", "module_auto_repr",
-    "name_like", "name_scope", "optimize_rng_use", "replace_rng_sequence_state",
-    "rng_reserve_size", "tabulate", "to_dot", "transparent_lift",
+    "ArraySpec",
+    "DO_NOT_STORE",
+    "GetterContext",
+    "LayerStackTransparencyMapping",
+    "LiftWithStateUpdater",
+    "MethodContext",
+    "MethodInvocation",
+    "ModuleDetails",
+    "ParamContext",
+    "abstract_to_dot",
+    "check_jax_usage",
+    "current_name",
+    "custom_creator",
+    "custom_getter",
+    "eval_summary",
+    "flax",
+    "force_name",
+    "get_current_state",
+    "get_initial_state",
+    "get_params",
+    "intercept_methods",
+    "jaxpr_info",
+    "layer_stack",
+    "lift",
+    "lift_with_state",
+    "maybe_get_rng_sequence_state",
+    "module_auto_repr",
+    "name_like",
+    "name_scope",
+    "optimize_rng_use",
+    "replace_rng_sequence_state",
+    "rng_reserve_size",
+    "tabulate",
+    "to_dot",
+    "transparent_lift",
     "transparent_lift_with_state",
 }
-JAXWRAP = {"LayerStackTransparencyMapping", "LiftWithStateUpdater", "layer_stack", "lift",
-           "lift_with_state", "transparent_lift", "transparent_lift_with_state"}
+JAXWRAP = {
+    "LayerStackTransparencyMapping",
+    "LiftWithStateUpdater",
+    "layer_stack",
+    "lift",
+    "lift_with_state",
+    "transparent_lift",
+    "transparent_lift_with_state",
+}
 HAS_JAXWRAP = importlib.util.find_spec("haiku_jaxwrap") is not None
 HAS_TOOLS = importlib.util.find_spec("haiku_tools") is not None
-TOOLS = {"ArraySpec", "MethodInvocation", "ModuleDetails", "abstract_to_dot", "eval_summary",
-         "flax", "jaxpr_info", "tabulate", "to_dot"}
-needs_all = pytest.mark.skipif(not (HAS_TOOLS and HAS_JAXWRAP),
-                               reason="needs haiku-tools and haiku-jaxwrap")
+TOOLS = {
+    "ArraySpec",
+    "MethodInvocation",
+    "ModuleDetails",
+    "abstract_to_dot",
+    "eval_summary",
+    "flax",
+    "jaxpr_info",
+    "tabulate",
+    "to_dot",
+}
+needs_all = pytest.mark.skipif(
+    not (HAS_TOOLS and HAS_JAXWRAP), reason="needs haiku-tools and haiku-jaxwrap"
+)
 
 
 def _run(code: str, **env) -> str:
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            env={**os.environ, **env}, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+        check=True,
+    )
     return result.stdout.strip()
 
 
@@ -43,15 +92,23 @@ def _run(code: str, **env) -> str:
 def test_all_matches_dm_haiku():
     assert set(hk.experimental.__all__) == DM_HAIKU_ALL
     assert len(hk.experimental.__all__) == 36
-    assert sorted(hk.experimental.jaxpr_info.__all__) == sorted([
-        "as_html", "as_html_page", "css", "Expression", "format_module", "js",
-        "make_model_info", "Module"])
+    assert sorted(hk.experimental.jaxpr_info.__all__) == sorted(
+        [
+            "as_html",
+            "as_html_page",
+            "css",
+            "Expression",
+            "format_module",
+            "js",
+            "make_model_info",
+            "Module",
+        ]
+    )
     assert set(dir(hk.experimental)) >= DM_HAIKU_ALL
 
 
 def test_all_lists_core_names_plus_the_installed_plugins():
-    expected = DM_HAIKU_ALL - (set() if HAS_JAXWRAP else JAXWRAP) - (
-        set() if HAS_TOOLS else TOOLS)
+    expected = DM_HAIKU_ALL - (set() if HAS_JAXWRAP else JAXWRAP) - (set() if HAS_TOOLS else TOOLS)
     assert set(hk.experimental.__all__) == expected
     # `import *` works whatever is installed: every listed name resolves.
     namespace: dict = {}
@@ -83,6 +140,7 @@ def test_tools_resolve_through_the_registry():
     assert hk.experimental.jaxpr_info is sys.modules["haiku_tools.jaxpr_info"]
     import haiku.experimental.flax as hk_flax
     from haiku.experimental import jaxpr_info
+
     assert hk_flax is hk.experimental.flax and jaxpr_info is hk.experimental.jaxpr_info
 
 
@@ -94,7 +152,8 @@ def test_tools_missing_say_what_to_install(name):
         "try:\n"
         f"    hk.experimental.{name}\n"
         "except MissingPluginError as e:\n"
-        "    print(e)\n")
+        "    print(e)\n"
+    )
     out = _run(code, HAIKU_DISABLE_PLUGINS="haiku-tools")
     assert f"hk.experimental.{name} is provided by the 'haiku-tools'" in out
     if not HAS_TOOLS:
@@ -111,7 +170,8 @@ def test_core_only_to_dot_and_imports_say_what_to_install():
         "try:\n"
         "    import haiku.experimental.flax\n"
         "except ImportError as e:\n"
-        "    print(type(e).__name__, e)\n")
+        "    print(type(e).__name__, e)\n"
+    )
     out = _run(code, HAIKU_DISABLE_PLUGINS="haiku-tools").splitlines()
     assert out[0].startswith("MissingPluginError hk.to_dot is provided by the 'haiku-tools'")
     assert out[1].startswith("ImportError hk.experimental.flax is provided by the 'haiku-tools'")
@@ -126,7 +186,8 @@ def test_jaxwrap_aliases_raise_missing_plugin_without_jaxwrap():
         "try:\n"
         "    hk.experimental.layer_stack\n"
         "except MissingPluginError as e:\n"
-        "    print('missing', 'haiku-jaxwrap' in str(e))\n")
+        "    print('missing', 'haiku-jaxwrap' in str(e))\n"
+    )
     out = _run(code, HAIKU_DISABLE_PLUGINS="haiku-jaxwrap")
     assert out.splitlines() == ["tabulate", "missing True"]
 
@@ -138,7 +199,8 @@ def test_import_haiku_loads_no_tools():
         "         'haiku._src.jax_usage', 'tabulate', 'graphviz', 'flax', 'jax.extend')\n"
         "print(sorted(m for m in sys.modules if m.startswith(names)))\n"
         "haiku.experimental\n"
-        "print('flax' in sys.modules, 'tabulate' in sys.modules)\n")
+        "print('flax' in sys.modules, 'tabulate' in sys.modules)\n"
+    )
     assert _run(code).splitlines() == ["[]", "False False"]
 
 

@@ -18,8 +18,7 @@ HAS_JAXWRAP = importlib.util.find_spec("haiku_jaxwrap") is not None
 
 
 def test_flatten_needs_no_flax():
-    flat = hk.experimental.flax.flatten_flax_to_haiku(
-        {"a": {"b": {"w": 1, "c": {"d": 2}}, "x": 3}})
+    flat = hk.experimental.flax.flatten_flax_to_haiku({"a": {"b": {"w": 1, "c": {"d": 2}}, "x": 3}})
     assert flat == {"a/b": {"w": 1}, "a/b/c": {"d": 2}, "a": {"x": 3}}
     assert list(flat) == ["a/b", "a/b/c", "a"]
     assert hk.experimental.flax.flatten_flax_to_haiku({"w": 1}) == {"~": {"w": 1}}
@@ -72,12 +71,14 @@ def test_flax_inside_haiku():
     params, state = f.init(jax.random.PRNGKey(1), jnp.ones([3, 2]))
     assert jax.tree.map(jnp.shape, params) == {
         "bn/BatchNorm_0": {"bias": (2,), "scale": (2,)},
-        "bn/Dense_0": {"bias": (2,), "kernel": (2, 2)}}
-    assert jax.tree.map(jnp.shape, state) == {"bn/batch_stats/BatchNorm_0": {"mean": (2,),
-                                                                             "var": (2,)}}
-    out, new_state = f.apply(params, state, None, jnp.arange(6.).reshape([3, 2]))
+        "bn/Dense_0": {"bias": (2,), "kernel": (2, 2)},
+    }
+    assert jax.tree.map(jnp.shape, state) == {
+        "bn/batch_stats/BatchNorm_0": {"mean": (2,), "var": (2,)}
+    }
+    out, new_state = f.apply(params, state, None, jnp.arange(6.0).reshape([3, 2]))
     assert out.shape == (3, 2)
-    assert not jnp.allclose(new_state["bn/batch_stats/BatchNorm_0"]["mean"], 0.)
+    assert not jnp.allclose(new_state["bn/batch_stats/BatchNorm_0"]["mean"], 0.0)
 
 
 @pytest.mark.skipif(not (HAS_FLAX and HAS_JAXWRAP), reason="needs flax and haiku-jaxwrap")

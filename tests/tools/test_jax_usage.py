@@ -42,13 +42,21 @@ def rng(y):
 RAW = {
     "jax.vmap": lambda fn: lambda y: jax.vmap(fn)(y),
     "jax.jit": lambda fn: lambda y: jax.jit(fn)(y),
-    "jax.lax.scan": lambda fn: lambda y: jax.lax.scan(lambda c, r: (c, fn(r)), 0., y)[1],
+    "jax.lax.scan": lambda fn: lambda y: jax.lax.scan(lambda c, r: (c, fn(r)), 0.0, y)[1],
     "jax.grad": lambda fn: lambda y: jax.grad(lambda z: fn(z).sum())(y),
 }
-SUGGESTED = {"jax.vmap": "hk.vmap", "jax.jit": "hk.scan", "jax.lax.scan": "hk.scan",
-             "jax.grad": "hk.grad"}
-API = {"hk.get_parameter": param, "hk.get_state": state, "hk.set_state": set_state,
-       "hk.next_rng_key": rng}
+SUGGESTED = {
+    "jax.vmap": "hk.vmap",
+    "jax.jit": "hk.scan",
+    "jax.lax.scan": "hk.scan",
+    "jax.grad": "hk.grad",
+}
+API = {
+    "hk.get_parameter": param,
+    "hk.get_state": state,
+    "hk.set_state": set_state,
+    "hk.next_rng_key": rng,
+}
 
 
 def _run(fn):
@@ -128,8 +136,18 @@ def test_haiku_wrappers_pass(checked):
     jax.jit(lambda: _run(model))()
 
 
-@pytest.mark.parametrize("name", ["vmap_param", "jit_state", "vmap_rng", "vmap_set_state",
-                                  "plain", "in_module", "disable_inside"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "vmap_param",
+        "jit_state",
+        "vmap_rng",
+        "vmap_set_state",
+        "plain",
+        "in_module",
+        "disable_inside",
+    ],
+)
 def test_switching_inside_a_transform_matches_dm_haiku(golden17, name):
     # check_jax_usage(True/False) takes effect at once, also inside a transform (#17 item 21).
     import tools17_cases

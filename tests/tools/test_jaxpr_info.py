@@ -59,10 +59,19 @@ def test_counts_and_root_name_match_dm_haiku(golden17, variant):
     assert tools17_cases.jaxpr_info_values()[variant] == golden17["jaxpr_info"][variant]
 
 
-@pytest.mark.parametrize("n, text", [(0, "0 params"), (999, "999 params"),
-                                     (1000, "1000 params"), (1001, "1.001 kparams"),
-                                     (4624, "4.624 kparams"), (10**6, "1000 kparams"),
-                                     (123456789, "123.5 Mparams"), (10**19, "10 Eparams")])
+@pytest.mark.parametrize(
+    "n, text",
+    [
+        (0, "0 params"),
+        (999, "999 params"),
+        (1000, "1000 params"),
+        (1001, "1.001 kparams"),
+        (4624, "4.624 kparams"),
+        (10**6, "1000 kparams"),
+        (123456789, "123.5 Mparams"),
+        (10**19, "10 Eparams"),
+    ],
+)
 def test_count_text(n, text):
     from haiku_tools.jaxpr_info import count_text
 

@@ -31,8 +31,7 @@ def test_optimize_rng_use_splits_once_and_keeps_names():
         keys = [hk.next_rng_key() for _ in range(3)]
         return hk.Module(name="m").module_name, keys
 
-    name, keys = hk.transform(hk.experimental.optimize_rng_use(f)).apply(
-        {}, jax.random.PRNGKey(0))
+    name, keys = hk.transform(hk.experimental.optimize_rng_use(f)).apply({}, jax.random.PRNGKey(0))
     assert name == "m_1"  # the counting pass reserved no names
     expected = jax.random.split(jax.random.PRNGKey(0), 4)[1:]
     np.testing.assert_array_equal(np.stack(keys), expected)
@@ -57,11 +56,11 @@ def test_fast_eval_shape():
         return jax.random.fold_in(hk.next_rng_key(), 3), x @ w + s
 
     t = hk.transform_with_state(f)
-    params, state = hk.experimental.fast_eval_shape(t.init, jax.random.PRNGKey(0),
-                                                     jnp.ones([2, 3]))
+    params, state = hk.experimental.fast_eval_shape(t.init, jax.random.PRNGKey(0), jnp.ones([2, 3]))
     assert calls == []
     assert params["~"]["w"].shape == (3, 5) and state["~"]["s"].dtype == jnp.int32
-    (key, out), _ = hk.experimental.fast_eval_shape(t.apply, params, state,
-                                                    jax.random.PRNGKey(0), jnp.ones([2, 3]))
+    (key, out), _ = hk.experimental.fast_eval_shape(
+        t.apply, params, state, jax.random.PRNGKey(0), jnp.ones([2, 3])
+    )
     assert out.shape == (2, 5) and key.shape == (2,)
     assert jax.random.fold_in is not None and calls == []

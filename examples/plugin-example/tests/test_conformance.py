@@ -10,9 +10,9 @@ import pytest
 
 pytest.importorskip("haiku_contrib_example")
 
-import jax  # noqa: E402
+import jax
 
-import haiku as hk  # noqa: E402
+import haiku as hk
 
 X = jax.random.normal(jax.random.PRNGKey(0), [2, 3])
 

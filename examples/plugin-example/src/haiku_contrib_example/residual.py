@@ -52,7 +52,8 @@ class ResidualBlock(hk.Module):
         super().__init__(name=name)
         if hidden_size < 1:
             raise ValueError(
-                f"ResidualBlock: hidden_size must be a positive int, got {hidden_size!r}.")
+                f"ResidualBlock: hidden_size must be a positive int, got {hidden_size!r}."
+            )
         self.hidden_size = hidden_size
         self.activation = activation
         self.gate_init = gate_init
@@ -60,10 +61,8 @@ class ResidualBlock(hk.Module):
     def __call__(self, x: jax.Array) -> jax.Array:
         """Applies the block to ``x`` of shape ``[..., width]``; returns the same shape."""
         if x.ndim < 1:
-            raise ValueError(
-                f"ResidualBlock: input must have a feature axis, got shape {x.shape}.")
+            raise ValueError(f"ResidualBlock: input must have a feature axis, got shape {x.shape}.")
         h = hk.Linear(self.hidden_size, name="expand")(x)
         h = hk.Linear(x.shape[-1], name="project")(self.activation(h))
-        gate = hk.get_parameter(
-            "gate", [], x.dtype, init=hk.initializers.Constant(self.gate_init))
+        gate = hk.get_parameter("gate", [], x.dtype, init=hk.initializers.Constant(self.gate_init))
         return x + gate * h

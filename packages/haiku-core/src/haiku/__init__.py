@@ -111,14 +111,20 @@ __all__ = [
 # Plugin names (hk.Linear, hk.nets, hk.vmap, hk.to_dot, hk.sharding, third-party layers)
 # resolve lazily, and so do the core modules below, so that `import haiku` does not pay
 # for them.
-__getattr__, __dir__ = _plugins.install(globals(), lazy_core={
-    "Deferred": "haiku._src.deferred:Deferred",
-    "MultiTransformed": "haiku._src.multi_transform:MultiTransformed",
-    "MultiTransformedWithState": "haiku._src.multi_transform:MultiTransformedWithState",
-    "multi_transform": "haiku._src.multi_transform:multi_transform",
-    "multi_transform_with_state": "haiku._src.multi_transform:multi_transform_with_state",
-    "without_apply_rng": "haiku._src.multi_transform:without_apply_rng",
-    "to_module": "haiku._src.to_module:to_module",
-    "data_structures": "haiku.data_structures", "initializers": "haiku.initializers",
-    "mixed_precision": "haiku.mixed_precision", "testing": "haiku.testing",
-    "experimental": "haiku.experimental"})
+__getattr__, __dir__ = _plugins.install(
+    globals(),
+    lazy_core={
+        "Deferred": "haiku._src.deferred:Deferred",
+        "MultiTransformed": "haiku._src.multi_transform:MultiTransformed",
+        "MultiTransformedWithState": "haiku._src.multi_transform:MultiTransformedWithState",
+        "multi_transform": "haiku._src.multi_transform:multi_transform",
+        "multi_transform_with_state": "haiku._src.multi_transform:multi_transform_with_state",
+        "without_apply_rng": "haiku._src.multi_transform:without_apply_rng",
+        "to_module": "haiku._src.to_module:to_module",
+        "data_structures": "haiku.data_structures",
+        "initializers": "haiku.initializers",
+        "mixed_precision": "haiku.mixed_precision",
+        "testing": "haiku.testing",
+        "experimental": "haiku.experimental",
+    },
+)

@@ -46,17 +46,17 @@ def cmd_plugins(args: argparse.Namespace) -> int:
     haiku-core ...
     """
     import haiku
-    from haiku import plugins
+    from haiku import extend, plugins
     from haiku._src.specifiers import canonical_name
-
-    from haiku import extend
 
     rows = plugins.describe(check=args.check)
     api = ".".join(map(str, extend.API_VERSION))
     print(f"haiku-core {haiku.__version__} (extension API {api})")
     table = [("DISTRIBUTION", "VERSION", "API", "STATUS", "NAMES")]
-    table += [(r.distribution, r.version, r.api or "-", r.status,
-               _format_names(r.names, args.verbose)) for r in rows]
+    table += [
+        (r.distribution, r.version, r.api or "-", r.status, _format_names(r.names, args.verbose))
+        for r in rows
+    ]
     widths = [max(len(row[i]) for row in table) for i in range(4)]
     for row in table:
         print("  ".join(cell.ljust(w) for cell, w in zip(row, widths)) + "  " + row[4])
@@ -73,8 +73,10 @@ def cmd_plugins(args: argparse.Namespace) -> int:
     installed = {canonical_name(r.distribution) for r in rows}
     missing = sorted((d, e) for d, e in plugins.FIRST_PARTY_EXTRAS.items() if d not in installed)
     if missing:
-        print("\nnot installed: " + ", ".join(
-            f'{dist} (pip install "haiku-core[{extra}]")' for dist, extra in missing))
+        print(
+            "\nnot installed: "
+            + ", ".join(f'{dist} (pip install "haiku-core[{extra}]")' for dist, extra in missing)
+        )
     return 0 if all(r.status in ("ok", "disabled") for r in rows) else 1
 
 
@@ -91,9 +93,9 @@ def cmd_new_plugin(args: argparse.Namespace) -> int:
     return 0
 
 
-def _unavailable(parser: argparse.ArgumentParser, name: str, help_text: str,
-                 message: str) -> None:
+def _unavailable(parser: argparse.ArgumentParser, name: str, help_text: str, message: str) -> None:
     """Adds a command that swallows its arguments and fails with `message`."""
+
     def fail(args: argparse.Namespace) -> int:
         print(f"python -m haiku {name}: {message}", file=sys.stderr)
         return 2
@@ -112,30 +114,43 @@ def _plugin_commands(subparsers: argparse._SubParsersAction) -> None:
 
     disabled = _disabled_distributions()
     seen = {"plugins", "new-plugin"}
-    for ep in sorted(importlib.metadata.entry_points(group=plugins.CLI_GROUP),
-                     key=lambda ep: ep.name):
+    for ep in sorted(
+        importlib.metadata.entry_points(group=plugins.CLI_GROUP), key=lambda ep: ep.name
+    ):
         if ep.name in seen or canonical_name(getattr(ep.dist, "name", "")) in disabled:
             continue  # the first registration wins; core's commands cannot be replaced
         seen.add(ep.name)
         try:
             register: Callable[[argparse._SubParsersAction], None] = ep.load()
             register(subparsers)
-        except Exception as exc:  # noqa: BLE001 - a broken plugin must not break the CLI
+        except Exception as exc:  # a broken plugin must not break the CLI
             dist = getattr(ep.dist, "name", "?")
-            _unavailable(subparsers, ep.name, f"(broken: from {dist})",
-                         f"the {plugins.CLI_GROUP} entry point {ep.value!r} of {dist} "
-                         f"failed: {type(exc).__name__}: {exc}. Reinstall {dist}.")
+            _unavailable(
+                subparsers,
+                ep.name,
+                f"(broken: from {dist})",
+                f"the {plugins.CLI_GROUP} entry point {ep.value!r} of {dist} "
+                f"failed: {type(exc).__name__}: {exc}. Reinstall {dist}.",
+            )
     for name, (dist, extra) in sorted(plugins.KNOWN_COMMANDS.items()):
         if name in seen:
             continue
         if canonical_name(dist) in disabled:
-            _unavailable(subparsers, name, f"(needs {dist}: disabled)",
-                         f"this command is provided by the {dist!r} distribution, which is "
-                         f"disabled by {plugins.DISABLE_ENV}. Remove {dist} from it to use it.")
+            _unavailable(
+                subparsers,
+                name,
+                f"(needs {dist}: disabled)",
+                f"this command is provided by the {dist!r} distribution, which is "
+                f"disabled by {plugins.DISABLE_ENV}. Remove {dist} from it to use it.",
+            )
         else:
-            _unavailable(subparsers, name, f"(needs {dist}: not installed)",
-                         f"this command is provided by the {dist!r} distribution, which "
-                         f"is not installed. Install it with: {install_hint(dist, extra)}")
+            _unavailable(
+                subparsers,
+                name,
+                f"(needs {dist}: not installed)",
+                f"this command is provided by the {dist!r} distribution, which "
+                f"is not installed. Install it with: {install_hint(dist, extra)}",
+            )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -144,13 +159,13 @@ def build_parser() -> argparse.ArgumentParser:
     >>> build_parser().parse_args(["plugins", "--check"]).check
     True
     """
-    parser = argparse.ArgumentParser(prog="python -m haiku",
-                                     description="haiku diagnostics")
+    parser = argparse.ArgumentParser(prog="python -m haiku", description="haiku diagnostics")
     subparsers = parser.add_subparsers(dest="command", required=True, title="commands")
 
     p = subparsers.add_parser("plugins", help="list installed haiku plugins and their status")
-    p.add_argument("--check", action="store_true",
-                   help="also import every plugin name and report load errors")
+    p.add_argument(
+        "--check", action="store_true", help="also import every plugin name and report load errors"
+    )
     p.add_argument("-v", "--verbose", action="store_true", help="list every name")
     p.set_defaults(func=cmd_plugins)
 

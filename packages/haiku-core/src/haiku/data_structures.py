@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from haiku._src.data_structures import filter as filter  # pylint: disable=redefined-builtin
+from haiku._src.data_structures import (
+    filter as filter,  # shadows a builtin, as dm-haiku's public name does
+)
 from haiku._src.data_structures import is_subset as is_subset
-from haiku._src.data_structures import map as map  # pylint: disable=redefined-builtin
+from haiku._src.data_structures import (
+    map as map,  # shadows a builtin, as dm-haiku's public name does
+)
 from haiku._src.data_structures import merge as merge
 from haiku._src.data_structures import partition as partition
 from haiku._src.data_structures import partition_n as partition_n

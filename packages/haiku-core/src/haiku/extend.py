@@ -40,7 +40,8 @@ Errors
 from __future__ import annotations
 
 import contextlib
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from haiku._src.errors import MissingRNGError as MissingRNGError
 from haiku._src.frame import StatePair as StatePair
@@ -88,8 +89,9 @@ def lift_prefix(prefix: str) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def creator_scope(creator: Callable[..., Any], *, params: bool = True,
-                  state: bool = False) -> Iterator[None]:
+def creator_scope(
+    creator: Callable[..., Any], *, params: bool = True, state: bool = False
+) -> Iterator[None]:
     """Runs ``creator(next_creator, shape, dtype, init, context)`` for the values created
     by every init call in the block, like ``hk.custom_creator`` but entered *around* a
     transformed call rather than inside one (API 1.1).

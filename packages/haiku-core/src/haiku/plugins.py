@@ -35,18 +35,20 @@ Diagnose an installation with ``python -m haiku plugins`` or `describe`.
 """
 
 from haiku._src.plugin_hints import EXTRAS as FIRST_PARTY_EXTRAS
-from haiku._src.plugins import API_GROUP
-from haiku._src.plugins import CLI_GROUP
-from haiku._src.plugins import DISABLE_ENV
-from haiku._src.plugins import EXPERIMENTAL_GROUP
-from haiku._src.plugins import GROUP
-from haiku._src.plugins import HaikuPluginWarning
-from haiku._src.plugins import IncompatiblePluginError
-from haiku._src.plugins import MissingPluginError
-from haiku._src.plugins import PluginConflictError
-from haiku._src.plugins import PluginError
-from haiku._src.plugins import PluginInfo
-from haiku._src.plugins import PluginLoadError
+from haiku._src.plugins import (
+    API_GROUP,
+    CLI_GROUP,
+    DISABLE_ENV,
+    EXPERIMENTAL_GROUP,
+    GROUP,
+    HaikuPluginWarning,
+    IncompatiblePluginError,
+    MissingPluginError,
+    PluginConflictError,
+    PluginError,
+    PluginInfo,
+    PluginLoadError,
+)
 from haiku._src.plugins import describe as _describe
 from haiku._src.plugins import known_providers as _known_providers
 from haiku._src.plugins import reset as _reset

@@ -122,5 +122,4 @@ def conformance_test(
     >>> test_conformance.pytestmark[0].args
     ('target', ['<distribution>'])
     """
-    return _conformance.conformance_test(distribution, cases,
-                                         require_api_range=require_api_range)
+    return _conformance.conformance_test(distribution, cases, require_api_range=require_api_range)

@@ -14,7 +14,9 @@ Array(3, dtype=int32)
 from __future__ import annotations
 
 from haiku_jaxwrap.__about__ import __version__
+
 # BEGIN GENERATED re-exports (eager) by `hatch run dev:sync` from pyproject.toml; do not edit
+# isort: off
 from haiku_jaxwrap.batching import vmap as vmap
 from haiku_jaxwrap.control_flow import cond as cond
 from haiku_jaxwrap.control_flow import switch as switch
@@ -34,6 +36,7 @@ from haiku_jaxwrap.lift import transparent_lift_with_state as transparent_lift_w
 from haiku_jaxwrap.layer_stack import layer_stack as layer_stack
 from haiku_jaxwrap.layer_stack import LayerStackTransparencyMapping as LayerStackTransparencyMapping
 from haiku_jaxwrap import sharding as sharding
+# isort: on
 
 __all__ = [
     "cond",

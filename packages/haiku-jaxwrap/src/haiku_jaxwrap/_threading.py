@@ -14,8 +14,8 @@ into the outer dict.
 from __future__ import annotations
 
 import contextlib
-
-from typing import Any, Callable, NamedTuple, Optional
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 import haiku as hk
 from haiku import extend
@@ -41,7 +41,7 @@ class Snapshot(NamedTuple):
 class Result(NamedTuple):
     """What comes back out of the primitive: new params (init only), state and rng."""
 
-    params: Optional[Params]
+    params: Params | None
     state: StateTree
     rng: Any
 
@@ -67,14 +67,23 @@ def new_params(outer: Params, inner: Params) -> Params:
     return out
 
 
-def param_names(params: Optional[Params]) -> list[tuple[str, str]]:
+def param_names(params: Params | None) -> list[tuple[str, str]]:
     """``[(module, name), ...]`` of a params dict, for error messages."""
     return [(m, n) for m, b in (params or {}).items() for n in b]
 
 
-def run_pure(fun: Callable[..., Any], snap: Snapshot, state: StateTree, rng: Any,
-             args: tuple, kwargs: dict, *, isolate_names: bool = False,
-             reserve_after: bool = False, with_params: Optional[bool] = None) -> tuple[Any, Result]:
+def run_pure(
+    fun: Callable[..., Any],
+    snap: Snapshot,
+    state: StateTree,
+    rng: Any,
+    args: tuple,
+    kwargs: dict,
+    *,
+    isolate_names: bool = False,
+    reserve_after: bool = False,
+    with_params: bool | None = None,
+) -> tuple[Any, Result]:
     """Runs ``fun(*args, **kwargs)`` in a temporary frame holding ``state`` and ``rng``.
 
     Returns ``(out, Result)``. ``Result.params`` holds the parameters created inside
@@ -87,8 +96,7 @@ def run_pure(fun: Callable[..., Any], snap: Snapshot, state: StateTree, rng: Any
     # value_and_grad and eval_shape (a module created after the wrapper reuses the first
     # name used inside it); checkpoints depend on this.
     naming = extend.isolated_naming() if isolate_names else contextlib.nullcontext()
-    with extend.temporary_internal_state(extend.InternalState(params, state, rng)) as frame, \
-            naming:
+    with extend.temporary_internal_state(extend.InternalState(params, state, rng)) as frame, naming:
         out = fun(*args, **kwargs)
         if reserve_after:
             extend.reserve_up_to_full_rng_block()
@@ -100,7 +108,8 @@ def run_pure(fun: Callable[..., Any], snap: Snapshot, state: StateTree, rng: Any
 def write_back(result: Result) -> None:
     """Writes new params (init), state and the RNG state back into the current frame."""
     extend.update_internal_state(
-        extend.InternalState(result.params or None, result.state, result.rng))
+        extend.InternalState(result.params or None, result.state, result.rng)
+    )
 
 
 def mode() -> str:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import functools
-from typing import Any, Callable, Sequence, Union
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import jax
 
@@ -11,8 +12,12 @@ from haiku import extend
 from haiku_jaxwrap import _threading as th
 
 
-def value_and_grad(fun: Callable[..., Any], argnums: Union[int, Sequence[int]] = 0,
-                   has_aux: bool = False, holomorphic: bool = False) -> Callable[..., Any]:
+def value_and_grad(
+    fun: Callable[..., Any],
+    argnums: int | Sequence[int] = 0,
+    has_aux: bool = False,
+    holomorphic: bool = False,
+) -> Callable[..., Any]:
     """``jax.value_and_grad`` inside a transform; state set by ``fun`` is kept.
 
     Gradients are taken with respect to the arguments ``argnums`` (parameters read inside
@@ -35,23 +40,29 @@ def value_and_grad(fun: Callable[..., Any], argnums: Union[int, Sequence[int]] =
         snap = th.snapshot()
 
         def pure(*args, **kwargs):
-            out, res = th.run_pure(fun, snap, snap.state, snap.rng, args, kwargs,
-                                   isolate_names=True)
+            out, res = th.run_pure(
+                fun, snap, snap.state, snap.rng, args, kwargs, isolate_names=True
+            )
             if has_aux:
                 value, aux = out
                 return value, (aux, res)
             return out, (None, res)
 
         (value, (aux, res)), grads = jax.value_and_grad(
-            pure, argnums, has_aux=True, holomorphic=holomorphic)(*args, **kwargs)
+            pure, argnums, has_aux=True, holomorphic=holomorphic
+        )(*args, **kwargs)
         th.write_back(res)
         return ((value, aux) if has_aux else value), grads
 
     return wrapped
 
 
-def grad(fun: Callable[..., Any], argnums: Union[int, Sequence[int]] = 0,
-         has_aux: bool = False, holomorphic: bool = False) -> Callable[..., Any]:
+def grad(
+    fun: Callable[..., Any],
+    argnums: int | Sequence[int] = 0,
+    has_aux: bool = False,
+    holomorphic: bool = False,
+) -> Callable[..., Any]:
     """``jax.grad`` inside a transform; state set by ``fun`` is kept.
 
     Outside a transform this is ``jax.grad``.

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import functools
 import inspect
-from typing import Any, Callable, Optional
+from collections.abc import Callable
+from typing import Any
 
 import jax
 
@@ -20,11 +21,13 @@ _SPLIT_RNG_REQUIRED = (
     "split_rng=False to share the key sequence across elements. During init parameters "
     "are shared along the mapped axis, so the usual choice is "
     "`split_rng=(not hk.running_init())`. Code that cannot be changed can opt out with "
-    "`hk.vmap.require_split_rng = False` (split_rng then defaults to False).")
+    "`hk.vmap.require_split_rng = False` (split_rng then defaults to False)."
+)
 
 
 def _axis_sizes(tree: Any, axes: Any, sizes: list) -> None:
     """Collects the sizes of the mapped axes of ``tree`` (``axes`` is a prefix of it)."""
+
     def visit(ax, sub):
         if ax is None:
             return
@@ -46,13 +49,21 @@ def _infer_axis_size(args: tuple, kwargs: dict, in_axes: Any) -> int:
     if not sizes:
         raise ValueError(
             "hk.vmap(split_rng=True) could not find a mapped argument to size the per-element "
-            "keys: pass `axis_size=`.")
+            "keys: pass `axis_size=`."
+        )
     return int(sizes[0])
 
 
-def vmap(fun: Callable[..., Any], in_axes: Any = 0, out_axes: Any = 0,
-         axis_name: Optional[str] = None, axis_size: Optional[int] = None, *,
-         split_rng: Any = _MISSING, spmd_axis_name: Any = None) -> Callable[..., Any]:
+def vmap(
+    fun: Callable[..., Any],
+    in_axes: Any = 0,
+    out_axes: Any = 0,
+    axis_name: str | None = None,
+    axis_size: int | None = None,
+    *,
+    split_rng: Any = _MISSING,
+    spmd_axis_name: Any = None,
+) -> Callable[..., Any]:
     """``jax.vmap`` for haiku code: params and state are broadcast, never mapped.
 
     ``split_rng`` is required: with True each element draws its own keys
@@ -84,13 +95,15 @@ def vmap(fun: Callable[..., Any], in_axes: Any = 0, out_axes: Any = 0,
         raise ValueError(
             f"{name} must have at least one non-None value in in_axes to use with `hk.vmap`: "
             f"got in_axes={in_axes!r}. Map at least one argument (e.g. in_axes=0); to "
-            "broadcast every input, call the function directly or use jax.vmap.")
+            "broadcast every input, call the function directly or use jax.vmap."
+        )
 
     @functools.wraps(fun)
     def mapped(*args, **kwargs):
         if not extend.inside_transform():
-            return jax.vmap(fun, in_axes, out_axes, axis_name, axis_size,
-                            spmd_axis_name=spmd_axis_name)(*args, **kwargs)
+            return jax.vmap(
+                fun, in_axes, out_axes, axis_name, axis_size, spmd_axis_name=spmd_axis_name
+            )(*args, **kwargs)
         snap = th.snapshot()
         if split_rng and snap.rng is not None:
             n = axis_size if axis_size is not None else _infer_axis_size(args, kwargs, in_axes)
@@ -108,9 +121,13 @@ def vmap(fun: Callable[..., Any], in_axes: Any = 0, out_axes: Any = 0,
 
         try:
             out, params, state, rng = jax.vmap(
-                pure, in_axes=(in_axes, 0, None, rng_axes),
-                out_axes=(out_axes, None, None, None), axis_name=axis_name,
-                axis_size=axis_size, spmd_axis_name=spmd_axis_name)(args, kwargs, snap.state, rng)
+                pure,
+                in_axes=(in_axes, 0, None, rng_axes),
+                out_axes=(out_axes, None, None, None),
+                axis_name=axis_name,
+                axis_size=axis_size,
+                spmd_axis_name=spmd_axis_name,
+            )(args, kwargs, snap.state, rng)
         except ValueError as e:
             if split_rng and snap.init and "out_axes" in str(e):
                 raise ValueError(
@@ -128,8 +145,11 @@ def vmap(fun: Callable[..., Any], in_axes: Any = 0, out_axes: Any = 0,
 
 
 vmap.require_split_rng = True  # type: ignore[attr-defined]
-vmap.__signature__ = inspect.signature(vmap).replace(parameters=[  # type: ignore[attr-defined]
-    p.replace(default=inspect.Parameter.empty) if p.name == "split_rng" else p
-    for p in inspect.signature(vmap).parameters.values()])
+vmap.__signature__ = inspect.signature(vmap).replace(
+    parameters=[  # type: ignore[attr-defined]
+        p.replace(default=inspect.Parameter.empty) if p.name == "split_rng" else p
+        for p in inspect.signature(vmap).parameters.values()
+    ]
+)
 
 __all__ = ["vmap"]

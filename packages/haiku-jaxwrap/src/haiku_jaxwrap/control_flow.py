@@ -9,7 +9,8 @@ use them in both worlds.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Optional, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import jax
 import jax.numpy as jnp
@@ -26,17 +27,20 @@ def _branch_error(what: str, created: list, err: Exception) -> TypeError:
         f"{what} during init: its branches created different parameters, so the branch "
         f"outputs differ:\n{lines}\nCreate every module's parameters unconditionally at "
         "init, e.g. `if hk.running_init(): out = [b(x) for b in branches][0]` and use "
-        f"{what} only when not hk.running_init(). (JAX: {str(err).splitlines()[0]})")
+        f"{what} only when not hk.running_init(). (JAX: {str(err).splitlines()[0]})"
+    )
 
 
 def _pure_branches(snap: th.Snapshot, branches: Sequence[Callable], created: list) -> list:
     def make(label: str, fn: Callable) -> Callable:
         def pure(carry, operands):
             state, rng = carry
-            out, res = th.run_pure(fn, snap, state, rng, operands, {}, isolate_names=True,
-                                   reserve_after=True)
+            out, res = th.run_pure(
+                fn, snap, state, rng, operands, {}, isolate_names=True, reserve_after=True
+            )
             created.append((label, th.param_names(res.params)))
             return out, res
+
         return pure
 
     # jax.lax.cond/switch trace a function object once however many branches it serves;
@@ -50,8 +54,9 @@ def _pure_branches(snap: th.Snapshot, branches: Sequence[Callable], created: lis
     return out
 
 
-def cond(pred: Any, true_fun: Any, false_fun: Any, *operands: Any,
-         operand: Any = _NO_OPERAND) -> Any:
+def cond(
+    pred: Any, true_fun: Any, false_fun: Any, *operands: Any, operand: Any = _NO_OPERAND
+) -> Any:
     """``jax.lax.cond`` that threads haiku state and RNG through both branches.
 
     Also accepts the legacy form ``cond(pred, true_operand, true_fun, false_operand,
@@ -69,11 +74,16 @@ def cond(pred: Any, true_fun: Any, false_fun: Any, *operands: Any,
     """
     if operand is not _NO_OPERAND:
         if operands:
-            raise ValueError("hk.cond: pass operands either positionally or as `operand=`, "
-                             "not both.")
+            raise ValueError(
+                "hk.cond: pass operands either positionally or as `operand=`, not both."
+            )
         operands = (operand,)
-    if (len(operands) == 2 and not callable(true_fun) and callable(false_fun)
-            and callable(operands[1])):
+    if (
+        len(operands) == 2
+        and not callable(true_fun)
+        and callable(false_fun)
+        and callable(operands[1])
+    ):
         # Legacy form: cond(pred, true_operand, true_fun, false_operand, false_fun).
         t_op, t_fn, f_op, f_fn = true_fun, false_fun, operands[0], operands[1]
         true_fun = lambda ops: t_fn(ops[0])  # noqa: E731
@@ -81,8 +91,12 @@ def cond(pred: Any, true_fun: Any, false_fun: Any, *operands: Any,
         operands = ((t_op, f_op),)
     if not extend.inside_transform():
         return jax.lax.cond(pred, true_fun, false_fun, *operands)
-    return _switch_like("hk.cond", lambda bs, carry, ops: jax.lax.cond(
-        pred, bs[0], bs[1], carry, ops), [true_fun, false_fun], operands)
+    return _switch_like(
+        "hk.cond",
+        lambda bs, carry, ops: jax.lax.cond(pred, bs[0], bs[1], carry, ops),
+        [true_fun, false_fun],
+        operands,
+    )
 
 
 def switch(index: Any, branches: Sequence[Callable[..., Any]], *operands: Any) -> Any:
@@ -99,11 +113,16 @@ def switch(index: Any, branches: Sequence[Callable[..., Any]], *operands: Any) -
     if not branches:
         raise ValueError(
             "hk.switch needs at least one branch, got an empty sequence of branches. Pass a "
-            "list of callables, e.g. hk.switch(index, [f0, f1], x).")
+            "list of callables, e.g. hk.switch(index, [f0, f1], x)."
+        )
     if not extend.inside_transform():
         return jax.lax.switch(index, branches, *operands)
-    return _switch_like("hk.switch", lambda bs, carry, ops: jax.lax.switch(
-        index, bs, carry, ops), branches, operands)
+    return _switch_like(
+        "hk.switch",
+        lambda bs, carry, ops: jax.lax.switch(index, bs, carry, ops),
+        branches,
+        operands,
+    )
 
 
 def _switch_like(what: str, primitive: Callable, branches: list, operands: tuple) -> Any:
@@ -125,11 +144,13 @@ def _check_no_new_params(what: str, res: th.Result, fix: str, error=AssertionErr
     if res.params:
         raise error(
             f"New parameters were created inside {what} during init: "
-            f"{th.param_names(res.params)}. {fix}")
+            f"{th.param_names(res.params)}. {fix}"
+        )
 
 
-def while_loop(cond_fun: Callable[[Any], Any], body_fun: Callable[[Any], Any],
-               init_val: Any) -> Any:
+def while_loop(
+    cond_fun: Callable[[Any], Any], body_fun: Callable[[Any], Any], init_val: Any
+) -> Any:
     """``jax.lax.while_loop`` that threads haiku state and RNG through ``body_fun``.
 
     It cannot run during init (whether the body runs is unknown), and ``cond_fun`` must not
@@ -155,7 +176,8 @@ def while_loop(cond_fun: Callable[[Any], Any], body_fun: Callable[[Any], Any],
             "    if hk.running_init():\n"
             "        val = body(val)\n"
             "    else:\n"
-            "        val = hk.while_loop(cond, body, val)")
+            "        val = hk.while_loop(cond, body, val)"
+        )
     extend.reserve_up_to_full_rng_block()
     snap = th.snapshot()
 
@@ -167,7 +189,8 @@ def while_loop(cond_fun: Callable[[Any], Any], body_fun: Callable[[Any], Any],
                 "`hk.while_loop` does not support `hk.set_state`, `hk.next_rng_key` (et al) "
                 "in `cond_fun`: the condition can only read state (hk.get_state). Move state "
                 "updates and key draws into `body_fun`, and let it store what the condition "
-                "needs in the loop value.")
+                "needs in the loop value."
+            )
         return out
 
     def pure_body(carry):
@@ -201,8 +224,7 @@ def _is_concrete(x: Any) -> bool:
     return True
 
 
-def fori_loop(lower: Any, upper: Any, body_fun: Callable[[Any, Any], Any],
-              init_val: Any) -> Any:
+def fori_loop(lower: Any, upper: Any, body_fun: Callable[[Any, Any], Any], init_val: Any) -> Any:
     """``jax.lax.fori_loop`` that threads haiku state and RNG through ``body_fun``.
 
     During init the first iteration runs eagerly (creating parameters) and the rest in the
@@ -244,10 +266,12 @@ def _loop(lower: Any, upper: Any, body_fun: Callable, val: Any, *, init: bool) -
         val, state, rng = carry
         val, res = th.run_pure(body_fun, snap, state, rng, (i, val), {}, reserve_after=True)
         _check_no_new_params(
-            "the body of hk.fori_loop", res,
+            "the body of hk.fori_loop",
+            res,
             "At init the first iteration creates the parameters; later iterations must not "
             "create new ones: build modules outside the body and call them inside.",
-            error=TypeError)
+            error=TypeError,
+        )
         return val, res.state, res.rng
 
     val, state, rng = jax.lax.fori_loop(lower, upper, pure_body, (val, snap.state, snap.rng))
@@ -259,7 +283,7 @@ class _NoLengthError(ValueError, IndexError):
     """``hk.scan`` without ``length`` nor arrays (dm-haiku raises an IndexError there)."""
 
 
-def _leading_length(xs: Any, length: Optional[int]) -> int:
+def _leading_length(xs: Any, length: int | None) -> int:
     if length is not None:
         return int(length)
     leaves = jax.tree.leaves(xs)
@@ -268,8 +292,14 @@ def _leading_length(xs: Any, length: Optional[int]) -> int:
     return int(leaves[0].shape[0])
 
 
-def scan(f: Callable[[Any, Any], tuple[Any, Any]], init: Any, xs: Any,
-         length: Optional[int] = None, reverse: bool = False, unroll: int = 1) -> tuple[Any, Any]:
+def scan(
+    f: Callable[[Any, Any], tuple[Any, Any]],
+    init: Any,
+    xs: Any,
+    length: int | None = None,
+    reverse: bool = False,
+    unroll: int = 1,
+) -> tuple[Any, Any]:
     """``jax.lax.scan`` that threads haiku state and RNG through the scanned function.
 
     During init the first iteration (the last one if ``reverse``) runs eagerly so that
@@ -296,8 +326,7 @@ def scan(f: Callable[[Any, Any], tuple[Any, Any]], init: Any, xs: Any,
         # init: run it once on zeros shaped like one step, keep its effects, drop its outputs.
         x0 = jax.tree.map(lambda x: jnp.zeros(x.shape[1:], x.dtype), xs)
         _, y0 = f(init, x0)
-        return init, jax.tree.map(lambda y: jnp.zeros((0,) + jnp.shape(y), jnp.result_type(y)),
-                                  y0)
+        return init, jax.tree.map(lambda y: jnp.zeros((0,) + jnp.shape(y), jnp.result_type(y)), y0)
     first = n - 1 if reverse else 0
     x0 = jax.tree.map(lambda x: x[first], xs)
     carry, y0 = f(init, x0)
@@ -310,8 +339,9 @@ def scan(f: Callable[[Any, Any], tuple[Any, Any]], init: Any, xs: Any,
     return carry, jax.tree.map(lambda a, b: jnp.concatenate([a, b]), *parts)
 
 
-def _scan(f: Callable, init: Any, xs: Any, length: Optional[int], reverse: bool,
-          unroll: int) -> tuple[Any, Any]:
+def _scan(
+    f: Callable, init: Any, xs: Any, length: int | None, reverse: bool, unroll: int
+) -> tuple[Any, Any]:
     extend.reserve_up_to_full_rng_block()
     snap = th.snapshot()
 
@@ -319,19 +349,22 @@ def _scan(f: Callable, init: Any, xs: Any, length: Optional[int], reverse: bool,
         c, state, rng = carry
         (c, y), res = th.run_pure(f, snap, state, rng, (c, x), {}, reserve_after=True)
         _check_no_new_params(
-            "the body of hk.scan", res,
+            "the body of hk.scan",
+            res,
             "At init hk.scan runs the first step eagerly to create parameters; later steps "
             "must not create new ones: build modules outside the scanned function (e.g. "
-            "`core = hk.LSTM(8)` before hk.scan) and call them inside.")
+            "`core = hk.LSTM(8)` before hk.scan) and call them inside.",
+        )
         return (c, res.state, res.rng), y
 
-    (carry, state, rng), ys = jax.lax.scan(pure, (init, snap.state, snap.rng), xs,
-                                           length=length, reverse=reverse, unroll=unroll)
+    (carry, state, rng), ys = jax.lax.scan(
+        pure, (init, snap.state, snap.rng), xs, length=length, reverse=reverse, unroll=unroll
+    )
     th.write_back(th.Result(None, state, rng))
     return carry, ys
 
 
-def map(f: Callable[[Any], Any], xs: Any) -> Any:  # noqa: A001
+def map(f: Callable[[Any], Any], xs: Any) -> Any:
     """``jax.lax.map`` through :func:`scan` (state and RNG threaded).
 
     >>> import jax.numpy as jnp

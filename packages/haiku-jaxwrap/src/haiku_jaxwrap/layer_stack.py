@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import functools
 import inspect
-from typing import Any, Callable, Optional, Protocol, runtime_checkable
+from collections.abc import Callable
+from typing import Any, Protocol, runtime_checkable
 
 import jax
 import jax.numpy as jnp
@@ -44,7 +45,7 @@ class LayerStackTransparencyMapping(Protocol):
     def stacked_to_flat(self, stacked_module_name: str, scan_idx: int) -> str:
         """The flat name of layer ``scan_idx`` of ``stacked_module_name``."""
 
-    def flat_to_stacked(self, unstacked_module_name: str) -> Optional[tuple[str, int]]:
+    def flat_to_stacked(self, unstacked_module_name: str) -> tuple[str, int] | None:
         """``(stacked name, layer index)``, or ``None`` if the module is not in the stack."""
 
 
@@ -70,7 +71,8 @@ def _stack_params(params: dict, num_layers: int, mapping: LayerStackTransparency
             raise ValueError(
                 f"hk.layer_stack(transparent=True): module '{stacked}' is missing layers "
                 f"{missing} of {num_layers}: the params do not hold a flat copy of every "
-                "layer (check the transparency_map and the params passed to apply).")
+                "layer (check the transparency_map and the params passed to apply)."
+            )
         names = by_idx[0].keys()
         out[stacked] = {n: jnp.stack([by_idx[i][n] for i in range(num_layers)]) for n in names}
     return out
@@ -78,7 +80,8 @@ def _stack_params(params: dict, num_layers: int, mapping: LayerStackTransparency
 
 def _is_array_like(leaf: Any) -> bool:
     return (hasattr(leaf, "shape") and hasattr(leaf, "dtype")) or isinstance(
-        leaf, (bool, int, float, complex))
+        leaf, (bool, int, float, complex)
+    )
 
 
 def _abstract(leaf: Any) -> Any:
@@ -94,8 +97,7 @@ def _type_str(leaf: Any) -> str:
     return f"{jnp.result_type(leaf)}[{dims}]"
 
 
-def _layer_output_error(n: int, per_layer: bool, x_in: Any,
-                        raw: Any) -> Optional[Exception]:
+def _layer_output_error(n: int, per_layer: bool, x_in: Any, raw: Any) -> Exception | None:
     """Explains why the layer's output cannot be scanned, or ``None`` if it looks fine.
 
     Called only after the scan failed, with the output recorded while tracing the body.
@@ -103,12 +105,12 @@ def _layer_output_error(n: int, per_layer: bool, x_in: Any,
     where = f"hk.layer_stack({n})"
     if per_layer:
         if not (isinstance(raw, (tuple, list)) and len(raw) == 2):
-            got = (f"an array {_type_str(raw)}" if hasattr(raw, "shape")
-                   else type(raw).__name__)
+            got = f"an array {_type_str(raw)}" if hasattr(raw, "shape") else type(raw).__name__
             return TypeError(
                 f"{where} with with_per_layer_inputs=True: the layer must return a pair "
                 f"(carry, per_layer_output), got {got}. Return e.g. `return x, None` when "
-                "there is no per-layer output.")
+                "there is no per-layer output."
+            )
         x_out, zs = raw
         names = ("carry", "per_layer_output")
     else:
@@ -123,21 +125,24 @@ def _layer_output_error(n: int, per_layer: bool, x_in: Any,
                     f"{where}: the layer returned a {type(leaf).__name__} ({text}) at "
                     f"{name}{jax.tree_util.keystr(path)}, but it must return arrays (a pytree "
                     "of jax arrays): its outputs go through a scan. Close over non-array "
-                    "values instead of returning them.")
+                    "values instead of returning them."
+                )
     taken = "the carry it takes" if per_layer else "its input"
-    rule = (f"{where}: the {names[0]} of each layer is the "
-            f"{'carry' if per_layer else 'input'} of the next, so the layer must return the "
-            f"same shapes, dtypes and structure as {taken}")
+    rule = (
+        f"{where}: the {names[0]} of each layer is the "
+        f"{'carry' if per_layer else 'input'} of the next, so the layer must return the "
+        f"same shapes, dtypes and structure as {taken}"
+    )
     in_def, out_def = jax.tree.structure(x_in), jax.tree.structure(x_out)
     if in_def != out_def:
-        return TypeError(
-            f"{rule}, but {taken} has structure {in_def} and it returned {out_def}.")
+        return TypeError(f"{rule}, but {taken} has structure {in_def} and it returned {out_def}.")
     for (path, a), b in zip(jax.tree_util.tree_leaves_with_path(x_in), jax.tree.leaves(x_out)):
         if jnp.shape(a) != jnp.shape(b) or jnp.result_type(a) != jnp.result_type(b):
             return TypeError(
                 f"{rule}, but {taken}{jax.tree_util.keystr(path)} is {_type_str(a)} and it "
                 f"returned {_type_str(b)}. Keep them the same, e.g. project back to the input "
-                "width or cast back to the input dtype at the end of the layer.")
+                "width or cast back to the input dtype at the end of the layer."
+            )
     return None
 
 
@@ -155,15 +160,24 @@ def _check_no_varargs(f: Callable[..., Any]) -> None:
         raise ValueError(
             f"hk.layer_stack: the layer function {getattr(f, '__name__', f)!r} must not take "
             "`*args`: each layer maps its explicit positional arguments to the same "
-            "structure. Name the arguments, e.g. `def layer(x, y): ...`.")
+            "structure. Name the arguments, e.g. `def layer(x, y): ...`."
+        )
 
 
 class _LayerStack:
     """The wrapped layer: one ``lax.scan`` over stacked params and per-layer keys."""
 
-    def __init__(self, f: Callable[..., Any], num_layers: int, with_per_layer_inputs: bool,
-                 unroll: int, pass_reverse: bool, transparent: bool,
-                 mapping: Optional[LayerStackTransparencyMapping], name: str):
+    def __init__(
+        self,
+        f: Callable[..., Any],
+        num_layers: int,
+        with_per_layer_inputs: bool,
+        unroll: int,
+        pass_reverse: bool,
+        transparent: bool,
+        mapping: LayerStackTransparencyMapping | None,
+        name: str,
+    ):
         self.f = f
         self.num_layers = num_layers
         self.per_layer = with_per_layer_inputs
@@ -183,22 +197,28 @@ class _LayerStack:
             return lambda x: (f(*x), None)
         return lambda x: (f(x), None)
 
-    def __call__(self, *args: Any, reverse: bool = False) -> Any:
-        if self.per_layer:
-            if not args:
-                raise TypeError("A layer_stack with per-layer inputs needs the carry as its "
-                                "first argument: stacked(x, *per_layer_inputs).")
-            x, ys = args[0], args[1:]
-        else:
-            x, ys = (args[0] if len(args) == 1 else tuple(args)), ()
-        layer = hk.transform_with_state(
-            self._layer(reverse, not self.per_layer and len(args) > 1))
+    def _split_args(self, args: tuple) -> tuple[Any, tuple]:
+        """``(carry, per-layer inputs)``, each per-layer input checked for its leading axis."""
+        if not self.per_layer:
+            return (args[0] if len(args) == 1 else tuple(args)), ()
+        if not args:
+            raise TypeError(
+                "A layer_stack with per-layer inputs needs the carry as its "
+                "first argument: stacked(x, *per_layer_inputs)."
+            )
         n = self.num_layers
-        for leaf in jax.tree.leaves(ys):
+        for leaf in jax.tree.leaves(args[1:]):
             if leaf.shape[:1] != (n,):
                 raise _PerLayerInputError(
                     f"hk.layer_stack({n}): every per-layer input needs a leading axis of size "
-                    f"{n} (one slice per layer), got an input of shape {tuple(leaf.shape)}.")
+                    f"{n} (one slice per layer), got an input of shape {tuple(leaf.shape)}."
+                )
+        return args[0], args[1:]
+
+    def __call__(self, *args: Any, reverse: bool = False) -> Any:
+        x, ys = self._split_args(args)
+        layer = hk.transform_with_state(self._layer(reverse, not self.per_layer and len(args) > 1))
+        n = self.num_layers
 
         # The layer's output while tracing (shapes and dtypes only: no tracer of a finished
         # trace may stay reachable, see jax.checking_leaks), to explain scan errors.
@@ -236,8 +256,10 @@ class _LayerStack:
 
             _, (params, state) = scan(step, (x, rng), ys, x)
             if self.transparent:
-                return (_split_params(params, n, self.mapping),
-                        _split_params(state, n, self.mapping))
+                return (
+                    _split_params(params, n, self.mapping),
+                    _split_params(state, n, self.mapping),
+                )
             return params, state
 
         init_rng = hk.maybe_next_rng_key()
@@ -262,18 +284,23 @@ class _LayerStack:
             x, z = out
             return x, (z, state_i)
 
-        x, (zs, state) = scan(apply_step, x, (params, state, rngs, ys), x, reverse=reverse,
-                              unroll=self.unroll)
+        x, (zs, state) = scan(
+            apply_step, x, (params, state, rngs, ys), x, reverse=reverse, unroll=self.unroll
+        )
         if state:
-            updater.update(_split_params(state, n, self.mapping) if self.transparent
-                           else state)
+            updater.update(_split_params(state, n, self.mapping) if self.transparent else state)
         return (x, zs) if self.per_layer else x
 
 
-def layer_stack(num_layers: int, with_per_layer_inputs: bool = False, unroll: int = 1,
-                pass_reverse_to_layer_fn: bool = False, transparent: bool = False,
-                transparency_map: Optional[LayerStackTransparencyMapping] = None,
-                name: Optional[str] = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+def layer_stack(
+    num_layers: int,
+    with_per_layer_inputs: bool = False,
+    unroll: int = 1,
+    pass_reverse_to_layer_fn: bool = False,
+    transparent: bool = False,
+    transparency_map: LayerStackTransparencyMapping | None = None,
+    name: str | None = None,
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Decorator: the decorated layer runs ``num_layers`` times with stacked parameters.
 
     Without per-layer inputs the layer maps its arguments to the same structure
@@ -302,11 +329,16 @@ def layer_stack(num_layers: int, with_per_layer_inputs: bool = False, unroll: in
     if not isinstance(num_layers, int) or num_layers < 1:
         raise ValueError(f"hk.layer_stack needs num_layers >= 1 (an int), got {num_layers!r}.")
     if transparent and transparency_map is None:
-        raise ValueError("hk.layer_stack: transparency_map must be provided with "
-                         "transparent=True (a LayerStackTransparencyMapping naming each layer).")
+        raise ValueError(
+            "hk.layer_stack: transparency_map must be provided with "
+            "transparent=True (a LayerStackTransparencyMapping naming each layer)."
+        )
     if name is None:
-        name = ("__layer_stack_with_per_layer" if with_per_layer_inputs
-                else "__layer_stack_no_per_layer")
+        name = (
+            "__layer_stack_with_per_layer"
+            if with_per_layer_inputs
+            else "__layer_stack_no_per_layer"
+        )
 
     def decorator(f: Callable[..., Any]) -> Callable[..., Any]:
         if not with_per_layer_inputs:
@@ -319,9 +351,18 @@ def layer_stack(num_layers: int, with_per_layer_inputs: bool = False, unroll: in
                 raise TypeError(
                     f"A layer_stack-ed function only takes the keyword `reverse`, got "
                     f"{sorted(unknown)}: pass other inputs positionally (with "
-                    "with_per_layer_inputs=True for per-layer inputs) or close over them.")
-            stack = _LayerStack(f, num_layers, with_per_layer_inputs, unroll,
-                                pass_reverse_to_layer_fn, transparent, transparency_map, name)
+                    "with_per_layer_inputs=True for per-layer inputs) or close over them."
+                )
+            stack = _LayerStack(
+                f,
+                num_layers,
+                with_per_layer_inputs,
+                unroll,
+                pass_reverse_to_layer_fn,
+                transparent,
+                transparency_map,
+                name,
+            )
             return stack(*args, **kwargs)
 
         return wrapped

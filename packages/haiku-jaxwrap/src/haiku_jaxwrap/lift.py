@@ -8,7 +8,8 @@ stored in the outer tree under ``<lifting module name>/<inner module name>``
 
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping, Optional
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import haiku as hk
 from haiku import extend
@@ -47,7 +48,8 @@ def _store(kind: str, inner: Tree, prefix: str, outer: Mapping, allow_reuse: boo
                 f"refuses to overwrite {kind} of the outer transform: calling the same lifted "
                 "init function twice, or lifting into a name that is already used, would "
                 "silently share them. Pass `allow_reuse=True` to hk.lift to share them "
-                "deliberately, or give each lift its own `name=`.")
+                "deliberately, or give each lift its own `name=`."
+            )
         out[key] = dict(bundle)
     return out
 
@@ -61,7 +63,8 @@ def _check_tree(what: str, tree: Any) -> None:
         raise _TreeTypeError(
             f"hk.lift: the lifted init function must return {what} as a two-level mapping "
             f"{{module_name: {{name: array}}}} (what `hk.transform(f).init` returns), got "
-            f"{type(tree).__name__}.")
+            f"{type(tree).__name__}."
+        )
 
 
 def _assert_inside(what: str) -> None:
@@ -69,14 +72,20 @@ def _assert_inside(what: str) -> None:
         raise ValueError(
             f"`hk.{what}` must be used as part of an `hk.transform`: it stores the lifted "
             "values in the enclosing transform's params. Call it inside the function you "
-            "pass to hk.transform / hk.transform_with_state.")
+            "pass to hk.transform / hk.transform_with_state."
+        )
 
 
 class _Lifter:
     """Shared logic of the lift functions: where the values go and how they come back."""
 
-    def __init__(self, init_fn: Callable[..., Any], allow_reuse: bool, with_state: bool,
-                 prefix_fn: Callable[[], str]):
+    def __init__(
+        self,
+        init_fn: Callable[..., Any],
+        allow_reuse: bool,
+        with_state: bool,
+        prefix_fn: Callable[[], str],
+    ):
         if not callable(init_fn):
             raise TypeError(f"hk.lift needs a callable init function, got {init_fn!r}.")
         self.init_fn = init_fn
@@ -94,7 +103,8 @@ class _Lifter:
                 raise ValueError(
                     "For stateful lifted functions use `hk.lift_with_state`: the function "
                     f"given to hk.lift returned a {type(result).__name__}, not a params "
-                    "mapping (an `hk.transform_with_state(f).init` returns (params, state)).")
+                    "mapping (an `hk.transform_with_state(f).init` returns (params, state))."
+                )
             params, state = result if self.with_state else (result, {})
             _check_tree("params", params)
             _check_tree("state", state)
@@ -105,8 +115,9 @@ class _Lifter:
         params = _select(outer.params, prefix)
         if not self.with_state:
             return params
-        state = {k: {n: p.current for n, p in b.items()} for k, b in _select(
-            outer.state, prefix).items()}
+        state = {
+            k: {n: p.current for n, p in b.items()} for k, b in _select(outer.state, prefix).items()
+        }
         return params, state
 
 
@@ -121,8 +132,9 @@ class _LiftingModule(hk.Module):
         return self._lifter(*args, **kwargs)
 
 
-def lift(init_fn: Callable[..., Any], *, allow_reuse: bool = False,
-         name: str = "lifted") -> Callable[..., Any]:
+def lift(
+    init_fn: Callable[..., Any], *, allow_reuse: bool = False, name: str = "lifted"
+) -> Callable[..., Any]:
     """Runs ``init_fn`` (an inner transform's init) as part of the outer transform.
 
     The returned function takes ``init_fn``'s arguments and returns the inner params,
@@ -146,8 +158,9 @@ def lift(init_fn: Callable[..., Any], *, allow_reuse: bool = False,
     return _LiftingModule((init_fn, allow_reuse, False), name=name)
 
 
-def transparent_lift(init_fn: Callable[..., Any], *,
-                     allow_reuse: bool = False) -> Callable[..., Any]:
+def transparent_lift(
+    init_fn: Callable[..., Any], *, allow_reuse: bool = False
+) -> Callable[..., Any]:
     """Like :func:`lift`, without a name prefix: inner names are used as they are.
 
     Inside a module the values go under that module's name.
@@ -183,12 +196,13 @@ class LiftWithStateUpdater:
     {'inner/~': {'n': Array(1., dtype=float32)}}
     """
 
-    def __init__(self, name: Optional[str]):
+    def __init__(self, name: str | None):
         self._name = name
         self._used = False
         # extend.transform_call_id is API 1.1; on a 1.0 core the same-call check is skipped.
-        self._call_id = (_transform_call_id() if _transform_call_id and extend.inside_transform()
-                         else None)
+        self._call_id = (
+            _transform_call_id() if _transform_call_id and extend.inside_transform() else None
+        )
 
     def _prefix(self) -> str:
         return _outer_prefix() if self._name is None else self._name
@@ -197,17 +211,20 @@ class LiftWithStateUpdater:
         if self._used:
             raise ValueError(
                 "This LiftWithStateUpdater was already used: call `.update(state)` or "
-                "`.ignore_update()` once per call of the lifted init function.")
+                "`.ignore_update()` once per call of the lifted init function."
+            )
         if not extend.inside_transform():
             raise ValueError(
                 "State updater must be used inside hk.transform_with_state: call "
                 "`.update(state)` or `.ignore_update()` in the function that called "
-                "hk.lift_with_state.")
+                "hk.lift_with_state."
+            )
         if self._call_id is not None and self._call_id != _transform_call_id():
             raise ValueError(
                 "State updater must be used within the same call to init/apply that "
                 "created it (not inside another, nested transform): call `.update(state)` "
-                "or `.ignore_update()` in the function that called hk.lift_with_state.")
+                "or `.ignore_update()` in the function that called hk.lift_with_state."
+            )
         self._used = True
 
     def update(self, state: Tree) -> None:
@@ -228,11 +245,13 @@ class LiftWithStateUpdater:
                 "The updater returned by hk.lift_with_state / hk.transparent_lift_with_state "
                 "was never used: call `updater.update(state)` with the state returned by the "
                 "inner apply, or `updater.ignore_update()` to keep the lifted state as it is, "
-                "before the transformed function returns.")
+                "before the transformed function returns."
+            )
 
 
-def _lift_with_state(init_fn: Callable[..., Any], allow_reuse: bool,
-                     name: Optional[str]) -> tuple[Callable[..., Any], LiftWithStateUpdater]:
+def _lift_with_state(
+    init_fn: Callable[..., Any], allow_reuse: bool, name: str | None
+) -> tuple[Callable[..., Any], LiftWithStateUpdater]:
     if name is None:
         lifter: Callable[..., Any] = _Lifter(init_fn, allow_reuse, True, _outer_prefix)
         updater = LiftWithStateUpdater(None)
@@ -244,8 +263,9 @@ def _lift_with_state(init_fn: Callable[..., Any], allow_reuse: bool,
     return lifter, updater
 
 
-def lift_with_state(init_fn: Callable[..., Any], *, allow_reuse: bool = False,
-                    name: str = "lifted") -> tuple[Callable[..., Any], LiftWithStateUpdater]:
+def lift_with_state(
+    init_fn: Callable[..., Any], *, allow_reuse: bool = False, name: str = "lifted"
+) -> tuple[Callable[..., Any], LiftWithStateUpdater]:
     """:func:`lift` for ``hk.transform_with_state``: returns ``(init, updater)``.
 
     ``init(...)`` returns the inner ``(params, state)``; pass the state returned by the
@@ -267,8 +287,8 @@ def lift_with_state(init_fn: Callable[..., Any], *, allow_reuse: bool = False,
 
 
 def transparent_lift_with_state(
-        init_fn: Callable[..., Any], *,
-        allow_reuse: bool = False) -> tuple[Callable[..., Any], LiftWithStateUpdater]:
+    init_fn: Callable[..., Any], *, allow_reuse: bool = False
+) -> tuple[Callable[..., Any], LiftWithStateUpdater]:
     """:func:`lift_with_state` without a name prefix.
 
     >>> import jax.numpy as jnp
@@ -285,5 +305,10 @@ def transparent_lift_with_state(
     return _lift_with_state(init_fn, allow_reuse, None)
 
 
-__all__ = ["LiftWithStateUpdater", "lift", "lift_with_state", "transparent_lift",
-           "transparent_lift_with_state"]
+__all__ = [
+    "LiftWithStateUpdater",
+    "lift",
+    "lift_with_state",
+    "transparent_lift",
+    "transparent_lift_with_state",
+]

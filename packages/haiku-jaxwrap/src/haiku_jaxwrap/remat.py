@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import functools
-from typing import Any, Callable, Optional, Union
+from collections.abc import Callable
+from typing import Any
 
 import jax
 
@@ -11,9 +12,13 @@ from haiku import extend
 from haiku_jaxwrap import _threading as th
 
 
-def remat(fun: Callable[..., Any], *, prevent_cse: bool = True,
-          policy: Optional[Callable[..., bool]] = None,
-          static_argnums: Union[int, tuple[int, ...]] = ()) -> Callable[..., Any]:
+def remat(
+    fun: Callable[..., Any],
+    *,
+    prevent_cse: bool = True,
+    policy: Callable[..., bool] | None = None,
+    static_argnums: int | tuple[int, ...] = (),
+) -> Callable[..., Any]:
     """``jax.checkpoint`` for haiku code: activations of ``fun`` are recomputed on the
     backward pass; its state updates and key draws are kept.
 
@@ -33,7 +38,8 @@ def remat(fun: Callable[..., Any], *, prevent_cse: bool = True,
         raise TypeError(
             f"hk.remat needs a callable to rematerialise, got {fun!r} "
             f"({type(fun).__name__}). Pass a function or module, e.g. "
-            "hk.remat(hk.Linear(8))(x) or hk.remat(my_fn)(x).")
+            "hk.remat(hk.Linear(8))(x) or hk.remat(my_fn)(x)."
+        )
     static = (static_argnums,) if isinstance(static_argnums, int) else tuple(static_argnums)
     plain = jax.checkpoint(fun, prevent_cse=prevent_cse, policy=policy, static_argnums=static)
 
@@ -46,8 +52,12 @@ def remat(fun: Callable[..., Any], *, prevent_cse: bool = True,
         def pure(state, rng, *args, **kwargs):
             return th.run_pure(fun, snap, state, rng, args, kwargs)
 
-        checkpointed = jax.checkpoint(pure, prevent_cse=prevent_cse, policy=policy,
-                                      static_argnums=tuple(i + 2 for i in static))
+        checkpointed = jax.checkpoint(
+            pure,
+            prevent_cse=prevent_cse,
+            policy=policy,
+            static_argnums=tuple(i + 2 for i in static),
+        )
         out, res = checkpointed(snap.state, snap.rng, *args, **kwargs)
         th.write_back(res)
         return out

@@ -14,27 +14,35 @@ from __future__ import annotations
 import contextlib
 import math
 import threading
-from typing import Any, Callable, Iterator, Mapping, NamedTuple, Optional, Sequence, Union
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any, NamedTuple
 
 import jax
 from jax.sharding import AxisType, Mesh, NamedSharding, PartitionSpec
 
 import haiku as hk
 from haiku import extend
-from haiku_jaxwrap.sharding_rules import (STACKED_AXIS, LogicalAxes, LogicalAxisRules, MeshAxes,
-                                       PathRule, Pattern, compile_path_rules, normalize_axes)
+from haiku_jaxwrap.sharding_rules import (
+    STACKED_AXIS,
+    LogicalAxes,
+    LogicalAxisRules,
+    MeshAxes,
+    PathRule,
+    Pattern,
+    compile_path_rules,
+    normalize_axes,
+)
 
-RulesLike = Union[LogicalAxisRules, Mapping[str, MeshAxes], Sequence[tuple[str, MeshAxes]]]
+RulesLike = LogicalAxisRules | Mapping[str, MeshAxes] | Sequence[tuple[str, MeshAxes]]
 
 
 class _Active(NamedTuple):
     rules: LogicalAxisRules
-    mesh: Optional[Mesh]
+    mesh: Mesh | None
     explicit_axes: frozenset[str]
 
 
 class _ShardingState(threading.local):
-
     def __init__(self):
         super().__init__()
         self.path_rules: list[tuple[PathRule, ...]] = []
@@ -44,8 +52,9 @@ class _ShardingState(threading.local):
 _STATE = _ShardingState()
 
 
-def make_mesh(axis_shapes: Sequence[int], axis_names: Sequence[str], *,
-              devices: Optional[Sequence[Any]] = None) -> Mesh:
+def make_mesh(
+    axis_shapes: Sequence[int], axis_names: Sequence[str], *, devices: Sequence[Any] | None = None
+) -> Mesh:
     """``jax.make_mesh`` with ``Auto`` axes, the mode haiku layers are written for.
 
     ``jax.make_mesh`` makes ``Explicit`` axes by default, where a matmul over a sharded
@@ -63,7 +72,7 @@ def make_mesh(axis_shapes: Sequence[int], axis_names: Sequence[str], *,
 
 
 @contextlib.contextmanager
-def axis_rules(rules: RulesLike, mesh: Optional[Mesh] = None) -> Iterator[LogicalAxisRules]:
+def axis_rules(rules: RulesLike, mesh: Mesh | None = None) -> Iterator[LogicalAxisRules]:
     """Makes ``rules`` (logical name -> mesh axes) and ``mesh`` active in the block.
 
     They are used by :func:`constrain` (inside transformed functions) and by
@@ -89,10 +98,14 @@ def axis_rules(rules: RulesLike, mesh: Optional[Mesh] = None) -> Iterator[Logica
         if not isinstance(mesh, Mesh):
             raise TypeError(
                 f"hk.sharding.axis_rules: mesh must be a jax.sharding.Mesh, got {mesh!r}. "
-                "Build one with hk.sharding.make_mesh((2, 4), ('data', 'model')).")
+                "Build one with hk.sharding.make_mesh((2, 4), ('data', 'model'))."
+            )
         rules.check_mesh(mesh)
-        explicit = frozenset(name for name, kind in zip(mesh.axis_names, mesh.axis_types)
-                             if kind == AxisType.Explicit)
+        explicit = frozenset(
+            name
+            for name, kind in zip(mesh.axis_names, mesh.axis_types)
+            if kind == AxisType.Explicit
+        )
     stack = _STATE.axis_rules
     stack.append(_Active(rules, mesh, explicit))
     try:
@@ -101,7 +114,7 @@ def axis_rules(rules: RulesLike, mesh: Optional[Mesh] = None) -> Iterator[Logica
         stack.pop()
 
 
-def current_axis_rules() -> tuple[Optional[LogicalAxisRules], Optional[Mesh]]:
+def current_axis_rules() -> tuple[LogicalAxisRules | None, Mesh | None]:
     """The innermost active ``(rules, mesh)``, or ``(None, None)``.
 
     >>> import haiku as hk
@@ -113,8 +126,9 @@ def current_axis_rules() -> tuple[Optional[LogicalAxisRules], Optional[Mesh]]:
 
 
 @contextlib.contextmanager
-def logical_axes(rules: Union[None, Mapping[Pattern, Any], Sequence[tuple[Pattern, Any]]] = None,
-                 /, **by_name: Any) -> Iterator[None]:
+def logical_axes(
+    rules: None | Mapping[Pattern, Any] | Sequence[tuple[Pattern, Any]] = None, /, **by_name: Any
+) -> Iterator[None]:
     """Names the dimensions of parameters (and state) created in the block, by path.
 
     ``rules`` maps path patterns to logical axes, one name (or ``None``) per dimension;
@@ -150,7 +164,8 @@ def logical_axes(rules: Union[None, Mapping[Pattern, Any], Sequence[tuple[Patter
         raise ValueError(
             "hk.sharding.logical_axes needs at least one rule, e.g. "
             "logical_axes({'mlp/~/linear_0/w': ('embed', 'mlp')}) or logical_axes(w=('embed', "
-            "'mlp')).")
+            "'mlp'))."
+        )
     stack = _STATE.path_rules
     stack.append(compiled)
     try:
@@ -161,11 +176,11 @@ def logical_axes(rules: Union[None, Mapping[Pattern, Any], Sequence[tuple[Patter
 
 class _Record(NamedTuple):
     shape: tuple[int, ...]
-    axes: Optional[LogicalAxes]
-    pattern: Optional[str]
+    axes: LogicalAxes | None
+    pattern: str | None
 
 
-def _match(name: str) -> tuple[Optional[LogicalAxes], Optional[str]]:
+def _match(name: str) -> tuple[LogicalAxes | None, str | None]:
     for rules in reversed(_STATE.path_rules):
         for rule in rules:
             if rule.regex.search(name):
@@ -184,12 +199,12 @@ def _recorder(records: dict[str, _Record]) -> Callable[..., Any]:
 
 
 def _path_name(path: tuple) -> str:
-    return "/".join(str(getattr(k, "key", getattr(k, "name", getattr(k, "idx", k))))
-                    for k in path)
+    return "/".join(str(getattr(k, "key", getattr(k, "name", getattr(k, "idx", k)))) for k in path)
 
 
-def _logical_spec(name: str, shape: tuple[int, ...], record: Optional[_Record],
-                  kind: str) -> PartitionSpec:
+def _logical_spec(
+    name: str, shape: tuple[int, ...], record: _Record | None, kind: str
+) -> PartitionSpec:
     ndim = len(shape)
     if record is None or record.axes is None:
         return PartitionSpec(*(None,) * ndim)
@@ -204,7 +219,8 @@ def _logical_spec(name: str, shape: tuple[int, ...], record: Optional[_Record],
         f"hk.sharding: pattern {record.pattern!r} gives {kind} '{name}' the logical axes "
         f"{axes} ({len(axes)} names), but it has shape {tuple(shape)}{per_layer}. Give one "
         "name (or None) per dimension, or make the pattern more specific so that it does "
-        "not match this parameter.")
+        "not match this parameter."
+    )
 
 
 def _like(out: Any, like: Any) -> Any:
@@ -226,9 +242,12 @@ def _creation_order(tree: Any, records: dict[str, _Record]) -> Any:
     def key(bundle: str) -> int:
         return min((rank.get(f"{bundle}/{n}", last) for n in tree[bundle]), default=last)
 
-    return {bundle: dict(sorted(tree[bundle].items(),
-                                key=lambda item: rank.get(f"{bundle}/{item[0]}", last)))
-            for bundle in sorted(tree, key=key)}
+    return {
+        bundle: dict(
+            sorted(tree[bundle].items(), key=lambda item: rank.get(f"{bundle}/{item[0]}", last))
+        )
+        for bundle in sorted(tree, key=key)
+    }
 
 
 def _specs(tree: Any, records: dict[str, _Record], kind: str) -> Any:
@@ -250,15 +269,21 @@ def _trace(init_fn: Callable[..., Any], args: tuple, kwargs: dict) -> tuple[Any,
     if not callable(init_fn):
         raise TypeError(
             f"hk.sharding: expected an init function such as `f.init` of a transformed "
-            f"function, got {init_fn!r}.")
+            f"function, got {init_fn!r}."
+        )
     params: dict[str, _Record] = {}
     state: dict[str, _Record] = {}
-    with _creator_scope(_recorder(params)), \
-            _creator_scope(_recorder(state), params=False, state=True):
+    with (
+        _creator_scope(_recorder(params)),
+        _creator_scope(_recorder(state), params=False, state=True),
+    ):
         # A fresh wrapper so that jax's trace cache never skips running the creators.
         shapes = jax.eval_shape(lambda *a, **k: init_fn(*a, **k), *args, **kwargs)
-    if (isinstance(shapes, tuple) and len(shapes) == 2
-            and all(isinstance(part, Mapping) for part in shapes)):
+    if (
+        isinstance(shapes, tuple)
+        and len(shapes) == 2
+        and all(isinstance(part, Mapping) for part in shapes)
+    ):
         shapes = (_creation_order(shapes[0], params), _creation_order(shapes[1], state))
         logical = (_specs(shapes[0], params, "parameter"), _specs(shapes[1], state, "state"))
     else:
@@ -298,18 +323,20 @@ def _active(what: str, need_mesh: bool) -> _Active:
         raise ValueError(
             f"{what} needs {needs}: call it inside `with hk.sharding.axis_rules(rules, mesh):`, "
             "e.g. rules={'batch': 'data', 'mlp': 'model'} and "
-            "mesh=hk.sharding.make_mesh((2, 4), ('data', 'model')).")
+            "mesh=hk.sharding.make_mesh((2, 4), ('data', 'model'))."
+        )
     return stack[-1]
 
 
 def _is_single_spec(value: Any) -> bool:
     return isinstance(value, PartitionSpec) or (
         isinstance(value, (tuple, list))
-        and all(v is None or isinstance(v, str) for v in value) and bool(value))
+        and all(v is None or isinstance(v, str) for v in value)
+        and bool(value)
+    )
 
 
-def logical_to_mesh(logical: Any, rules: Optional[RulesLike] = None,
-                    mesh: Optional[Mesh] = None) -> Any:
+def logical_to_mesh(logical: Any, rules: RulesLike | None = None, mesh: Mesh | None = None) -> Any:
     """Maps logical specs to mesh ``PartitionSpec`` s, or ``NamedSharding`` s given a mesh.
 
     ``logical`` is one spec (a ``PartitionSpec`` or tuple of logical names) or a tree of
@@ -336,12 +363,14 @@ def logical_to_mesh(logical: Any, rules: Optional[RulesLike] = None,
 
     if _is_single_spec(logical):
         return convert(logical)
-    return _like(jax.tree.map(convert, logical, is_leaf=lambda x: isinstance(x, PartitionSpec)),
-                 logical)
+    return _like(
+        jax.tree.map(convert, logical, is_leaf=lambda x: isinstance(x, PartitionSpec)), logical
+    )
 
 
-def _check_divisible(name: str, shape: tuple[int, ...], logical: PartitionSpec,
-                     spec: PartitionSpec, mesh: Mesh) -> None:
+def _check_divisible(
+    name: str, shape: tuple[int, ...], logical: PartitionSpec, spec: PartitionSpec, mesh: Mesh
+) -> None:
     for dim, (size, axes) in enumerate(zip(shape, spec)):
         if axes is None:
             continue
@@ -352,7 +381,8 @@ def _check_divisible(name: str, shape: tuple[int, ...], logical: PartitionSpec,
                 f"hk.sharding: '{name}' has shape {shape}; dimension {dim} (size {size}, "
                 f"logical axis {logical[dim]!r}) is sharded over mesh axes {axes} "
                 f"({parts} devices), which does not divide it. Change the layer size or map "
-                f"{logical[dim]!r} to other mesh axes (or None).")
+                f"{logical[dim]!r} to other mesh axes (or None)."
+            )
 
 
 def _shardings(shapes: Any, logical: Any, active: _Active) -> Any:
@@ -431,12 +461,15 @@ def abstract_params(init_fn: Callable[..., Any], *args: Any, **kwargs: Any) -> A
     active = _active("hk.sharding.abstract_params", need_mesh=True)
     shapes, logical = _trace(init_fn, args, kwargs)
     shardings = _shardings(shapes, logical, active)
-    return _like(jax.tree.map(
-        lambda s, sh: jax.ShapeDtypeStruct(s.shape, s.dtype, sharding=sh), shapes, shardings),
-        shapes)
+    return _like(
+        jax.tree.map(
+            lambda s, sh: jax.ShapeDtypeStruct(s.shape, s.dtype, sharding=sh), shapes, shardings
+        ),
+        shapes,
+    )
 
 
-def constrain(x: jax.Array, names: Union[Sequence[Optional[str]], PartitionSpec]) -> jax.Array:
+def constrain(x: jax.Array, names: Sequence[str | None] | PartitionSpec) -> jax.Array:
     """Constrains the sharding of activation ``x`` by logical axis names.
 
     With active :func:`axis_rules` and a mesh this is ``jax.lax.with_sharding_constraint``
@@ -462,7 +495,8 @@ def constrain(x: jax.Array, names: Union[Sequence[Optional[str]], PartitionSpec]
     if len(spec) != x.ndim:
         raise ValueError(
             f"hk.sharding.constrain: {len(spec)} logical names {tuple(names)} for an array of "
-            f"shape {tuple(x.shape)}; give one name (or None) per dimension.")
+            f"shape {tuple(x.shape)}; give one name (or None) per dimension."
+        )
     abstract = jax.sharding.get_abstract_mesh()
     manual = set(abstract.manual_axes) if not abstract.empty else set()
     if manual:
@@ -482,8 +516,9 @@ def constrain(x: jax.Array, names: Union[Sequence[Optional[str]], PartitionSpec]
 
 
 def _flat(spec: PartitionSpec) -> list[str]:
-    return [a for axes in spec if axes is not None
-            for a in ((axes,) if isinstance(axes, str) else axes)]
+    return [
+        a for axes in spec if axes is not None for a in ((axes,) if isinstance(axes, str) else axes)
+    ]
 
 
 def _without(spec: PartitionSpec, drop: set[str]) -> list[Any]:

@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import Any, Iterable, Mapping, Optional, Sequence, Union
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, Union
 
 from jax.sharding import Mesh, PartitionSpec
 
-LogicalAxes = tuple[Optional[str], ...]
-MeshAxes = Union[None, str, Sequence[str]]
+LogicalAxes = tuple[str | None, ...]
+MeshAxes = None | str | Sequence[str]
 Pattern = Union[str, "re.Pattern[str]"]
 
 #: The logical name given to the leading axes that ``hk.layer_stack`` adds to a parameter
@@ -29,7 +30,7 @@ Pattern = Union[str, "re.Pattern[str]"]
 STACKED_AXIS = "layers"
 
 
-def compile_pattern(pattern: Pattern) -> "re.Pattern[str]":
+def compile_pattern(pattern: Pattern) -> re.Pattern[str]:
     """Compiles a path glob (see the module docstring) into a regex for ``re.search``.
 
     >>> compile_pattern("mlp/~/linear_0/w").search("transformer/mlp/~/linear_0/w") is not None
@@ -42,12 +43,13 @@ def compile_pattern(pattern: Pattern) -> "re.Pattern[str]":
     if not isinstance(pattern, str) or not pattern.strip("/"):
         raise TypeError(
             f"hk.sharding: a parameter path pattern must be a non-empty string glob such as "
-            f"'mlp/~/linear_0/w' or a compiled re.Pattern, got {pattern!r}.")
+            f"'mlp/~/linear_0/w' or a compiled re.Pattern, got {pattern!r}."
+        )
     return _compile_glob(pattern)
 
 
 @functools.lru_cache(maxsize=1024)  # per-layer `logical_axes` re-enters on every trace
-def _compile_glob(pattern: str) -> "re.Pattern[str]":
+def _compile_glob(pattern: str) -> re.Pattern[str]:
     anchor = "^" if pattern.startswith("/") else "(?:^|/)"
     text = pattern.lstrip("/")
     out = []
@@ -70,8 +72,9 @@ def _compile_glob(pattern: str) -> "re.Pattern[str]":
             if end < 0:
                 raise ValueError(
                     f"hk.sharding: pattern {pattern!r} opens '{{' without a closing '}}'. "
-                    "Write alternatives as '{query,key,value}/w'.")
-            alternatives = text[i + 1:end].split(",")
+                    "Write alternatives as '{query,key,value}/w'."
+                )
+            alternatives = text[i + 1 : end].split(",")
             out.append("(?:" + "|".join(re.escape(a) for a in alternatives) + ")")
             i = end + 1
         else:
@@ -92,12 +95,14 @@ def normalize_axes(axes: Any, where: str) -> LogicalAxes:
         hint = f" Did you mean ({axes!r},)?" if isinstance(axes, str) else ""
         raise TypeError(
             f"hk.sharding: the logical axes for {where} must be a tuple with one name (str) "
-            f"or None per dimension, e.g. ('embed', 'mlp'); got {axes!r}.{hint}")
+            f"or None per dimension, e.g. ('embed', 'mlp'); got {axes!r}.{hint}"
+        )
     for name in axes:
         if name is not None and not (isinstance(name, str) and name):
             raise TypeError(
                 f"hk.sharding: the logical axes for {where} must contain non-empty strings or "
-                f"None, got {name!r} in {tuple(axes)!r}.")
+                f"None, got {name!r} in {tuple(axes)!r}."
+            )
     return tuple(axes)
 
 
@@ -111,7 +116,7 @@ class PathRule(tuple):
         return self[0]
 
     @property
-    def regex(self) -> "re.Pattern[str]":
+    def regex(self) -> re.Pattern[str]:
         return self[1]
 
     @property
@@ -119,8 +124,9 @@ class PathRule(tuple):
         return self[2]
 
 
-def compile_path_rules(rules: Union[Mapping[Pattern, Any], Iterable[tuple[Pattern, Any]]]
-                       ) -> tuple[PathRule, ...]:
+def compile_path_rules(
+    rules: Mapping[Pattern, Any] | Iterable[tuple[Pattern, Any]],
+) -> tuple[PathRule, ...]:
     """Compiles ``{pattern: logical axes}`` (or pairs), keeping their order.
 
     >>> [r.pattern for r in compile_path_rules({"w": ("embed", "mlp"), "b": ("mlp",)})]
@@ -134,23 +140,28 @@ def compile_path_rules(rules: Union[Mapping[Pattern, Any], Iterable[tuple[Patter
         except (TypeError, ValueError):
             raise TypeError(
                 "hk.sharding.logical_axes takes a mapping {pattern: axes} or (pattern, axes) "
-                f"pairs, got the entry {item!r}.") from None
+                f"pairs, got the entry {item!r}."
+            ) from None
         text = pattern.pattern if isinstance(pattern, re.Pattern) else pattern
         regex = compile_pattern(pattern)
         out.append(PathRule((text, regex, normalize_axes(axes, f"pattern {text!r}"))))
     return tuple(out)
 
 
-def _mesh_axes_tuple(logical: str, value: Any) -> Optional[tuple[str, ...]]:
+def _mesh_axes_tuple(logical: str, value: Any) -> tuple[str, ...] | None:
     if value is None:
         return None
     if isinstance(value, str):
         value = (value,)
-    if (not isinstance(value, Sequence) or not value
-            or not all(isinstance(a, str) and a for a in value)):
+    if (
+        not isinstance(value, Sequence)
+        or not value
+        or not all(isinstance(a, str) and a for a in value)
+    ):
         raise TypeError(
             f"hk.sharding.LogicalAxisRules: logical axis {logical!r} must map to a mesh axis "
-            f"name, a tuple of mesh axis names or None (replicated), got {value!r}.")
+            f"name, a tuple of mesh axis names or None (replicated), got {value!r}."
+        )
     return tuple(value)
 
 
@@ -176,12 +187,16 @@ class LogicalAxisRules:
     P('model', None)
     """
 
-    def __init__(self, rules: Union[Mapping[str, MeshAxes], Iterable[tuple[str, MeshAxes]]],
-                 *, strict: bool = False):
+    def __init__(
+        self,
+        rules: Mapping[str, MeshAxes] | Iterable[tuple[str, MeshAxes]],
+        *,
+        strict: bool = False,
+    ):
         if isinstance(rules, LogicalAxisRules):
             rules = rules.rules
         items = rules.items() if isinstance(rules, Mapping) else rules
-        table: dict[str, list[Optional[tuple[str, ...]]]] = {}
+        table: dict[str, list[tuple[str, ...] | None]] = {}
         pairs = []
         for item in items:
             try:
@@ -189,15 +204,17 @@ class LogicalAxisRules:
             except (TypeError, ValueError):
                 raise TypeError(
                     "hk.sharding.LogicalAxisRules takes a mapping {logical: mesh_axes} or "
-                    f"(logical, mesh_axes) pairs, got the entry {item!r}.") from None
+                    f"(logical, mesh_axes) pairs, got the entry {item!r}."
+                ) from None
             if not isinstance(logical, str) or not logical:
                 raise TypeError(
                     "hk.sharding.LogicalAxisRules: logical axis names must be non-empty "
-                    f"strings, got {logical!r}.")
+                    f"strings, got {logical!r}."
+                )
             mesh_axes = _mesh_axes_tuple(logical, value)
             table.setdefault(logical, []).append(mesh_axes)
             pairs.append((logical, mesh_axes))
-        self.rules: tuple[tuple[str, Optional[tuple[str, ...]]], ...] = tuple(pairs)
+        self.rules: tuple[tuple[str, tuple[str, ...] | None], ...] = tuple(pairs)
         self.strict = strict
         self._table = table
         self._cache: dict[LogicalAxes, PartitionSpec] = {}
@@ -207,7 +224,7 @@ class LogicalAxisRules:
         """Every mesh axis some rule refers to."""
         return frozenset(a for _, axes in self.rules for a in axes or ())
 
-    def mesh_axes(self, logical: Union[Sequence[Optional[str]], PartitionSpec]) -> PartitionSpec:
+    def mesh_axes(self, logical: Sequence[str | None] | PartitionSpec) -> PartitionSpec:
         """The mesh ``PartitionSpec`` for one array with logical axes ``logical``."""
         key = logical if type(logical) is tuple else normalize_axes(logical, "an array")
         spec = self._cache.get(key)
@@ -227,7 +244,8 @@ class LogicalAxisRules:
                         raise ValueError(
                             f"hk.sharding.LogicalAxisRules(strict=True): no rule for logical "
                             f"axis {name!r} (in {logical!r}). Known: {sorted(self._table)}. "
-                            f"Add ({name!r}, None) to replicate it.")
+                            f"Add ({name!r}, None) to replicate it."
+                        )
                 else:
                     for mesh_axes in candidates:
                         if mesh_axes is None:
@@ -246,15 +264,17 @@ class LogicalAxisRules:
         """Raises if a rule names a mesh axis that ``mesh`` does not have."""
         missing = sorted(self.mesh_axis_names - set(mesh.axis_names))
         if missing:
-            users = sorted({logical for logical, axes in self.rules
-                            if axes and set(axes) & set(missing)})
+            users = sorted(
+                {logical for logical, axes in self.rules if axes and set(axes) & set(missing)}
+            )
             raise ValueError(
                 f"hk.sharding: the axis rules map logical axes {users} to mesh axes {missing}, "
                 f"but the mesh only has axes {list(mesh.axis_names)}. Rename the rules' mesh "
-                "axes or build the mesh with those axis names.")
+                "axes or build the mesh with those axis names."
+            )
 
     def __repr__(self) -> str:
-        def show(axes: Optional[tuple[str, ...]]) -> str:
+        def show(axes: tuple[str, ...] | None) -> str:
             return "None" if axes is None else repr(axes[0] if len(axes) == 1 else axes)
 
         body = ", ".join(f"({name!r}, {show(axes)})" for name, axes in self.rules)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from haiku_layers.__about__ import __version__
+from haiku_layers.__about__ import __version__ as __version__
 
 # Public name -> "module" or "module:attribute", generated from the entry-point table
 # in pyproject.toml (its single source of truth).

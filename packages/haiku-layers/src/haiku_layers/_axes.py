@@ -31,7 +31,8 @@ def to_axes_or_slice(axis: Any, layer: str, arg: str = "axis") -> tuple[int, ...
     raise ValueError(
         f"{layer}: `{arg}` should be an int, slice or iterable of ints. Got: "
         f"{axis!r}. For example `{arg}=-1` (last axis) or `{arg}=slice(1, None)` "
-        "(every axis but the first).")
+        "(every axis but the first)."
+    )
 
 
 def to_abs_axes(axes: tuple[int, ...] | slice, ndim: int, layer: str) -> tuple[int, ...]:
@@ -47,38 +48,54 @@ def to_abs_axes(axes: tuple[int, ...] | slice, ndim: int, layer: str) -> tuple[i
     if ndim == 0 and axes:
         raise ZeroDivisionValueError(
             f"{layer}: cannot normalise a scalar over axis {axes}. Give the input at "
-            "least one axis, e.g. x[None].")
+            "least one axis, e.g. x[None]."
+        )
     out = set()
     for a in axes:
         if not -ndim <= a < ndim:
             raise IndexValueError(
                 f"{layer}: axis {a} is out of range for an input of rank {ndim}. "
-                f"Use axes in [{-ndim}, {ndim - 1}].")
+                f"Use axes in [{-ndim}, {ndim - 1}]."
+            )
         out.add(a % ndim)
     return tuple(sorted(out))
 
 
-def check_init_args(layer: str, create_scale: bool, scale_init: Any,
-                    create_offset: bool | None = None, offset_init: Any = None) -> None:
+def check_init_args(
+    layer: str,
+    create_scale: bool,
+    scale_init: Any,
+    create_offset: bool | None = None,
+    offset_init: Any = None,
+) -> None:
     """Raises if an initializer is given for a parameter that is not created."""
     if not create_scale and scale_init is not None:
         raise ValueError(
             f"{layer}: Cannot set `scale_init` if `create_scale=False`. Pass "
-            "`create_scale=True` or drop `scale_init`.")
+            "`create_scale=True` or drop `scale_init`."
+        )
     if create_offset is not None and not create_offset and offset_init is not None:
         raise ValueError(
             f"{layer}: Cannot set `offset_init` if `create_offset=False`. Pass "
-            "`create_offset=True` or drop `offset_init`.")
+            "`create_offset=True` or drop `offset_init`."
+        )
 
 
-def check_call_args(layer: str, create_scale: bool, scale: Any,
-                    create_offset: bool | None = None, offset: Any = None) -> None:
+def check_call_args(
+    layer: str,
+    create_scale: bool,
+    scale: Any,
+    create_offset: bool | None = None,
+    offset: Any = None,
+) -> None:
     """Raises if a call-time ``scale``/``offset`` clashes with a created one."""
     if create_scale and scale is not None:
         raise ValueError(
             f"{layer}: Cannot pass `scale` at call time if `create_scale=True`. "
-            "Construct the layer with `create_scale=False` to pass your own scale.")
+            "Construct the layer with `create_scale=False` to pass your own scale."
+        )
     if create_offset and offset is not None:
         raise ValueError(
             f"{layer}: Cannot pass `offset` at call time if `create_offset=True`. "
-            "Construct the layer with `create_offset=False` to pass your own offset.")
+            "Construct the layer with `create_offset=False` to pass your own offset."
+        )

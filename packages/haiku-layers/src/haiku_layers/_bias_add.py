@@ -23,8 +23,9 @@ def add_bias(out: jax.Array, b: jax.Array) -> jax.Array:
     ...   add_bias(jnp.zeros([2, 3]), jnp.arange(3.)).shape
     (2, 3)
     """
-    if b.shape != out.shape and (isinstance(out, _Tracer)
-                                 or jax.config.jax_numpy_rank_promotion != "allow"):
+    if b.shape != out.shape and (
+        isinstance(out, _Tracer) or jax.config.jax_numpy_rank_promotion != "allow"
+    ):
         b = jax.lax.broadcast_in_dim(b, out.shape, tuple(range(out.ndim - b.ndim, out.ndim)))
         if b.dtype == out.dtype:  # skip jnp's promotion logic: same equation, cheaper trace
             return jax.lax.add(out, b)

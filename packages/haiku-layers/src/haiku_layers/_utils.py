@@ -28,8 +28,8 @@ def replicate(value: int | Sequence[int], n: int, name: str) -> tuple[int, ...]:
         return tuple(value)
     raise TypeError(
         f"{name} must be an int or a sequence of length 1 or {n} (one entry per "
-        f"spatial dimension), got {value!r}.")
-
+        f"spatial dimension), got {value!r}."
+    )
 
 
 def non_float_input_error(module_name: str, layer: str, dtype) -> ValueTypeError:
@@ -40,34 +40,41 @@ def non_float_input_error(module_name: str, layer: str, dtype) -> ValueTypeError
 
     >>> import numpy as np
     >>> print(non_float_input_error("linear", "Linear", np.dtype("int32")))
-    linear: Linear got an input of dtype int32, but its parameters take the dtype of the input and their initializers need a floating-point dtype. Cast the input first, e.g. hk.Linear(...)(x.astype(jnp.float32)).
+    linear: Linear got an input of dtype int32, but its parameters take the dtype of the input and
+    their initializers need a floating-point dtype. Cast the input first, e.g.
+    hk.Linear(...)(x.astype(jnp.float32)).
     """
     return ValueTypeError(
         f"{module_name}: {layer} got an input of dtype {dtype}, but its parameters take the "
         "dtype of the input and their initializers need a floating-point dtype. Cast the "
-        f"input first, e.g. hk.{layer}(...)(x.astype(jnp.float32)).")
+        f"input first, e.g. hk.{layer}(...)(x.astype(jnp.float32))."
+    )
 
 
-def check_callables(owner: str, layers: Any,
-                    example: str = "hk.Linear(8), jax.nn.relu") -> tuple[Any, ...]:
+def check_callables(
+    owner: str, layers: Any, example: str = "hk.Linear(8), jax.nn.relu"
+) -> tuple[Any, ...]:
     """Returns ``layers`` as a tuple, raising if it is not a sequence of callables.
 
     >>> check_callables("hk.Sequential", [abs, 3])
     Traceback (most recent call last):
     ...
-    TypeError: hk.Sequential: layers[1] is 3 (int), which is not callable. Pass modules or functions, e.g. [hk.Linear(8), jax.nn.relu].
+    TypeError: hk.Sequential: layers[1] is 3 (int), which is not callable. Pass modules or
+    functions, e.g. [hk.Linear(8), jax.nn.relu].
     """
     try:
         layers = tuple(layers)
     except TypeError:
         raise TypeError(
             f"{owner} needs a sequence of layers, got {type(layers).__name__}: {layers!r}. "
-            "Wrap a single layer in a list, e.g. [layer].") from None
+            "Wrap a single layer in a list, e.g. [layer]."
+        ) from None
     for i, layer in enumerate(layers):
         if not callable(layer):
             raise TypeError(
                 f"{owner}: layers[{i}] is {layer!r} ({type(layer).__name__}), which is not "
-                f"callable. Pass modules or functions, e.g. [{example}].")
+                f"callable. Pass modules or functions, e.g. [{example}]."
+            )
     return layers
 
 
@@ -81,13 +88,14 @@ def check_size(layer: str, arg: str, value: Any, example: str = "8") -> None:
     >>> check_size("hk.Linear", "output_size", 0)
     Traceback (most recent call last):
     ...
-    haiku_layers._errors.TypeValueError: hk.Linear: `output_size` must be a positive int, got 0. Pass e.g. output_size=8.
+    haiku_layers._errors.TypeValueError: hk.Linear: `output_size` must be a positive int, got 0.
+    Pass e.g. output_size=8.
     """
     if isinstance(value, numbers.Integral) and not isinstance(value, bool) and value > 0:
         return
     raise TypeValueError(
-        f"{layer}: `{arg}` must be a positive int, got {value!r}. Pass e.g. "
-        f"{arg}={example}.")
+        f"{layer}: `{arg}` must be a positive int, got {value!r}. Pass e.g. {arg}={example}."
+    )
 
 
 def check_decay(layer: str, arg: str, value: Any) -> None:
@@ -99,9 +107,11 @@ def check_decay(layer: str, arg: str, value: Any) -> None:
     >>> check_decay("hk.ExponentialMovingAverage", "decay", 1.5)
     Traceback (most recent call last):
     ...
-    ValueError: hk.ExponentialMovingAverage: `decay` must be in [0, 1], got 1.5. Values near 1 (e.g. decay=0.99) average over more steps.
+    ValueError: hk.ExponentialMovingAverage: `decay` must be in [0, 1], got 1.5. Values near 1 (e.g.
+    decay=0.99) average over more steps.
     """
     if isinstance(value, numbers.Real) and not 0 <= value <= 1:
         raise ValueError(
             f"{layer}: `{arg}` must be in [0, 1], got {value!r}. Values near 1 (e.g. "
-            f"{arg}=0.99) average over more steps.")
+            f"{arg}=0.99) average over more steps."
+        )

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import warnings
 
-import haiku as hk
 import jax
 import jax.numpy as jnp
 import numpy as np
 
+import haiku as hk
 from haiku_layers._utils import check_size
 from haiku_layers.linear import Linear
 
@@ -31,7 +31,8 @@ class MultiHeadAttention(hk.Module):
     >>> x = jnp.ones([3, 5])
     >>> params = f.init(jax.random.PRNGKey(0), x)
     >>> list(params)
-    ['multi_head_attention/query', 'multi_head_attention/key', 'multi_head_attention/value', 'multi_head_attention/linear']
+    ['multi_head_attention/query', 'multi_head_attention/key', 'multi_head_attention/value',
+    'multi_head_attention/linear']
     >>> f.apply(params, None, x).shape
     (3, 8)
     """
@@ -77,16 +78,19 @@ class MultiHeadAttention(hk.Module):
             warnings.warn(
                 "MultiHeadAttention: w_init_scale is deprecated; pass "
                 "w_init=hk.initializers.VarianceScaling(scale) instead.",
-                DeprecationWarning, stacklevel=2)
+                DeprecationWarning,
+                stacklevel=2,
+            )
             if w_init is not None:
                 raise ValueError(
-                    "MultiHeadAttention: pass w_init only, not both w_init and "
-                    "w_init_scale.")
+                    "MultiHeadAttention: pass w_init only, not both w_init and w_init_scale."
+                )
             w_init = hk.initializers.VarianceScaling(w_init_scale)
         if w_init is None:
             raise ValueError(
                 "MultiHeadAttention needs a weight initializer: pass e.g. "
-                "w_init=hk.initializers.VarianceScaling(1.0).")
+                "w_init=hk.initializers.VarianceScaling(1.0)."
+            )
         self.w_init = w_init
         self.with_bias = with_bias
         self.b_init = b_init
@@ -114,7 +118,8 @@ class MultiHeadAttention(hk.Module):
         if key.shape[-2] != value.shape[-2]:
             raise ValueError(
                 f"{self.module_name}: key and value must have the same sequence "
-                f"length, got key {key.shape} and value {value.shape}.")
+                f"length, got key {key.shape} and value {value.shape}."
+            )
         q = self._linear_projection(query, self.key_size, "query")
         k = self._linear_projection(key, self.key_size, "key")
         v = self._linear_projection(value, self.value_size, "value")
@@ -128,7 +133,8 @@ class MultiHeadAttention(hk.Module):
                 raise ValueError(
                     f"{self.module_name}: mask has rank {mask.ndim} but the attention "
                     f"logits [..., heads, T, T'] have rank {logits.ndim} (shape "
-                    f"{logits.shape}); add size-1 axes to the mask.")
+                    f"{logits.shape}); add size-1 axes to the mask."
+                )
             try:
                 logits = jnp.where(mask, logits, -1e30)
             except (TypeError, ValueError) as e:
@@ -136,15 +142,17 @@ class MultiHeadAttention(hk.Module):
                     f"{self.module_name}: mask of shape {mask.shape} does not broadcast to the "
                     f"attention logits of shape {logits.shape} ([..., heads, T, T'] for query "
                     f"{query.shape} and key {key.shape}). Give the mask shape [..., 1 or "
-                    f"{self.num_heads}, {logits.shape[-2]}, {logits.shape[-1]}].") from e
+                    f"{self.num_heads}, {logits.shape[-2]}, {logits.shape[-1]}]."
+                ) from e
         weights = jax.nn.softmax(logits)
         try:
             attn = jnp.einsum("...htT,...Thd->...thd", weights, v)
         except (TypeError, ValueError) as e:
             raise self._batch_error(query, key, value) from e
         attn = jnp.reshape(attn, (*lead, seq_len, -1))
-        final = Linear(self.model_size, w_init=self.w_init,
-                       with_bias=self.with_bias, b_init=self.b_init)
+        final = Linear(
+            self.model_size, w_init=self.w_init, with_bias=self.with_bias, b_init=self.b_init
+        )
         return final(attn)
 
     def _batch_error(self, query: jax.Array, key: jax.Array, value: jax.Array) -> ValueError:
@@ -153,12 +161,17 @@ class MultiHeadAttention(hk.Module):
             f"{self.module_name}: query {query.shape}, key {key.shape} and value "
             f"{value.shape} must share their leading (batch) axes [..., T, D]; only T and D "
             "may differ (and key and value must have the same T). Broadcast or reshape the "
-            "inputs to one batch shape.")
+            "inputs to one batch shape."
+        )
 
     @hk.transparent
-    def _linear_projection(self, x: jax.Array, head_size: int,
-                           name: str) -> jax.Array:
-        y = Linear(self.num_heads * head_size, w_init=self.w_init,
-                   with_bias=self.with_bias, b_init=self.b_init, name=name)(x)
+    def _linear_projection(self, x: jax.Array, head_size: int, name: str) -> jax.Array:
+        y = Linear(
+            self.num_heads * head_size,
+            w_init=self.w_init,
+            with_bias=self.with_bias,
+            b_init=self.b_init,
+            name=name,
+        )(x)
         *lead, _ = x.shape
         return y.reshape((*lead, self.num_heads, head_size))

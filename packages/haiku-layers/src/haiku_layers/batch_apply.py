@@ -38,8 +38,7 @@ class BatchApply:
           num_dims: number of leading axes to merge; must be positive.
         """
         if num_dims < 1:
-            raise TypeValueError(
-                f"BatchApply: num_dims must be >= 1, got {num_dims}.")
+            raise TypeValueError(f"BatchApply: num_dims must be >= 1, got {num_dims}.")
         self._f = f
         self.num_dims = num_dims
 
@@ -52,7 +51,8 @@ class BatchApply:
             raise ValueError(
                 f"BatchApply requires at least one input with ndim >= {n} "
                 f"(num_dims={n}); got leaves of shapes "
-                f"{[getattr(x, 'shape', type(x).__name__) for x in leaves]}.")
+                f"{[getattr(x, 'shape', type(x).__name__) for x in leaves]}."
+            )
         lead = tuple(example.shape[:n])
         merged = math.prod(lead)
 
@@ -62,7 +62,8 @@ class BatchApply:
             if tuple(x.shape[:n]) != lead:
                 raise ValueError(
                     f"BatchApply: all inputs must share the leading {n} axes "
-                    f"{lead}, got an input of shape {x.shape}.")
+                    f"{lead}, got an input of shape {x.shape}."
+                )
             return jnp.reshape(x, (merged, *x.shape[n:]))
 
         def split(x):
@@ -89,11 +90,12 @@ def expand_apply(f: Callable[..., Any], axis: int = 0) -> Callable[..., Any]:
     (3,)
     """
     if axis not in (0, -1):
-        raise ValueError(
-            f"expand_apply: axis must be 0 or -1, got {axis}.")
+        raise ValueError(f"expand_apply: axis must be 0 or -1, got {axis}.")
 
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        expand = lambda x: jnp.expand_dims(x, axis)
+        def expand(x):
+            return jnp.expand_dims(x, axis)
+
         args, kwargs = jax.tree.map(expand, (args, kwargs))
         return jax.tree.map(lambda x: jnp.squeeze(x, axis), f(*args, **kwargs))
 

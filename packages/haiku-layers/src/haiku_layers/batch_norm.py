@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-import haiku as hk
 import jax
 import jax.numpy as jnp
 import numpy as np
 
+import haiku as hk
 from haiku_layers._axes import check_call_args, check_init_args
 from haiku_layers._errors import IndexValueError
 from haiku_layers._utils import check_decay
@@ -86,7 +86,8 @@ class BatchNorm(hk.Module):
         if cross_replica_axis is None and cross_replica_axis_index_groups is not None:
             raise ValueError(
                 "BatchNorm: `cross_replica_axis` name must be specified if "
-                "`cross_replica_axis_index_groups` are used.")
+                "`cross_replica_axis_index_groups` are used."
+            )
         self.create_scale = create_scale
         self.create_offset = create_offset
         self.eps = eps
@@ -108,7 +109,8 @@ class BatchNorm(hk.Module):
             if not -ndim <= a < ndim:
                 raise IndexValueError(
                     f"BatchNorm: axis {a} is out of range for an input of rank {ndim}. "
-                    f"Use axes in [{-ndim}, {ndim - 1}].")
+                    f"Use axes in [{-ndim}, {ndim - 1}]."
+                )
         return tuple(sorted({a % ndim for a in self.axis}))
 
     def __call__(
@@ -144,7 +146,8 @@ class BatchNorm(hk.Module):
                 groups = self.cross_replica_axis_index_groups
                 mean = jax.lax.pmean(mean, self.cross_replica_axis, axis_index_groups=groups)
                 mean_of_squares = jax.lax.pmean(
-                    mean_of_squares, self.cross_replica_axis, axis_index_groups=groups)
+                    mean_of_squares, self.cross_replica_axis, axis_index_groups=groups
+                )
             var = mean_of_squares - jnp.square(mean)
         else:
             mean = self.mean_ema.average.astype(dtype)

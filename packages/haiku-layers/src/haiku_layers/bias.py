@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import haiku as hk
 import jax
 import jax.numpy as jnp
 
+import haiku as hk
 
-def _bias_shape(name: str, input_shape: tuple[int, ...],
-                bias_dims: Sequence[int] | None) -> tuple[int, ...]:
+
+def _bias_shape(
+    name: str, input_shape: tuple[int, ...], bias_dims: Sequence[int] | None
+) -> tuple[int, ...]:
     """Shape of ``b`` that broadcasts against ``input_shape``."""
     rank = len(input_shape)
     if bias_dims is None:
@@ -22,12 +24,14 @@ def _bias_shape(name: str, input_shape: tuple[int, ...],
         if not -rank <= dim < rank:
             raise ValueError(
                 f"{name}: bias_dims={tuple(bias_dims)} has axis {dim}, which is out "
-                f"of range for an input of rank {rank}.")
+                f"of range for an input of rank {rank}."
+            )
         dim %= rank
         if dim == 0:
             raise ValueError(
                 f"{name}: bias_dims must not include the batch axis 0; a bias is "
-                "shared across the batch.")
+                "shared across the batch."
+            )
         shape[dim] = input_shape[dim]
     # Drop leading 1s: broadcasting adds them back.
     first = next((i for i in range(1, rank) if shape[i] != 1), rank)
@@ -82,12 +86,14 @@ class Bias(hk.Module):
         if inputs.ndim < 2:
             raise ValueError(
                 f"{self.module_name}: Bias needs an input of rank >= 2 (batch axis "
-                f"first), got shape {inputs.shape}. Add a batch axis, e.g. x[None].")
+                f"first), got shape {inputs.shape}. Add a batch axis, e.g. x[None]."
+            )
         bias_shape = _bias_shape(self.module_name, inputs.shape, self.bias_dims)
         if self.output_size is not None and self.output_size != inputs.shape[1:]:
             raise ValueError(
                 f"{self.module_name}: input shape must be (-1, *{self.output_size}) "
-                f"as given by output_size, got {inputs.shape}.")
+                f"as given by output_size, got {inputs.shape}."
+            )
         self.bias_shape = bias_shape
         self.input_size = inputs.shape[1:]
         b = hk.get_parameter("b", bias_shape, inputs.dtype, init=self.b_init)

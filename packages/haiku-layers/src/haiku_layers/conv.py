@@ -5,10 +5,10 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-import haiku as hk
 import jax
 import jax.numpy as jnp
 
+import haiku as hk
 from haiku_layers import pad as pad_lib
 from haiku_layers._bias_add import add_bias
 from haiku_layers._errors import RuntimeValueError, ValueTypeError
@@ -17,8 +17,7 @@ from haiku_layers.data_format import get_channel_index
 
 _STRING_PADDINGS = ("SAME", "VALID", "SAME_LOWER")
 
-Padding = (str | Sequence[tuple[int, int]] | pad_lib.PadFn
-           | Sequence[pad_lib.PadFn])
+Padding = str | Sequence[tuple[int, int]] | pad_lib.PadFn | Sequence[pad_lib.PadFn]
 
 
 def to_dimension_numbers(
@@ -33,13 +32,9 @@ def to_dimension_numbers(
     """
     n = num_spatial_dims + 2
     spatial = tuple(range(n - 2))
-    if channels_last:
-        image = (0, n - 1) + tuple(range(1, n - 1))
-    else:
-        image = (0, 1) + tuple(range(2, n))
+    image = (0, n - 1) + tuple(range(1, n - 1)) if channels_last else (0, 1) + tuple(range(2, n))
     kernel = (n - 2, n - 1) + spatial if transpose else (n - 1, n - 2) + spatial
-    return jax.lax.ConvDimensionNumbers(lhs_spec=image, rhs_spec=kernel,
-                                        out_spec=image)
+    return jax.lax.ConvDimensionNumbers(lhs_spec=image, rhs_spec=kernel, out_spec=image)
 
 
 def normalize_padding(
@@ -57,33 +52,34 @@ def normalize_padding(
             raise RuntimeValueError(
                 f"{layer}: padding={padding!r} is not supported. Use 'SAME' or "
                 "'VALID', explicit (low, high) pairs, or an hk.pad function such "
-                "as hk.pad.causal.")
+                "as hk.pad.causal."
+            )
         return upper
     if pad_lib.is_padfn(padding):
         if not allow_padfn:
             raise ValueTypeError(
                 f"{layer}: padding functions are not supported here; use 'SAME', "
-                "'VALID' or explicit (low, high) pairs.")
+                "'VALID' or explicit (low, high) pairs."
+            )
         return pad_lib.create_from_padfn(padding, kernel_shape, rate, n)
     return pad_lib.create_from_tuple(padding, n)
 
 
-def _bias_shape(output_channels: int, channel_index: int,
-                n: int) -> tuple[int, ...]:
+def _bias_shape(output_channels: int, channel_index: int, n: int) -> tuple[int, ...]:
     if channel_index == -1:
         return (output_channels,)
     return (output_channels,) + (1,) * n
 
 
-def _check_rank(layer: str, inputs: jax.Array, n: int,
-                allow_unbatched: bool = True) -> None:
+def _check_rank(layer: str, inputs: jax.Array, n: int, allow_unbatched: bool = True) -> None:
     ranks = (n + 1, n + 2) if allow_unbatched else (n + 2,)
     if inputs.ndim not in ranks:
         raise ValueError(
             f"{layer}: expected an input of rank {' or '.join(map(str, ranks))} "
             f"({n} spatial axes plus channels"
             f"{', optionally' if allow_unbatched else ''} plus a batch axis), got "
-            f"shape {inputs.shape}.")
+            f"shape {inputs.shape}."
+        )
 
 
 class ConvND(hk.Module):
@@ -142,8 +138,8 @@ class ConvND(hk.Module):
         super().__init__(name=name)
         if num_spatial_dims <= 0:
             raise ValueError(
-                f"{type(self).__name__}: num_spatial_dims must be > 0, got "
-                f"{num_spatial_dims}.")
+                f"{type(self).__name__}: num_spatial_dims must be > 0, got {num_spatial_dims}."
+            )
         check_size(type(self).__name__, "output_channels", output_channels, "16")
         n = self.num_spatial_dims = num_spatial_dims
         self.output_channels = output_channels
@@ -159,9 +155,11 @@ class ConvND(hk.Module):
         self.data_format = data_format
         self.channel_index = get_channel_index(data_format)
         self.dimension_numbers = to_dimension_numbers(
-            n, channels_last=self.channel_index == -1, transpose=False)
-        self.padding = normalize_padding(type(self).__name__, padding,
-                                         self.kernel_shape, self.kernel_dilation)
+            n, channels_last=self.channel_index == -1, transpose=False
+        )
+        self.padding = normalize_padding(
+            type(self).__name__, padding, self.kernel_shape, self.kernel_dilation
+        )
 
     def __call__(
         self,
@@ -180,40 +178,46 @@ class ConvND(hk.Module):
         if in_channels % groups:
             raise ValueError(
                 f"{self.module_name}: input channels ({in_channels}) must be a "
-                f"multiple of feature_group_count ({groups}).")
-        w_shape = self.kernel_shape + (in_channels // groups,
-                                       self.output_channels)
+                f"multiple of feature_group_count ({groups})."
+            )
+        w_shape = self.kernel_shape + (in_channels // groups, self.output_channels)
         mask = self.mask
         if mask is not None and tuple(mask.shape) != w_shape:
             raise ValueError(
                 f"{self.module_name}: mask shape {tuple(mask.shape)} must equal the "
-                f"kernel shape {w_shape}.")
+                f"kernel shape {w_shape}."
+            )
         w_init = self.w_init
         if w_init is None:
             w_init = hk.initializers.TruncatedNormal(
-                stddev=1.0 / math.sqrt(math.prod(w_shape[:-1])))
+                stddev=1.0 / math.sqrt(math.prod(w_shape[:-1]))
+            )
         try:
             w = hk.get_parameter("w", w_shape, inputs.dtype, init=w_init)
         except (TypeError, ValueError) as e:
             if jnp.issubdtype(inputs.dtype, jnp.inexact):
                 raise
-            raise non_float_input_error(
-                self.module_name, type(self).__name__, inputs.dtype) from e
+            raise non_float_input_error(self.module_name, type(self).__name__, inputs.dtype) from e
         if mask is not None:
             w = w * mask
         out = jax.lax.conv_general_dilated(
-            inputs, w,
+            inputs,
+            w,
             window_strides=self.stride,
             padding=self.padding,
             lhs_dilation=self.lhs_dilation,
             rhs_dilation=self.kernel_dilation,
             dimension_numbers=self.dimension_numbers,
             feature_group_count=groups,
-            precision=precision)
+            precision=precision,
+        )
         if self.with_bias:
             b = hk.get_parameter(
-                "b", _bias_shape(self.output_channels, self.channel_index, n),
-                inputs.dtype, init=self.b_init)
+                "b",
+                _bias_shape(self.output_channels, self.channel_index, n),
+                inputs.dtype,
+                init=self.b_init,
+            )
             out = add_bias(out, b)
         if unbatched:
             out = jnp.squeeze(out, axis=0)
@@ -230,17 +234,37 @@ class Conv1D(ConvND):
     (2, 10, 4)
     """
 
-    def __init__(self, output_channels: int, kernel_shape: int | Sequence[int],
-                 stride: int | Sequence[int] = 1, rate: int | Sequence[int] = 1,
-                 padding: Padding = "SAME", with_bias: bool = True,
-                 w_init: hk.initializers.Initializer | None = None,
-                 b_init: hk.initializers.Initializer | None = None,
-                 data_format: str = "NWC", mask: jax.Array | None = None,
-                 feature_group_count: int = 1, name: str | None = None):
+    def __init__(
+        self,
+        output_channels: int,
+        kernel_shape: int | Sequence[int],
+        stride: int | Sequence[int] = 1,
+        rate: int | Sequence[int] = 1,
+        padding: Padding = "SAME",
+        with_bias: bool = True,
+        w_init: hk.initializers.Initializer | None = None,
+        b_init: hk.initializers.Initializer | None = None,
+        data_format: str = "NWC",
+        mask: jax.Array | None = None,
+        feature_group_count: int = 1,
+        name: str | None = None,
+    ):
         """Constructs a 1-d convolution; see :class:`ConvND` for the arguments."""
-        super().__init__(1, output_channels, kernel_shape, stride, rate, padding,
-                         with_bias, w_init, b_init, data_format, mask,
-                         feature_group_count, name)
+        super().__init__(
+            1,
+            output_channels,
+            kernel_shape,
+            stride,
+            rate,
+            padding,
+            with_bias,
+            w_init,
+            b_init,
+            data_format,
+            mask,
+            feature_group_count,
+            name,
+        )
 
 
 class Conv2D(ConvND):
@@ -255,17 +279,37 @@ class Conv2D(ConvND):
     (1, 4, 4, 4)
     """
 
-    def __init__(self, output_channels: int, kernel_shape: int | Sequence[int],
-                 stride: int | Sequence[int] = 1, rate: int | Sequence[int] = 1,
-                 padding: Padding = "SAME", with_bias: bool = True,
-                 w_init: hk.initializers.Initializer | None = None,
-                 b_init: hk.initializers.Initializer | None = None,
-                 data_format: str = "NHWC", mask: jax.Array | None = None,
-                 feature_group_count: int = 1, name: str | None = None):
+    def __init__(
+        self,
+        output_channels: int,
+        kernel_shape: int | Sequence[int],
+        stride: int | Sequence[int] = 1,
+        rate: int | Sequence[int] = 1,
+        padding: Padding = "SAME",
+        with_bias: bool = True,
+        w_init: hk.initializers.Initializer | None = None,
+        b_init: hk.initializers.Initializer | None = None,
+        data_format: str = "NHWC",
+        mask: jax.Array | None = None,
+        feature_group_count: int = 1,
+        name: str | None = None,
+    ):
         """Constructs a 2-d convolution; see :class:`ConvND` for the arguments."""
-        super().__init__(2, output_channels, kernel_shape, stride, rate, padding,
-                         with_bias, w_init, b_init, data_format, mask,
-                         feature_group_count, name)
+        super().__init__(
+            2,
+            output_channels,
+            kernel_shape,
+            stride,
+            rate,
+            padding,
+            with_bias,
+            w_init,
+            b_init,
+            data_format,
+            mask,
+            feature_group_count,
+            name,
+        )
 
 
 class Conv3D(ConvND):
@@ -278,17 +322,37 @@ class Conv3D(ConvND):
     (3, 3, 3, 3, 2)
     """
 
-    def __init__(self, output_channels: int, kernel_shape: int | Sequence[int],
-                 stride: int | Sequence[int] = 1, rate: int | Sequence[int] = 1,
-                 padding: Padding = "SAME", with_bias: bool = True,
-                 w_init: hk.initializers.Initializer | None = None,
-                 b_init: hk.initializers.Initializer | None = None,
-                 data_format: str = "NDHWC", mask: jax.Array | None = None,
-                 feature_group_count: int = 1, name: str | None = None):
+    def __init__(
+        self,
+        output_channels: int,
+        kernel_shape: int | Sequence[int],
+        stride: int | Sequence[int] = 1,
+        rate: int | Sequence[int] = 1,
+        padding: Padding = "SAME",
+        with_bias: bool = True,
+        w_init: hk.initializers.Initializer | None = None,
+        b_init: hk.initializers.Initializer | None = None,
+        data_format: str = "NDHWC",
+        mask: jax.Array | None = None,
+        feature_group_count: int = 1,
+        name: str | None = None,
+    ):
         """Constructs a 3-d convolution; see :class:`ConvND` for the arguments."""
-        super().__init__(3, output_channels, kernel_shape, stride, rate, padding,
-                         with_bias, w_init, b_init, data_format, mask,
-                         feature_group_count, name)
+        super().__init__(
+            3,
+            output_channels,
+            kernel_shape,
+            stride,
+            rate,
+            padding,
+            with_bias,
+            w_init,
+            b_init,
+            data_format,
+            mask,
+            feature_group_count,
+            name,
+        )
 
 
 def compute_adjusted_padding(
@@ -312,12 +376,12 @@ def compute_adjusted_padding(
         expected = (output_size + stride - 1) // stride
         before = max(0, (input_size - 1) * stride + k - output_size) // 2
     else:
-        raise ValueError(
-            f"output_shape requires padding 'SAME' or 'VALID', got {padding!r}.")
+        raise ValueError(f"output_shape requires padding 'SAME' or 'VALID', got {padding!r}.")
     if input_size != expected:
         raise ValueError(
             f"With this kernel, stride and padding, output_shape {output_size} "
-            f"needs an input size of {expected}, but the input has {input_size}.")
+            f"needs an input size of {expected}, but the input has {input_size}."
+        )
     # Dilate the input by `stride`, then pad so a VALID conv of kernel `k`
     # yields `output_size` values.
     lo = k - 1 - before
@@ -377,8 +441,7 @@ class ConvNDTranspose(hk.Module):
         super().__init__(name=name)
         layer = type(self).__name__
         if num_spatial_dims <= 0:
-            raise ValueError(
-                f"{layer}: num_spatial_dims must be > 0, got {num_spatial_dims}.")
+            raise ValueError(f"{layer}: num_spatial_dims must be > 0, got {num_spatial_dims}.")
         check_size(layer, "output_channels", output_channels, "16")
         n = self.num_spatial_dims = num_spatial_dims
         self.output_channels = output_channels
@@ -386,11 +449,10 @@ class ConvNDTranspose(hk.Module):
         self.output_shape = output_shape
         if output_shape is not None:
             self.output_shape = replicate(output_shape, n, "output_shape")
-            if not isinstance(padding, str) or padding.upper() not in ("SAME",
-                                                                       "VALID"):
+            if not isinstance(padding, str) or padding.upper() not in ("SAME", "VALID"):
                 raise ValueError(
-                    f"{layer}: output_shape needs padding 'SAME' or 'VALID', got "
-                    f"{padding!r}.")
+                    f"{layer}: output_shape needs padding 'SAME' or 'VALID', got {padding!r}."
+                )
         self.with_bias = with_bias
         self.stride = replicate(stride, n, "strides")
         self.w_init = w_init
@@ -399,9 +461,11 @@ class ConvNDTranspose(hk.Module):
         self.data_format = data_format
         self.channel_index = get_channel_index(data_format)
         self.dimension_numbers = to_dimension_numbers(
-            n, channels_last=self.channel_index == -1, transpose=True)
-        self.padding = normalize_padding(layer, padding, self.kernel_shape,
-                                         (1,) * n, allow_padfn=False)
+            n, channels_last=self.channel_index == -1, transpose=True
+        )
+        self.padding = normalize_padding(
+            layer, padding, self.kernel_shape, (1,) * n, allow_padfn=False
+        )
 
     def __call__(
         self,
@@ -421,38 +485,43 @@ class ConvNDTranspose(hk.Module):
         if mask is not None and tuple(mask.shape) != w_shape:
             raise ValueError(
                 f"{self.module_name}: mask shape {tuple(mask.shape)} must equal the "
-                f"kernel shape {w_shape}.")
+                f"kernel shape {w_shape}."
+            )
         w_init = self.w_init
         if w_init is None:
             w_init = hk.initializers.TruncatedNormal(
-                stddev=1.0 / math.sqrt(math.prod(self.kernel_shape) * in_channels))
+                stddev=1.0 / math.sqrt(math.prod(self.kernel_shape) * in_channels)
+            )
         try:
             w = hk.get_parameter("w", w_shape, inputs.dtype, init=w_init)
         except (TypeError, ValueError) as e:
             if jnp.issubdtype(inputs.dtype, jnp.inexact):
                 raise
-            raise non_float_input_error(
-                self.module_name, type(self).__name__, inputs.dtype) from e
+            raise non_float_input_error(self.module_name, type(self).__name__, inputs.dtype) from e
         if mask is not None:
             w = w * mask
         padding = self.padding
         if self.output_shape is not None:
-            spatial = (inputs.shape[2:] if self.channel_index == 1
-                       else inputs.shape[1:-1])
+            spatial = inputs.shape[2:] if self.channel_index == 1 else inputs.shape[1:-1]
             padding = tuple(
                 compute_adjusted_padding(i, o, k, s, padding)
-                for i, o, k, s in zip(spatial, self.output_shape, self.kernel_shape,
-                                      self.stride))
+                for i, o, k, s in zip(spatial, self.output_shape, self.kernel_shape, self.stride)
+            )
         out = jax.lax.conv_transpose(
-            inputs, w,
+            inputs,
+            w,
             strides=self.stride,
             padding=padding,
             dimension_numbers=self.dimension_numbers,
-            precision=precision)
+            precision=precision,
+        )
         if self.with_bias:
             b = hk.get_parameter(
-                "b", _bias_shape(self.output_channels, self.channel_index, n),
-                inputs.dtype, init=self.b_init)
+                "b",
+                _bias_shape(self.output_channels, self.channel_index, n),
+                inputs.dtype,
+                init=self.b_init,
+            )
             out = add_bias(out, b)
         if unbatched:
             out = jnp.squeeze(out, axis=0)
@@ -469,19 +538,35 @@ class Conv1DTranspose(ConvNDTranspose):
     (1, 10, 2)
     """
 
-    def __init__(self, output_channels: int, kernel_shape: int | Sequence[int],
-                 stride: int | Sequence[int] = 1,
-                 output_shape: int | Sequence[int] | None = None,
-                 padding: str | Sequence[tuple[int, int]] = "SAME",
-                 with_bias: bool = True,
-                 w_init: hk.initializers.Initializer | None = None,
-                 b_init: hk.initializers.Initializer | None = None,
-                 data_format: str = "NWC", mask: jax.Array | None = None,
-                 name: str | None = None):
+    def __init__(
+        self,
+        output_channels: int,
+        kernel_shape: int | Sequence[int],
+        stride: int | Sequence[int] = 1,
+        output_shape: int | Sequence[int] | None = None,
+        padding: str | Sequence[tuple[int, int]] = "SAME",
+        with_bias: bool = True,
+        w_init: hk.initializers.Initializer | None = None,
+        b_init: hk.initializers.Initializer | None = None,
+        data_format: str = "NWC",
+        mask: jax.Array | None = None,
+        name: str | None = None,
+    ):
         """Constructs it; see :class:`ConvNDTranspose` for the arguments."""
-        super().__init__(1, output_channels, kernel_shape, stride, output_shape,
-                         padding, with_bias, w_init, b_init, data_format, mask,
-                         name)
+        super().__init__(
+            1,
+            output_channels,
+            kernel_shape,
+            stride,
+            output_shape,
+            padding,
+            with_bias,
+            w_init,
+            b_init,
+            data_format,
+            mask,
+            name,
+        )
 
 
 class Conv2DTranspose(ConvNDTranspose):
@@ -495,19 +580,35 @@ class Conv2DTranspose(ConvNDTranspose):
     (1, 9, 9, 2)
     """
 
-    def __init__(self, output_channels: int, kernel_shape: int | Sequence[int],
-                 stride: int | Sequence[int] = 1,
-                 output_shape: int | Sequence[int] | None = None,
-                 padding: str | Sequence[tuple[int, int]] = "SAME",
-                 with_bias: bool = True,
-                 w_init: hk.initializers.Initializer | None = None,
-                 b_init: hk.initializers.Initializer | None = None,
-                 data_format: str = "NHWC", mask: jax.Array | None = None,
-                 name: str | None = None):
+    def __init__(
+        self,
+        output_channels: int,
+        kernel_shape: int | Sequence[int],
+        stride: int | Sequence[int] = 1,
+        output_shape: int | Sequence[int] | None = None,
+        padding: str | Sequence[tuple[int, int]] = "SAME",
+        with_bias: bool = True,
+        w_init: hk.initializers.Initializer | None = None,
+        b_init: hk.initializers.Initializer | None = None,
+        data_format: str = "NHWC",
+        mask: jax.Array | None = None,
+        name: str | None = None,
+    ):
         """Constructs it; see :class:`ConvNDTranspose` for the arguments."""
-        super().__init__(2, output_channels, kernel_shape, stride, output_shape,
-                         padding, with_bias, w_init, b_init, data_format, mask,
-                         name)
+        super().__init__(
+            2,
+            output_channels,
+            kernel_shape,
+            stride,
+            output_shape,
+            padding,
+            with_bias,
+            w_init,
+            b_init,
+            data_format,
+            mask,
+            name,
+        )
 
 
 class Conv3DTranspose(ConvNDTranspose):
@@ -520,16 +621,32 @@ class Conv3DTranspose(ConvNDTranspose):
     (1, 4, 4, 4, 2)
     """
 
-    def __init__(self, output_channels: int, kernel_shape: int | Sequence[int],
-                 stride: int | Sequence[int] = 1,
-                 output_shape: int | Sequence[int] | None = None,
-                 padding: str | Sequence[tuple[int, int]] = "SAME",
-                 with_bias: bool = True,
-                 w_init: hk.initializers.Initializer | None = None,
-                 b_init: hk.initializers.Initializer | None = None,
-                 data_format: str = "NDHWC", mask: jax.Array | None = None,
-                 name: str | None = None):
+    def __init__(
+        self,
+        output_channels: int,
+        kernel_shape: int | Sequence[int],
+        stride: int | Sequence[int] = 1,
+        output_shape: int | Sequence[int] | None = None,
+        padding: str | Sequence[tuple[int, int]] = "SAME",
+        with_bias: bool = True,
+        w_init: hk.initializers.Initializer | None = None,
+        b_init: hk.initializers.Initializer | None = None,
+        data_format: str = "NDHWC",
+        mask: jax.Array | None = None,
+        name: str | None = None,
+    ):
         """Constructs it; see :class:`ConvNDTranspose` for the arguments."""
-        super().__init__(3, output_channels, kernel_shape, stride, output_shape,
-                         padding, with_bias, w_init, b_init, data_format, mask,
-                         name)
+        super().__init__(
+            3,
+            output_channels,
+            kernel_shape,
+            stride,
+            output_shape,
+            padding,
+            with_bias,
+            w_init,
+            b_init,
+            data_format,
+            mask,
+            name,
+        )

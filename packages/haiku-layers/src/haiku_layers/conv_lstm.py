@@ -8,8 +8,7 @@ import jax
 import jax.numpy as jnp
 
 from haiku_layers.conv import ConvND
-from haiku_layers.recurrent import (LSTMState, RNNCore, _lstm_update, add_batch,
-                                     lstm_state_error)
+from haiku_layers.recurrent import LSTMState, RNNCore, _lstm_update, add_batch, lstm_state_error
 
 
 class ConvNDLSTM(RNNCore):
@@ -31,9 +30,14 @@ class ConvNDLSTM(RNNCore):
     {'w': (3, 3, 8), 'b': (8,)}
     """
 
-    def __init__(self, num_spatial_dims: int, input_shape: Sequence[int],
-                 output_channels: int, kernel_shape: int | Sequence[int],
-                 name: str | None = None):
+    def __init__(
+        self,
+        num_spatial_dims: int,
+        input_shape: Sequence[int],
+        output_channels: int,
+        kernel_shape: int | Sequence[int],
+        name: str | None = None,
+    ):
         """Creates the core.
 
         Args:
@@ -48,7 +52,8 @@ class ConvNDLSTM(RNNCore):
         if len(input_shape) != num_spatial_dims:
             raise ValueError(
                 f"{type(self).__name__}: `input_shape` must have {num_spatial_dims} "
-                f"spatial entries (no batch or channel axis), got {input_shape}.")
+                f"spatial entries (no batch or channel axis), got {input_shape}."
+            )
         self.num_spatial_dims = num_spatial_dims
         self.input_shape = input_shape
         self.output_channels = output_channels
@@ -60,8 +65,12 @@ class ConvNDLSTM(RNNCore):
             hidden, cell = state.hidden, state.cell
         except AttributeError:
             raise lstm_state_error(self.module_name, type(self).__name__, state) from None
-        conv = lambda name: ConvND(self.num_spatial_dims, 4 * self.output_channels,
-                                   self.kernel_shape, name=name)
+
+        def conv(name):
+            return ConvND(
+                self.num_spatial_dims, 4 * self.output_channels, self.kernel_shape, name=name
+            )
+
         input_to_hidden = conv("input_to_hidden")
         hidden_to_hidden = conv("hidden_to_hidden")
         gates = input_to_hidden(inputs) + hidden_to_hidden(hidden)
@@ -85,8 +94,13 @@ class Conv1DLSTM(ConvNDLSTM):
     ['conv1_dlstm/input_to_hidden', 'conv1_dlstm/hidden_to_hidden']
     """
 
-    def __init__(self, input_shape: Sequence[int], output_channels: int,
-                 kernel_shape: int | Sequence[int], name: str | None = None):
+    def __init__(
+        self,
+        input_shape: Sequence[int],
+        output_channels: int,
+        kernel_shape: int | Sequence[int],
+        name: str | None = None,
+    ):
         """Creates the core; see :class:`ConvNDLSTM` for the arguments."""
         super().__init__(1, input_shape, output_channels, kernel_shape, name=name)
 
@@ -103,8 +117,13 @@ class Conv2DLSTM(ConvNDLSTM):
     {'w': (3, 3, 2, 8), 'b': (8,)}
     """
 
-    def __init__(self, input_shape: Sequence[int], output_channels: int,
-                 kernel_shape: int | Sequence[int], name: str | None = None):
+    def __init__(
+        self,
+        input_shape: Sequence[int],
+        output_channels: int,
+        kernel_shape: int | Sequence[int],
+        name: str | None = None,
+    ):
         """Creates the core; see :class:`ConvNDLSTM` for the arguments."""
         super().__init__(2, input_shape, output_channels, kernel_shape, name=name)
 
@@ -123,7 +142,12 @@ class Conv3DLSTM(ConvNDLSTM):
     (1, 2, 2, 2, 1)
     """
 
-    def __init__(self, input_shape: Sequence[int], output_channels: int,
-                 kernel_shape: int | Sequence[int], name: str | None = None):
+    def __init__(
+        self,
+        input_shape: Sequence[int],
+        output_channels: int,
+        kernel_shape: int | Sequence[int],
+        name: str | None = None,
+    ):
         """Creates the core; see :class:`ConvNDLSTM` for the arguments."""
         super().__init__(3, input_shape, output_channels, kernel_shape, name=name)

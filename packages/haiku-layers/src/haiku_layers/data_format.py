@@ -43,4 +43,5 @@ def get_channel_index(data_format: str) -> int:
     raise ValueError(
         f"Cannot find the channel axis of data_format={data_format!r}. Use "
         "'channels_last', 'channels_first', an upper-case spatial format such as "
-        "'NHWC' or 'NCHW', or a sequence format such as 'BTHWD'.")
+        "'NHWC' or 'NCHW', or a sequence format such as 'BTHWD'."
+    )

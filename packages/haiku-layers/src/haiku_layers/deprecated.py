@@ -19,8 +19,7 @@ def one_hot(x: jax.Array, num_classes: int, dtype=jnp.float32) -> jax.Array:
     return jax.nn.one_hot(x, num_classes).astype(dtype)
 
 
-def multinomial(rng: jax.Array, logits: jax.Array,
-                num_samples: int) -> jax.Array:
+def multinomial(rng: jax.Array, logits: jax.Array, num_samples: int) -> jax.Array:
     """Draws ``num_samples`` class ids per row of ``logits``.
 
     Deprecated: use ``jax.random.categorical``. The samples go on a new last
@@ -30,6 +29,5 @@ def multinomial(rng: jax.Array, logits: jax.Array,
     >>> hk.multinomial(jax.random.PRNGKey(0), jnp.zeros([2, 5]), 3).shape
     (2, 3)
     """
-    samples = jax.random.categorical(
-        rng, logits, axis=-1, shape=(num_samples, *logits.shape[:-1]))
+    samples = jax.random.categorical(rng, logits, axis=-1, shape=(num_samples, *logits.shape[:-1]))
     return jnp.moveaxis(samples, 0, -1)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-import haiku as hk
 import jax
 import jax.numpy as jnp
 
+import haiku as hk
 from haiku_layers._bias_add import add_bias
 from haiku_layers._errors import TypeValueError
 from haiku_layers._utils import check_size, replicate
@@ -51,9 +51,9 @@ class _DepthwiseConvND(hk.Module):
         self.data_format = data_format
         self.channel_index = get_channel_index(data_format)
         self.dimension_numbers = to_dimension_numbers(
-            n, channels_last=self.channel_index == -1, transpose=False)
-        self.padding = normalize_padding(type(self).__name__, padding,
-                                         self.kernel_shape, self.rate)
+            n, channels_last=self.channel_index == -1, transpose=False
+        )
+        self.padding = normalize_padding(type(self).__name__, padding, self.kernel_shape, self.rate)
 
     def __call__(self, inputs: jax.Array) -> jax.Array:
         """Convolves ``inputs`` of rank ``num_spatial_dims + 2``."""
@@ -62,26 +62,29 @@ class _DepthwiseConvND(hk.Module):
             raise TypeValueError(
                 f"{self.module_name}: expected a batched input of rank {n + 2} "
                 f"({n} spatial axes, channels and batch), got shape "
-                f"{inputs.shape}. Add a batch axis, e.g. x[None].")
+                f"{inputs.shape}. Add a batch axis, e.g. x[None]."
+            )
         in_channels = inputs.shape[self.channel_index]
         out_channels = self.channel_multiplier * in_channels
         w_shape = self.kernel_shape + (1, out_channels)
         w_init = self.w_init
         if w_init is None:
             w_init = hk.initializers.TruncatedNormal(
-                stddev=1.0 / math.sqrt(math.prod(self.kernel_shape)))
+                stddev=1.0 / math.sqrt(math.prod(self.kernel_shape))
+            )
         w = hk.get_parameter("w", w_shape, inputs.dtype, init=w_init)
         out = jax.lax.conv_general_dilated(
-            inputs, w,
+            inputs,
+            w,
             window_strides=self.stride,
             padding=self.padding,
             lhs_dilation=(1,) * n,
             rhs_dilation=self.rate,
             dimension_numbers=self.dimension_numbers,
-            feature_group_count=in_channels)
+            feature_group_count=in_channels,
+        )
         if self.with_bias:
-            b_shape = ((out_channels,) if self.channel_index == -1
-                       else (out_channels,) + (1,) * n)
+            b_shape = (out_channels,) if self.channel_index == -1 else (out_channels,) + (1,) * n
             b = hk.get_parameter("b", b_shape, inputs.dtype, init=self.b_init)
             out = add_bias(out, b)
         return out
@@ -97,13 +100,19 @@ class DepthwiseConv1D(_DepthwiseConvND):
     {'depthwise_conv1_d': {'b': (6,), 'w': (3, 1, 6)}}
     """
 
-    def __init__(self, channel_multiplier: int,
-                 kernel_shape: int | Sequence[int],
-                 stride: int | Sequence[int] = 1, rate: int | Sequence[int] = 1,
-                 padding: Padding = "SAME", with_bias: bool = True,
-                 w_init: hk.initializers.Initializer | None = None,
-                 b_init: hk.initializers.Initializer | None = None,
-                 data_format: str = "NWC", name: str | None = None):
+    def __init__(
+        self,
+        channel_multiplier: int,
+        kernel_shape: int | Sequence[int],
+        stride: int | Sequence[int] = 1,
+        rate: int | Sequence[int] = 1,
+        padding: Padding = "SAME",
+        with_bias: bool = True,
+        w_init: hk.initializers.Initializer | None = None,
+        b_init: hk.initializers.Initializer | None = None,
+        data_format: str = "NWC",
+        name: str | None = None,
+    ):
         """Constructs it.
 
         Args:
@@ -120,8 +129,19 @@ class DepthwiseConv1D(_DepthwiseConvND):
           data_format: ``'NWC'`` or ``'NCW'``.
           name: module name.
         """
-        super().__init__(1, channel_multiplier, kernel_shape, stride, rate,
-                         padding, with_bias, w_init, b_init, data_format, name)
+        super().__init__(
+            1,
+            channel_multiplier,
+            kernel_shape,
+            stride,
+            rate,
+            padding,
+            with_bias,
+            w_init,
+            b_init,
+            data_format,
+            name,
+        )
 
 
 class DepthwiseConv2D(_DepthwiseConvND):
@@ -134,16 +154,33 @@ class DepthwiseConv2D(_DepthwiseConvND):
     {'depthwise_conv2_d': {'b': (6,), 'w': (3, 3, 1, 6)}}
     """
 
-    def __init__(self, channel_multiplier: int,
-                 kernel_shape: int | Sequence[int],
-                 stride: int | Sequence[int] = 1, rate: int | Sequence[int] = 1,
-                 padding: Padding = "SAME", with_bias: bool = True,
-                 w_init: hk.initializers.Initializer | None = None,
-                 b_init: hk.initializers.Initializer | None = None,
-                 data_format: str = "NHWC", name: str | None = None):
+    def __init__(
+        self,
+        channel_multiplier: int,
+        kernel_shape: int | Sequence[int],
+        stride: int | Sequence[int] = 1,
+        rate: int | Sequence[int] = 1,
+        padding: Padding = "SAME",
+        with_bias: bool = True,
+        w_init: hk.initializers.Initializer | None = None,
+        b_init: hk.initializers.Initializer | None = None,
+        data_format: str = "NHWC",
+        name: str | None = None,
+    ):
         """Constructs it; see :class:`DepthwiseConv1D` for the arguments."""
-        super().__init__(2, channel_multiplier, kernel_shape, stride, rate,
-                         padding, with_bias, w_init, b_init, data_format, name)
+        super().__init__(
+            2,
+            channel_multiplier,
+            kernel_shape,
+            stride,
+            rate,
+            padding,
+            with_bias,
+            w_init,
+            b_init,
+            data_format,
+            name,
+        )
 
 
 class DepthwiseConv3D(_DepthwiseConvND):
@@ -156,16 +193,33 @@ class DepthwiseConv3D(_DepthwiseConvND):
     (2, 2, 2, 1, 3)
     """
 
-    def __init__(self, channel_multiplier: int,
-                 kernel_shape: int | Sequence[int],
-                 stride: int | Sequence[int] = 1, rate: int | Sequence[int] = 1,
-                 padding: Padding = "SAME", with_bias: bool = True,
-                 w_init: hk.initializers.Initializer | None = None,
-                 b_init: hk.initializers.Initializer | None = None,
-                 data_format: str = "NDHWC", name: str | None = None):
+    def __init__(
+        self,
+        channel_multiplier: int,
+        kernel_shape: int | Sequence[int],
+        stride: int | Sequence[int] = 1,
+        rate: int | Sequence[int] = 1,
+        padding: Padding = "SAME",
+        with_bias: bool = True,
+        w_init: hk.initializers.Initializer | None = None,
+        b_init: hk.initializers.Initializer | None = None,
+        data_format: str = "NDHWC",
+        name: str | None = None,
+    ):
         """Constructs it; see :class:`DepthwiseConv1D` for the arguments."""
-        super().__init__(3, channel_multiplier, kernel_shape, stride, rate,
-                         padding, with_bias, w_init, b_init, data_format, name)
+        super().__init__(
+            3,
+            channel_multiplier,
+            kernel_shape,
+            stride,
+            rate,
+            padding,
+            with_bias,
+            w_init,
+            b_init,
+            data_format,
+            name,
+        )
 
 
 class SeparableDepthwiseConv2D(hk.Module):
@@ -184,24 +238,40 @@ class SeparableDepthwiseConv2D(hk.Module):
     separable_depthwise_conv2_d/~/depthwise_conv2_d_1 {'w': (1, 5, 1, 6), 'b': (6,)}
     """
 
-    def __init__(self, channel_multiplier: int,
-                 kernel_shape: int | Sequence[int],
-                 stride: int | Sequence[int] = 1, padding: Padding = "SAME",
-                 with_bias: bool = True,
-                 w_init: hk.initializers.Initializer | None = None,
-                 b_init: hk.initializers.Initializer | None = None,
-                 data_format: str = "NHWC", name: str | None = None):
+    def __init__(
+        self,
+        channel_multiplier: int,
+        kernel_shape: int | Sequence[int],
+        stride: int | Sequence[int] = 1,
+        padding: Padding = "SAME",
+        with_bias: bool = True,
+        w_init: hk.initializers.Initializer | None = None,
+        b_init: hk.initializers.Initializer | None = None,
+        data_format: str = "NHWC",
+        name: str | None = None,
+    ):
         """Constructs it; see :class:`DepthwiseConv1D` for the arguments."""
         super().__init__(name=name)
         kh, kw = replicate(kernel_shape, 2, "kernel_shape")
         self._conv1 = DepthwiseConv2D(
-            channel_multiplier, kernel_shape=(kh, 1), stride=stride,
-            padding=padding, with_bias=False, w_init=w_init,
-            data_format=data_format)
+            channel_multiplier,
+            kernel_shape=(kh, 1),
+            stride=stride,
+            padding=padding,
+            with_bias=False,
+            w_init=w_init,
+            data_format=data_format,
+        )
         self._conv2 = DepthwiseConv2D(
-            1, kernel_shape=(1, kw), stride=1, padding=padding,
-            with_bias=with_bias, w_init=w_init, b_init=b_init,
-            data_format=data_format)
+            1,
+            kernel_shape=(1, kw),
+            stride=1,
+            padding=padding,
+            with_bias=with_bias,
+            w_init=w_init,
+            b_init=b_init,
+            data_format=data_format,
+        )
 
     def __call__(self, inputs: jax.Array) -> jax.Array:
         """Applies both passes to a rank-4 input."""

@@ -46,7 +46,8 @@ def dropout(
         if rate < 0 or rate >= 1:
             raise ValueError(
                 f"hk.dropout: rate must be in [0, 1), got {rate}. Use rate=0 to keep "
-                "every entry; rate=1 would drop everything.")
+                "every entry; rate=1 would drop everything."
+            )
         if rate == 0:
             return x
     except jax.errors.ConcretizationTypeError:
@@ -56,7 +57,8 @@ def dropout(
             f"hk.dropout: rng is None but rate={rate} needs a PRNG key. Pass "
             "hk.next_rng_key() (and a PRNGKey to init/apply), or rate=0 when there is no "
             "key: key = hk.maybe_next_rng_key(); "
-            "hk.dropout(key, rate if key is not None else 0.0, x).")
+            "hk.dropout(key, rate if key is not None else 0.0, x)."
+        )
     keep_rate = 1.0 - rate
     shape = list(x.shape)
     for dim in broadcast_dims:

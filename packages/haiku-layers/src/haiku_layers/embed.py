@@ -5,11 +5,11 @@ from __future__ import annotations
 import enum
 from collections.abc import Sequence
 
-import haiku as hk
 import jax
 import jax.numpy as jnp
 import numpy as np
 
+import haiku as hk
 from haiku_layers._errors import AttributeValueError, IndexValueError
 from haiku_layers._utils import check_size
 
@@ -71,24 +71,30 @@ class Embed(hk.Module):
         if embedding_matrix is None and not (vocab_size and embed_dim):
             raise ValueError(
                 "hk.Embed needs either embedding_matrix, or both vocab_size and "
-                f"embed_dim (got vocab_size={vocab_size}, embed_dim={embed_dim}).")
+                f"embed_dim (got vocab_size={vocab_size}, embed_dim={embed_dim})."
+            )
         if embedding_matrix is not None:
             embedding_matrix = jnp.asarray(embedding_matrix)
             if embedding_matrix.ndim != 2:
                 raise IndexValueError(
                     "hk.Embed: embedding_matrix must have shape [vocab_size, "
-                    f"embed_dim], got {embedding_matrix.shape}.")
+                    f"embed_dim], got {embedding_matrix.shape}."
+                )
             rows, cols = embedding_matrix.shape
             if vocab_size and vocab_size != rows:
                 raise ValueError(
                     f"hk.Embed: vocab_size={vocab_size} does not match "
-                    f"embedding_matrix of shape {embedding_matrix.shape}.")
+                    f"embedding_matrix of shape {embedding_matrix.shape}."
+                )
             if embed_dim and embed_dim != cols:
                 raise ValueError(
                     f"hk.Embed: embed_dim={embed_dim} does not match "
-                    f"embedding_matrix of shape {embedding_matrix.shape}.")
+                    f"embedding_matrix of shape {embedding_matrix.shape}."
+                )
             vocab_size, embed_dim = rows, cols
-            w_init = lambda shape, dtype: embedding_matrix
+
+            def w_init(shape, dtype):
+                return embedding_matrix
         else:
             check_size("hk.Embed", "vocab_size", vocab_size, "1000")
             check_size("hk.Embed", "embed_dim", embed_dim, "64")
@@ -101,8 +107,7 @@ class Embed(hk.Module):
     @property
     def embeddings(self) -> jax.Array:
         """The ``[vocab_size, embed_dim]`` table (created on first use)."""
-        return hk.get_parameter("embeddings", [self.vocab_size, self.embed_dim],
-                                init=self.w_init)
+        return hk.get_parameter("embeddings", [self.vocab_size, self.embed_dim], init=self.w_init)
 
     def __call__(
         self,
@@ -121,7 +126,8 @@ class Embed(hk.Module):
         if not jnp.issubdtype(ids.dtype, jnp.integer):
             raise ValueError(
                 f"{self.module_name}: ids must have an integer dtype, got "
-                f"{ids.dtype}. Cast them, e.g. ids.astype(jnp.int32).")
+                f"{ids.dtype}. Cast them, e.g. ids.astype(jnp.int32)."
+            )
         style = lookup_style or self.lookup_style
         if isinstance(style, str):
             try:
@@ -129,14 +135,15 @@ class Embed(hk.Module):
             except KeyError:
                 raise AttributeValueError(
                     f"{self.module_name}: unknown lookup_style {style!r}; use one of "
-                    f"{[s.name for s in EmbedLookupStyle]}.") from None
+                    f"{[s.name for s in EmbedLookupStyle]}."
+                ) from None
         if style is EmbedLookupStyle.ARRAY_INDEX:
             # jnp.asarray: params may be numpy arrays closed over in a jit (ids traced).
             return jnp.asarray(self.embeddings)[(ids,)]
         if style is EmbedLookupStyle.ONE_HOT:
             one_hot = jax.nn.one_hot(ids, self.vocab_size)
-            return jnp.dot(one_hot, self.embeddings,
-                           precision=precision or self.precision)
+            return jnp.dot(one_hot, self.embeddings, precision=precision or self.precision)
         raise ValueError(
             f"{self.module_name}: lookup_style must be an EmbedLookupStyle or "
-            f"its name, got {style!r}.")
+            f"its name, got {style!r}."
+        )

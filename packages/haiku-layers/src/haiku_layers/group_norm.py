@@ -5,12 +5,17 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-import haiku as hk
 import jax
 import jax.numpy as jnp
 
-from haiku_layers._axes import (AxisSpec, check_call_args, check_init_args,
-                                to_abs_axes, to_axes_or_slice)
+import haiku as hk
+from haiku_layers._axes import (
+    AxisSpec,
+    check_call_args,
+    check_init_args,
+    to_abs_axes,
+    to_axes_or_slice,
+)
 from haiku_layers._errors import IndexValueError, TypeValueError, ZeroDivisionValueError
 from haiku_layers.data_format import get_channel_index
 
@@ -65,8 +70,10 @@ class GroupNorm(hk.Module):
         if not isinstance(groups, int) or groups < 1:
             # dm-haiku fails on groups=0 with a ZeroDivisionError, else with a TypeError.
             error = ZeroDivisionValueError if groups == 0 else TypeValueError
-            raise error(f"GroupNorm: `groups` must be a positive int, got {groups!r}. Pass "
-                        "e.g. groups=8 (it must divide the number of channels).")
+            raise error(
+                f"GroupNorm: `groups` must be a positive int, got {groups!r}. Pass "
+                "e.g. groups=8 (it must divide the number of channels)."
+            )
         self.groups = groups
         self.axis = to_axes_or_slice(axis, "GroupNorm")
         self.create_scale = create_scale
@@ -89,7 +96,8 @@ class GroupNorm(hk.Module):
             raise ValueError(
                 "GroupNorm: The number of channels must be divisible by the number of "
                 f"groups, was channels={channels}, groups={self.groups}. Choose "
-                "`groups` that divides the channel count.")
+                "`groups` that divides the channel count."
+            )
         # After splitting the channel axis into (groups, C // groups), original
         # axes at or after the channel axis move one to the right, so the channel
         # axis maps onto the within-group axis.
@@ -98,8 +106,9 @@ class GroupNorm(hk.Module):
         self._param_shape = (channels,) + (1,) * (rank - 1 - channel)
         self.rank = rank
 
-    def __call__(self, x: jax.Array, scale: jax.Array | None = None,
-                 offset: jax.Array | None = None) -> jax.Array:
+    def __call__(
+        self, x: jax.Array, scale: jax.Array | None = None, offset: jax.Array | None = None
+    ) -> jax.Array:
         """Normalises ``x``.
 
         Args:
@@ -115,17 +124,20 @@ class GroupNorm(hk.Module):
             if x.ndim == 0:
                 raise IndexValueError(
                     "GroupNorm: inputs must have rank >= 1, got a scalar. Add a channel "
-                    "axis, e.g. x[None].")
+                    "axis, e.g. x[None]."
+                )
             self._setup(x.shape)
         elif x.ndim != self.rank:
             raise ValueError(
                 "GroupNorm: The rank of the inputs cannot change between calls, the "
                 f"original call was rank={self.rank} but this call was rank={x.ndim}. "
-                "Use a separate GroupNorm per input rank.")
+                "Use a separate GroupNorm per input rank."
+            )
         shape = x.shape
         channel = self.channel_index % x.ndim
-        grouped = (shape[:channel] + (self.groups, shape[channel] // self.groups)
-                   + shape[channel + 1:])
+        grouped = (
+            shape[:channel] + (self.groups, shape[channel] // self.groups) + shape[channel + 1 :]
+        )
         xg = x.reshape(grouped)
         axes = self._reduce_axes
         mean = jnp.mean(xg, axes, keepdims=True)

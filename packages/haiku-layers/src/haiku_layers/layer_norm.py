@@ -5,12 +5,17 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-import haiku as hk
 import jax
 import jax.numpy as jnp
 
-from haiku_layers._axes import (AxisSpec, check_call_args, check_init_args,
-                                to_abs_axes, to_axes_or_slice)
+import haiku as hk
+from haiku_layers._axes import (
+    AxisSpec,
+    check_call_args,
+    check_init_args,
+    to_abs_axes,
+    to_axes_or_slice,
+)
 from haiku_layers.data_format import get_channel_index
 
 Initializer = Callable[[Sequence[int], Any], jax.Array]
@@ -64,8 +69,9 @@ class LayerNorm(hk.Module):
         layer = type(self).__name__
         check_init_args(layer, create_scale, scale_init, create_offset, offset_init)
         self.axis = to_axes_or_slice(axis, layer)
-        self.param_axis = ((-1,) if param_axis is None
-                           else to_axes_or_slice(param_axis, layer, "param_axis"))
+        self.param_axis = (
+            (-1,) if param_axis is None else to_axes_or_slice(param_axis, layer, "param_axis")
+        )
         self.eps = eps
         self.create_scale = create_scale
         self.create_offset = create_offset
@@ -74,8 +80,9 @@ class LayerNorm(hk.Module):
         self.use_fast_variance = use_fast_variance
         self._layer = layer
 
-    def __call__(self, inputs: jax.Array, scale: jax.Array | None = None,
-                 offset: jax.Array | None = None) -> jax.Array:
+    def __call__(
+        self, inputs: jax.Array, scale: jax.Array | None = None, offset: jax.Array | None = None
+    ) -> jax.Array:
         """Normalises ``inputs``.
 
         Args:
@@ -167,5 +174,13 @@ class InstanceNorm(LayerNorm):
             axis, param_axis = slice(2, None), 1
         else:
             axis, param_axis = slice(1, -1), -1
-        super().__init__(axis, create_scale, create_offset, eps, scale_init,
-                         offset_init, name=name, param_axis=param_axis)
+        super().__init__(
+            axis,
+            create_scale,
+            create_offset,
+            eps,
+            scale_init,
+            offset_init,
+            name=name,
+            param_axis=param_axis,
+        )

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import math
 
-import haiku as hk
 import jax
 import jax.numpy as jnp
 
+import haiku as hk
 from haiku_layers._bias_add import add_bias
 from haiku_layers._utils import check_size, non_float_input_error
 
@@ -65,7 +65,8 @@ class Linear(hk.Module):
         if not inputs.shape:
             raise ValueError(
                 f"{self.module_name}: Linear needs an input with at least one axis "
-                "(the features), got a scalar. Reshape it, e.g. x[None].")
+                "(the features), got a scalar. Reshape it, e.g. x[None]."
+            )
         input_size = self.input_size = inputs.shape[-1]
         dtype = inputs.dtype
         w_init = self.w_init

@@ -7,10 +7,10 @@ import warnings
 from collections.abc import Mapping
 from typing import Any
 
-import haiku as hk
 import jax
 import jax.numpy as jnp
 
+import haiku as hk
 from haiku_layers._errors import AttributeTypeError
 from haiku_layers._utils import check_decay
 
@@ -35,8 +35,13 @@ class ExponentialMovingAverage(hk.Module):
     3.0 ['average', 'counter', 'hidden']
     """
 
-    def __init__(self, decay: float | jax.Array, zero_debias: bool = True,
-                 warmup_length: int = 0, name: str | None = None):
+    def __init__(
+        self,
+        decay: float | jax.Array,
+        zero_debias: bool = True,
+        warmup_length: int = 0,
+        name: str | None = None,
+    ):
         """Creates the moving average.
 
         Args:
@@ -52,12 +57,14 @@ class ExponentialMovingAverage(hk.Module):
         if warmup_length < 0:
             raise ValueError(
                 f"ExponentialMovingAverage: `warmup_length` is {warmup_length}, but "
-                "should be non-negative.")
+                "should be non-negative."
+            )
         if warmup_length and zero_debias:
             raise ValueError(
                 "ExponentialMovingAverage: Zero debiasing does not make sense when "
                 "warming up the value of the average to an initial value. Set "
-                "zero_debias=False if setting warmup_length to a non-zero value.")
+                "zero_debias=False if setting warmup_length to a non-zero value."
+            )
         self._decay = decay
         self._zero_debias = zero_debias
         self._warmup_length = warmup_length
@@ -72,7 +79,9 @@ class ExponentialMovingAverage(hk.Module):
             warnings.warn(
                 "ExponentialMovingAverage.initialize(value) is deprecated: pass the shape "
                 "and dtype instead, e.g. `ema.initialize(v.shape, v.dtype)`.",
-                DeprecationWarning, stacklevel=2)
+                DeprecationWarning,
+                stacklevel=2,
+            )
             shape, dtype = shape.shape, shape.dtype
         hk.get_state("hidden", shape, dtype, init=jnp.zeros)
         hk.get_state("average", shape, dtype, init=jnp.zeros)
@@ -89,9 +98,12 @@ class ExponentialMovingAverage(hk.Module):
         """
         value = jnp.asarray(value)
         dtype = value.dtype
-        counter = hk.get_state(
-            "counter", (), jnp.int32,
-            init=hk.initializers.Constant(-self._warmup_length)) + 1
+        counter = (
+            hk.get_state(
+                "counter", (), jnp.int32, init=hk.initializers.Constant(-self._warmup_length)
+            )
+            + 1
+        )
         decay = jax.lax.convert_element_type(self._decay, dtype)
         if self._warmup_length > 0:
             decay = jnp.where(counter <= 0, jnp.zeros((), dtype), decay)
@@ -114,12 +126,12 @@ class ExponentialMovingAverage(hk.Module):
 
 
 def _check_two_level(tree: Any, layer: str) -> None:
-    if not isinstance(tree, Mapping) or not all(
-        isinstance(v, Mapping) for v in tree.values()):
+    if not isinstance(tree, Mapping) or not all(isinstance(v, Mapping) for v in tree.values()):
         raise AttributeTypeError(
             f"{layer} expects a Haiku params/state tree: a mapping "
             "{module_name: {param_name: array}}, such as the `params` returned by "
-            f"`init`. Got {type(tree).__name__}.")
+            f"`init`. Got {type(tree).__name__}."
+        )
 
 
 class EMAParamsTree(hk.Module):
@@ -137,8 +149,14 @@ class EMAParamsTree(hk.Module):
     ['ema_params_tree/mlp___tilde___linear_0__w']
     """
 
-    def __init__(self, decay: float, zero_debias: bool = True, warmup_length: int = 0,
-                 ignore_regex: str = "", name: str | None = None):
+    def __init__(
+        self,
+        decay: float,
+        zero_debias: bool = True,
+        warmup_length: int = 0,
+        ignore_regex: str = "",
+        name: str | None = None,
+    ):
         """Creates the tree of moving averages.
 
         Args:
@@ -155,14 +173,16 @@ class EMAParamsTree(hk.Module):
             raise ValueError(
                 "EMAParamsTree: Zero debiasing does not make sense when warming up "
                 "the value of the average to an initial value. Set zero_debias=False "
-                "if setting warmup_length to a non-zero value.")
+                "if setting warmup_length to a non-zero value."
+            )
         self._decay = decay
         self._zero_debias = zero_debias
         self._warmup_length = warmup_length
         self._ignore = re.compile(ignore_regex) if ignore_regex else None
 
-    def __call__(self, tree: Mapping[str, Mapping[str, jax.Array]],
-                 update_stats: bool = True) -> dict[str, dict[str, jax.Array]]:
+    def __call__(
+        self, tree: Mapping[str, Mapping[str, jax.Array]], update_stats: bool = True
+    ) -> dict[str, dict[str, jax.Array]]:
         """Updates the averages with ``tree`` and returns the averaged tree."""
         _check_two_level(tree, "EMAParamsTree")
         out = {}
@@ -175,7 +195,10 @@ class EMAParamsTree(hk.Module):
                     continue
                 ema_name = path.replace("/", "__").replace("~", "_tilde_")
                 new[key] = ExponentialMovingAverage(
-                    self._decay, zero_debias=self._zero_debias,
-                    warmup_length=self._warmup_length, name=ema_name)(value, update_stats)
+                    self._decay,
+                    zero_debias=self._zero_debias,
+                    warmup_length=self._warmup_length,
+                    name=ema_name,
+                )(value, update_stats)
             out[module_name] = new
         return out

@@ -117,7 +117,8 @@ def create_from_padfn(
         raise TypeError(
             f"hk.pad.create: padding={padding!r} is not a padding function for {n} spatial "
             f"dimension(s). Pass one of {_PAD_FNS}, or a sequence of {counts} of them. "
-            "(Conv layers also take the strings 'SAME' and 'VALID' directly.)")
+            "(Conv layers also take the strings 'SAME' and 'VALID' directly.)"
+        )
     kernel = replicate(kernel, n, "kernel")
     rate = replicate(rate, n, "rate")
     return tuple(fn((k - 1) * r + 1) for fn, k, r in zip(fns, kernel, rate))
@@ -130,8 +131,12 @@ create = create_from_padfn
 
 
 def _is_pair(x: Any) -> bool:
-    return (isinstance(x, Sequence) and not isinstance(x, str) and len(x) == 2
-            and all(isinstance(v, int) for v in x))
+    return (
+        isinstance(x, Sequence)
+        and not isinstance(x, str)
+        and len(x) == 2
+        and all(isinstance(v, int) for v in x)
+    )
 
 
 def create_from_tuple(
@@ -166,7 +171,8 @@ def create_from_tuple(
             return tuple(tuple(p) for p in padding)
     raise TypeError(
         f"padding={padding!r} is not valid for {n} spatial dimension(s): pass a "
-        f"(low, high) pair, or a sequence of 1 or {n} such pairs.")
+        f"(low, high) pair, or a sequence of 1 or {n} such pairs."
+    )
 
 
 def is_padfn(padding: PadFn | Sequence[PadFn] | Any) -> bool:
@@ -180,5 +186,9 @@ def is_padfn(padding: PadFn | Sequence[PadFn] | Any) -> bool:
     """
     if callable(padding):
         return True
-    return (isinstance(padding, Sequence) and not isinstance(padding, str)
-            and len(padding) > 0 and all(callable(p) for p in padding))
+    return (
+        isinstance(padding, Sequence)
+        and not isinstance(padding, str)
+        and len(padding) > 0
+        and all(callable(p) for p in padding)
+    )

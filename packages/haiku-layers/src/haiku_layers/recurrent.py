@@ -6,10 +6,10 @@ import abc
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
-import haiku as hk
 import jax
 import jax.numpy as jnp
 
+import haiku as hk
 from haiku_layers._errors import AttributeTypeError, IndexValueError
 from haiku_layers._utils import check_callables, check_size
 from haiku_layers.linear import Linear
@@ -20,6 +20,7 @@ _ModuleMeta = type(hk.Module)
 if issubclass(_ModuleMeta, abc.ABCMeta):
     _RNNCoreMeta = _ModuleMeta
 else:
+
     class _RNNCoreMeta(_ModuleMeta, abc.ABCMeta):  # type: ignore[misc, valid-type]
         """Module metaclass that also enforces abstract methods."""
 
@@ -81,16 +82,19 @@ def lstm_state_error(module_name: str, layer: str, state: Any) -> AttributeTypeE
     return AttributeTypeError(
         f"{module_name}: hk.{layer} needs its state to be an hk.LSTMState(hidden, cell), "
         f"got {got}. Build it with core.initial_state(batch_size), or pass "
-        "hk.LSTMState(hidden=h, cell=c).")
+        "hk.LSTMState(hidden=h, cell=c)."
+    )
 
 
-def state_shape_error(module_name: str, layer: str, inputs: jax.Array, state: Any,
-                      hidden_size: int) -> TypeError:
+def state_shape_error(
+    module_name: str, layer: str, inputs: jax.Array, state: Any, hidden_size: int
+) -> TypeError:
     """The error for a core whose state does not fit its inputs (failure branch only).
 
     >>> import jax.numpy as jnp
     >>> print(state_shape_error("lstm", "LSTM", jnp.ones([2, 3]), jnp.ones([3, 4]), 4))
-    lstm: hk.LSTM got inputs of shape (2, 3) but a state of shape (3, 4); the state must be [batch, hidden_size] = (2, 4) here. Build it with core.initial_state(batch_size=2).
+    lstm: hk.LSTM got inputs of shape (2, 3) but a state of shape (3, 4); the state must be [batch,
+    hidden_size] = (2, 4) here. Build it with core.initial_state(batch_size=2).
     """
     shapes = jax.tree.map(lambda x: tuple(jnp.shape(x)), state)
     want = (inputs.shape[0], hidden_size) if inputs.ndim == 2 else (hidden_size,)
@@ -98,7 +102,8 @@ def state_shape_error(module_name: str, layer: str, inputs: jax.Array, state: An
     return TypeError(
         f"{module_name}: hk.{layer} got inputs of shape {tuple(inputs.shape)} but a state of "
         f"shape {shapes}; the state must be [batch, hidden_size] = {want} here. Build it "
-        f"with core.initial_state(batch_size={batch}).")
+        f"with core.initial_state(batch_size={batch})."
+    )
 
 
 def _state_fits(inputs: jax.Array, state: Any, hidden_size: int) -> bool:
@@ -148,7 +153,8 @@ class LSTM(RNNCore):
             raise ValueError(
                 f"LSTM input must be rank-1 or rank-2, got shape {inputs.shape}. "
                 "Call the core once per time step (see hk.dynamic_unroll), or "
-                "flatten extra axes with hk.BatchApply.")
+                "flatten extra axes with hk.BatchApply."
+            )
         try:
             hidden, cell = prev_state.hidden, prev_state.cell
         except AttributeError:
@@ -160,8 +166,9 @@ class LSTM(RNNCore):
         except TypeError as e:
             if _state_fits(inputs, prev_state, self.hidden_size):
                 raise
-            raise state_shape_error(self.module_name, "LSTM", inputs, prev_state,
-                                    self.hidden_size) from e
+            raise state_shape_error(
+                self.module_name, "LSTM", inputs, prev_state, self.hidden_size
+            ) from e
 
     def initial_state(self, batch_size: int | None) -> LSTMState:
         """Zeros of shape ``[batch_size, hidden_size]`` (``[hidden_size]`` if None)."""
@@ -185,9 +192,14 @@ class GRU(RNNCore):
     {'gru': {'w_i': (3, 12), 'w_h': (4, 12), 'b': (12,)}}
     """
 
-    def __init__(self, hidden_size: int, w_i_init: Initializer | None = None,
-                 w_h_init: Initializer | None = None, b_init: Initializer | None = None,
-                 name: str | None = None):
+    def __init__(
+        self,
+        hidden_size: int,
+        w_i_init: Initializer | None = None,
+        w_h_init: Initializer | None = None,
+        b_init: Initializer | None = None,
+        name: str | None = None,
+    ):
         """Creates the core.
 
         Args:
@@ -210,7 +222,8 @@ class GRU(RNNCore):
             raise ValueError(
                 f"GRU input must be rank-1 or rank-2, got shape {inputs.shape}. "
                 "Call the core once per time step (see hk.dynamic_unroll), or "
-                "flatten extra axes with hk.BatchApply.")
+                "flatten extra axes with hk.BatchApply."
+            )
         hs = self.hidden_size
         dtype = inputs.dtype
         w_i = hk.get_parameter("w_i", [inputs.shape[-1], 3 * hs], dtype, init=self.w_i_init)
@@ -275,8 +288,9 @@ class VanillaRNN(RNNCore):
         except TypeError as e:
             if _state_fits(inputs, prev_state, self.hidden_size):
                 raise
-            raise state_shape_error(self.module_name, "VanillaRNN", inputs, prev_state,
-                                    self.hidden_size) from e
+            raise state_shape_error(
+                self.module_name, "VanillaRNN", inputs, prev_state, self.hidden_size
+            ) from e
         return out, out
 
     def initial_state(self, batch_size: int | None) -> jax.Array:
@@ -305,11 +319,12 @@ class IdentityCore(RNNCore):
 
 def _where_reset(reset: jax.Array, initial: jax.Array, current: jax.Array) -> jax.Array:
     reset = jnp.asarray(reset)
-    if reset.shape != current.shape[:reset.ndim]:
+    if reset.shape != current.shape[: reset.ndim]:
         raise ValueError(
             f"hk.ResetCore: should_reset of shape {reset.shape} does not fit a state entry "
             f"of shape {current.shape}; its shape must be a prefix of the state's, e.g. [B] "
-            "for a batched state, or a scalar for an unbatched one.")
+            "for a batched state, or a scalar for an unbatched one."
+        )
     # Pad on the right so a [B] flag resets whole examples, not trailing columns.
     reset = reset.reshape(reset.shape + (1,) * (current.ndim - reset.ndim))
     return jnp.where(reset, initial, current)
@@ -353,7 +368,8 @@ class ResetCore(RNNCore):
             raise ValueError(
                 "hk.ResetCore: should_reset must be a single array or a tree with the "
                 f"structure of the state; got {jax.tree.structure(should_reset)} for a state "
-                f"{jax.tree.structure(state)}. Pass one [B] bool array to reset whole examples.")
+                f"{jax.tree.structure(state)}. Pass one [B] bool array to reset whole examples."
+            )
         state = jax.tree.map(jnp.asarray, state)
         initial = self._initial_like(inputs, state)
         state = jax.tree.map(_where_reset, should_reset, initial, state)
@@ -370,7 +386,8 @@ class ResetCore(RNNCore):
                 batch_size = None
         initial = self.initial_state(batch_size)
         if batch_size is not None and any(
-                i.shape[1:] != s.shape[1:] for i, s in zip(jax.tree.leaves(initial), leaves)):
+            i.shape[1:] != s.shape[1:] for i, s in zip(jax.tree.leaves(initial), leaves)
+        ):
             initial = self.initial_state(None)  # The state has no batch axis.
         return jax.tree.map(lambda s, i: i.astype(s.dtype), state, initial)
 
@@ -382,12 +399,13 @@ class ResetCore(RNNCore):
 class _DeepRNN(RNNCore):
     """Stacks cores (and plain functions) into one core, optionally with skips."""
 
-    def __init__(self, layers: Sequence[Any], skip_connections: bool,
-                 name: str | None = None):
+    def __init__(self, layers: Sequence[Any], skip_connections: bool, name: str | None = None):
         super().__init__(name=name)
         checked = check_callables(
-            "hk.deep_rnn_with_skip_connections" if skip_connections else "hk.DeepRNN", layers,
-            "hk.LSTM(8), jax.nn.relu, hk.LSTM(8)")
+            "hk.deep_rnn_with_skip_connections" if skip_connections else "hk.DeepRNN",
+            layers,
+            "hk.LSTM(8), jax.nn.relu, hk.LSTM(8)",
+        )
         self.layers = layers if isinstance(layers, (list, tuple)) else checked
         self.skip_connections = skip_connections
         if skip_connections:
@@ -396,7 +414,8 @@ class _DeepRNN(RNNCore):
                     raise ValueError(
                         "skip_connections requires for all layers to be `hk.RNNCore`s. "
                         f"Layers is: {layers}. Use hk.DeepRNN to mix cores with plain "
-                        "functions.")
+                        "functions."
+                    )
 
     def __call__(self, inputs: Any, state: Sequence[Any]) -> tuple[Any, tuple[Any, ...]]:
         """Runs every layer in turn; returns the output and the tuple of core states."""
@@ -404,7 +423,10 @@ class _DeepRNN(RNNCore):
         outputs = []
         next_states = []
         state_idx = 0
-        concat = lambda *args: jnp.concatenate(args, axis=-1)
+
+        def concat(*args):
+            return jnp.concatenate(args, axis=-1)
+
         for idx, layer in enumerate(self.layers):
             if self.skip_connections and idx > 0:
                 current = jax.tree.map(concat, inputs, current)
@@ -415,16 +437,14 @@ class _DeepRNN(RNNCore):
                 state_idx += 1
             else:
                 current = layer(current)
-        if self.skip_connections:
-            out = jax.tree.map(concat, *outputs)
-        else:
-            out = current
+        out = jax.tree.map(concat, *outputs) if self.skip_connections else current
         return out, tuple(next_states)
 
     def initial_state(self, batch_size: int | None) -> tuple[Any, ...]:
         """A tuple with the initial state of every core layer."""
-        return tuple(layer.initial_state(batch_size) for layer in self.layers
-                     if isinstance(layer, RNNCore))
+        return tuple(
+            layer.initial_state(batch_size) for layer in self.layers if isinstance(layer, RNNCore)
+        )
 
 
 class DeepRNN(_DeepRNN):
@@ -453,8 +473,7 @@ class DeepRNN(_DeepRNN):
         super().__init__(layers, skip_connections=False, name=name)
 
 
-def deep_rnn_with_skip_connections(layers: Sequence[RNNCore],
-                                   name: str | None = None) -> RNNCore:
+def deep_rnn_with_skip_connections(layers: Sequence[RNNCore], name: str | None = None) -> RNNCore:
     """Stacks cores; each gets the original inputs concatenated to its inputs.
 
     The output is the concatenation of every core's output.
@@ -497,11 +516,16 @@ def _check_time_axis(fn: str, input_sequence: Any, time_major: bool) -> None:
             raise IndexValueError(
                 f"hk.{fn}: input_sequence{where} has shape {shape}, but needs a leading time "
                 f"axis: {layout} with time_major={time_major}. Add the axis, e.g. x[None] for a "
-                "single step, or set time_major to match your layout.")
+                "single step, or set time_major to match your layout."
+            )
 
 
-def static_unroll(core: Callable[[Any, Any], tuple[Any, Any]], input_sequence: Any,
-                  initial_state: Any, time_major: bool = True) -> tuple[Any, Any]:
+def static_unroll(
+    core: Callable[[Any, Any], tuple[Any, Any]],
+    input_sequence: Any,
+    initial_state: Any,
+    time_major: bool = True,
+) -> tuple[Any, Any]:
     """Unrolls ``core`` over a sequence with a Python loop.
 
     Args:
@@ -548,13 +572,20 @@ def static_unroll(core: Callable[[Any, Any], tuple[Any, Any]], input_sequence: A
 
 
 def _inside_transform() -> bool:
-    from haiku.extend import inside_transform  # pylint: disable=g-import-not-at-top
+    from haiku.extend import inside_transform  # imported on first use
+
     return inside_transform()
 
 
-def dynamic_unroll(core: Callable[[Any, Any], tuple[Any, Any]], input_sequence: Any,
-                   initial_state: Any, time_major: bool = True, reverse: bool = False,
-                   return_all_states: bool = False, unroll: int = 1) -> tuple[Any, Any]:
+def dynamic_unroll(
+    core: Callable[[Any, Any], tuple[Any, Any]],
+    input_sequence: Any,
+    initial_state: Any,
+    time_major: bool = True,
+    reverse: bool = False,
+    return_all_states: bool = False,
+    unroll: int = 1,
+) -> tuple[Any, Any]:
     """Unrolls ``core`` over a sequence with a scan.
 
     Inside a transform this uses ``hk.scan`` (so cores may create parameters
@@ -593,7 +624,7 @@ def dynamic_unroll(core: Callable[[Any, Any], tuple[Any, Any]], input_sequence: 
         return next_state, outputs
 
     if _inside_transform():
-        from haiku_jaxwrap.control_flow import scan  # pylint: disable=g-import-not-at-top
+        from haiku_jaxwrap.control_flow import scan  # imported on first use
     else:
         scan = jax.lax.scan
     sequence = input_sequence
@@ -601,7 +632,8 @@ def dynamic_unroll(core: Callable[[Any, Any], tuple[Any, Any]], input_sequence: 
         if not time_major:
             sequence = _swap_batch_time(sequence)
         final_state, output_sequence = scan(
-            step, initial_state, sequence, reverse=reverse, unroll=unroll)
+            step, initial_state, sequence, reverse=reverse, unroll=unroll
+        )
     except (IndexError, ValueError, TypeError):
         _check_time_axis("dynamic_unroll", input_sequence, time_major)
         raise

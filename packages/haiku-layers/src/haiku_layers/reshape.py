@@ -5,10 +5,10 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-import haiku as hk
 import jax
 import jax.numpy as jnp
 
+import haiku as hk
 from haiku_layers._errors import AttributeTypeError, TypeValueError
 
 
@@ -28,8 +28,9 @@ class Reshape(hk.Module):
     (5, 6)
     """
 
-    def __init__(self, output_shape: Sequence[int], preserve_dims: int = 1,
-                 name: str | None = None):
+    def __init__(
+        self, output_shape: Sequence[int], preserve_dims: int = 1, name: str | None = None
+    ):
         """Constructs a Reshape module.
 
         Args:
@@ -42,18 +43,21 @@ class Reshape(hk.Module):
         if not preserve_dims:
             raise ValueError(
                 "Reshape: preserve_dims must be non-zero (positive: leading axes to "
-                "keep; negative: trailing axes to reshape).")
+                "keep; negative: trailing axes to reshape)."
+            )
         try:
             output_shape = tuple(output_shape)
         except TypeError:
             # dm-haiku fails here with an AttributeError; the type keeps both.
             raise AttributeTypeError(
                 f"Reshape: output_shape must be a sequence of ints, got {output_shape!r}. "
-                "Pass e.g. output_shape=(-1,) or (4, 6).") from None
+                "Pass e.g. output_shape=(-1,) or (4, 6)."
+            ) from None
         if output_shape.count(-1) > 1:
             raise ValueError(
                 f"Reshape: output_shape={output_shape} has more than one -1; at "
-                "most one size can be inferred.")
+                "most one size can be inferred."
+            )
         self.output_shape = output_shape
         self.preserve_dims = preserve_dims
 
@@ -73,7 +77,8 @@ class Reshape(hk.Module):
             if known == 0 or rest % known:
                 raise TypeValueError(
                     f"{self.module_name}: cannot reshape axes {shape[keep:]} of input "
-                    f"{shape} into {out}: {rest} elements do not divide by {known}.")
+                    f"{shape} into {out}: {rest} elements do not divide by {known}."
+                )
             out = tuple(rest // known if d == -1 else d for d in out)
         try:
             return jnp.reshape(inputs, shape[:keep] + out)
@@ -84,7 +89,8 @@ class Reshape(hk.Module):
                 f"output_shape={self.output_shape} ({math.prod(out)} elements). Pick an "
                 "output_shape with the same number of elements (a -1 entry is inferred), or "
                 f"change preserve_dims={self.preserve_dims} to keep a different number of "
-                "leading axes.") from e
+                "leading axes."
+            ) from e
 
 
 class Flatten(Reshape):
@@ -104,5 +110,4 @@ class Flatten(Reshape):
             axes flattened).
           name: module name.
         """
-        super().__init__(output_shape=(-1,), preserve_dims=preserve_dims,
-                         name=name)
+        super().__init__(output_shape=(-1,), preserve_dims=preserve_dims, name=name)

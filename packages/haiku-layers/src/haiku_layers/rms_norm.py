@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-import haiku as hk
 import jax
 import jax.numpy as jnp
 
+import haiku as hk
 from haiku_layers._axes import AxisSpec, check_init_args, to_abs_axes, to_axes_or_slice
 
 Initializer = Callable[[Sequence[int], Any], jax.Array]
@@ -52,8 +52,9 @@ class RMSNorm(hk.Module):
         super().__init__(name=name)
         check_init_args("RMSNorm", create_scale, scale_init)
         self.axis = to_axes_or_slice(axis, "RMSNorm")
-        self.param_axis = ((-1,) if param_axis is None
-                           else to_axes_or_slice(param_axis, "RMSNorm", "param_axis"))
+        self.param_axis = (
+            (-1,) if param_axis is None else to_axes_or_slice(param_axis, "RMSNorm", "param_axis")
+        )
         self.eps = eps
         self.create_scale = create_scale
         self.scale_init = scale_init or jnp.ones

@@ -6,7 +6,6 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 import haiku as hk
-
 from haiku_layers._utils import check_callables
 
 
@@ -25,8 +24,7 @@ class Sequential(hk.Module):
     ['linear', 'linear_1']
     """
 
-    def __init__(self, layers: Iterable[Callable[..., Any]],
-                 name: str | None = None):
+    def __init__(self, layers: Iterable[Callable[..., Any]], name: str | None = None):
         """Constructs a Sequential module.
 
         Args:

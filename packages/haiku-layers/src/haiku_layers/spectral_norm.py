@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-import haiku as hk
 import jax
 import jax.numpy as jnp
 
+import haiku as hk
 from haiku_layers.moving_averages import _check_two_level
 
 
@@ -43,13 +43,13 @@ class SpectralNorm(hk.Module):
         """
         super().__init__(name=name)
         if not isinstance(n_steps, int) or n_steps < 1:
-            raise ValueError(
-                f"SpectralNorm: `n_steps` must be an int >= 1, got {n_steps!r}.")
+            raise ValueError(f"SpectralNorm: `n_steps` must be an int >= 1, got {n_steps!r}.")
         self.eps = eps
         self.n_steps = n_steps
 
-    def __call__(self, value: jax.Array, update_stats: bool = True,
-                 error_on_non_matrix: bool = False) -> jax.Array:
+    def __call__(
+        self, value: jax.Array, update_stats: bool = True, error_on_non_matrix: bool = False
+    ) -> jax.Array:
         """Returns ``value`` divided by its estimated spectral norm.
 
         Args:
@@ -67,15 +67,16 @@ class SpectralNorm(hk.Module):
             raise ValueError(
                 "SpectralNorm: Spectral normalization is not well defined for scalar "
                 f"or vector inputs (got shape {shape}). Pass a matrix, or exclude "
-                "biases with `SNParamsTree(ignore_regex='.*b$')`.")
+                "biases with `SNParamsTree(ignore_regex='.*b$')`."
+            )
         if error_on_non_matrix and value.ndim > 2:
             raise ValueError(
                 f"SpectralNorm: Input is {value.ndim}D but error_on_non_matrix is "
                 "True. Pass a 2D matrix or set error_on_non_matrix=False to flatten "
-                "the leading axes.")
+                "the leading axes."
+            )
         w = value.reshape(-1, shape[-1])
-        u0 = hk.get_state("u0", (1, shape[-1]), value.dtype,
-                          init=hk.initializers.RandomNormal())
+        u0 = hk.get_state("u0", (1, shape[-1]), value.dtype, init=hk.initializers.RandomNormal())
         w_t = w.T
         for _ in range(self.n_steps):
             v0 = _l2_normalize(jnp.matmul(u0, w_t), self.eps)
@@ -116,8 +117,9 @@ class SNParamsTree(hk.Module):
     ['sn_params_tree/mlp___tilde__linear_0__w']
     """
 
-    def __init__(self, eps: float = 1e-4, n_steps: int = 1, ignore_regex: str = "",
-                 name: str | None = None):
+    def __init__(
+        self, eps: float = 1e-4, n_steps: int = 1, ignore_regex: str = "", name: str | None = None
+    ):
         """Creates the module.
 
         Args:
@@ -129,14 +131,14 @@ class SNParamsTree(hk.Module):
         """
         super().__init__(name=name)
         if not isinstance(n_steps, int) or n_steps < 1:
-            raise ValueError(
-                f"SNParamsTree: `n_steps` must be an int >= 1, got {n_steps!r}.")
+            raise ValueError(f"SNParamsTree: `n_steps` must be an int >= 1, got {n_steps!r}.")
         self.eps = eps
         self.n_steps = n_steps
         self._ignore = re.compile(ignore_regex) if ignore_regex else None
 
-    def __call__(self, tree: Mapping[str, Mapping[str, jax.Array]],
-                 update_stats: bool = True) -> dict[str, dict[str, jax.Array]]:
+    def __call__(
+        self, tree: Mapping[str, Mapping[str, jax.Array]], update_stats: bool = True
+    ) -> dict[str, dict[str, jax.Array]]:
         """Returns ``tree`` with every non-ignored leaf spectrally normalised."""
         _check_two_level(tree, "SNParamsTree")
         out = {}
@@ -149,6 +151,7 @@ class SNParamsTree(hk.Module):
                     continue
                 sn_name = path.replace("/", "__").replace("~", "_tilde")
                 new[key] = SpectralNorm(self.eps, self.n_steps, name=sn_name)(
-                    value, update_stats=update_stats)
+                    value, update_stats=update_stats
+                )
             out[module_name] = new
         return out

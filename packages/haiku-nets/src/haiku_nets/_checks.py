@@ -16,10 +16,12 @@ def check_sizes(net: str, arg: str, sizes: tuple[Any, ...], example: str) -> Non
     >>> check_sizes("hk.nets.MLP", "output_sizes", (8, 0), "[64, 10]")
     Traceback (most recent call last):
     ...
-    haiku_nets._checks.TypeValueError: hk.nets.MLP: `output_sizes[1]` must be a positive int, got 0. Pass e.g. output_sizes=[64, 10].
+    haiku_nets._checks.TypeValueError: hk.nets.MLP: `output_sizes[1]` must be a positive int, got 0.
+    Pass e.g. output_sizes=[64, 10].
     """
     for i, size in enumerate(sizes):
         if not (isinstance(size, numbers.Integral) and not isinstance(size, bool) and size > 0):
             raise TypeValueError(
                 f"{net}: `{arg}[{i}]` must be a positive int, got {size!r}. Pass e.g. "
-                f"{arg}={example}.")
+                f"{arg}={example}."
+            )

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-import haiku as hk
 import jax
 
+import haiku as hk
 from haiku_nets._checks import check_sizes
 
 Activation = Callable[[jax.Array], jax.Array]
@@ -54,7 +54,8 @@ class MLP(hk.Module):
         if not with_bias and b_init is not None:
             raise ValueError(
                 "MLP: b_init was given but with_bias=False, so there is no bias to "
-                "initialise. Drop b_init or set with_bias=True.")
+                "initialise. Drop b_init or set with_bias=True."
+            )
         output_sizes = tuple(output_sizes)
         check_sizes("hk.nets.MLP", "output_sizes", output_sizes, "[64, 10]")
         super().__init__(name=name)
@@ -64,9 +65,9 @@ class MLP(hk.Module):
         self.activation = activation
         self.activate_final = activate_final
         self.layers = tuple(
-            hk.Linear(size, with_bias=with_bias, w_init=w_init, b_init=b_init,
-                      name=f"linear_{i}")
-            for i, size in enumerate(output_sizes))
+            hk.Linear(size, with_bias=with_bias, w_init=w_init, b_init=b_init, name=f"linear_{i}")
+            for i, size in enumerate(output_sizes)
+        )
         # Output size of the last layer (None for an MLP without layers).
         self.output_size: int | None = self.layers[-1].output_size if self.layers else None
 
@@ -92,11 +93,13 @@ class MLP(hk.Module):
         if dropout_rate is not None and rng is None:
             raise ValueError(
                 f"{self.module_name}: dropout_rate={dropout_rate} needs an rng key. "
-                "Pass rng=<PRNGKey> to the MLP call.")
+                "Pass rng=<PRNGKey> to the MLP call."
+            )
         if rng is not None and dropout_rate is None:
             raise ValueError(
                 f"{self.module_name}: an rng key was passed but dropout_rate is None. "
-                "Pass dropout_rate=<float> or drop the rng argument.")
+                "Pass dropout_rate=<float> or drop the rng argument."
+            )
         keys = hk.PRNGSequence(rng) if rng is not None else None
         last = len(self.layers) - 1
         out = inputs
@@ -132,7 +135,8 @@ class MLP(hk.Module):
         if sizes and sizes[0] is None:
             raise ValueError(
                 f"{self.module_name}: cannot reverse an MLP before it has been called "
-                "(its input sizes are not known yet). Call it on an input first.")
+                "(its input sizes are not known yet). Call it on an input first."
+            )
         return MLP(
             output_sizes=sizes,
             w_init=self.w_init,

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import haiku as hk
 import jax
 import jax.numpy as jnp
+
+import haiku as hk
 
 _BN_DECAY = 0.999
 
@@ -22,8 +23,7 @@ class MobileNetV1Block(hk.Module):
     rounding up); convs have a bias only when ``use_bn=False``.
     """
 
-    def __init__(self, channels: int, stride: int, use_bn: bool = True,
-                 name: str | None = None):
+    def __init__(self, channels: int, stride: int, use_bn: bool = True, name: str | None = None):
         super().__init__(name=name)
         self.channels = channels
         self.stride = stride
@@ -31,11 +31,22 @@ class MobileNetV1Block(hk.Module):
         self.with_bias = not use_bn
 
     def __call__(self, inputs: jax.Array, is_training: bool) -> jax.Array:
-        depthwise = hk.DepthwiseConv2D(channel_multiplier=1, kernel_shape=3,
-                                       stride=self.stride, padding=((1, 1), (1, 1)),
-                                       with_bias=self.with_bias, name="depthwise_conv")
-        pointwise = hk.Conv2D(self.channels, kernel_shape=(1, 1), stride=1, padding="VALID",
-                              with_bias=self.with_bias, name="pointwise_conv")
+        depthwise = hk.DepthwiseConv2D(
+            channel_multiplier=1,
+            kernel_shape=3,
+            stride=self.stride,
+            padding=((1, 1), (1, 1)),
+            with_bias=self.with_bias,
+            name="depthwise_conv",
+        )
+        pointwise = hk.Conv2D(
+            self.channels,
+            kernel_shape=(1, 1),
+            stride=1,
+            padding="VALID",
+            with_bias=self.with_bias,
+            name="pointwise_conv",
+        )
         out = depthwise(inputs)
         if self.use_bn:
             out = _batch_norm()(out, is_training)
@@ -71,8 +82,21 @@ class MobileNetV1(hk.Module):
     def __init__(
         self,
         strides: Sequence[int] = (1, 2, 1, 2, 1, 2, 1, 1, 1, 1, 1, 2, 1),
-        channels: Sequence[int] = (64, 128, 128, 256, 256, 512, 512, 512, 512, 512, 512,
-                                   1024, 1024),
+        channels: Sequence[int] = (
+            64,
+            128,
+            128,
+            256,
+            256,
+            512,
+            512,
+            512,
+            512,
+            512,
+            512,
+            1024,
+            1024,
+        ),
         num_classes: int = 1000,
         use_bn: bool = True,
         name: str | None = None,
@@ -89,7 +113,8 @@ class MobileNetV1(hk.Module):
         if len(strides) != len(channels):
             raise ValueError(
                 f"MobileNetV1: `strides` and `channels` must have the same length (one "
-                f"entry per block), got {len(strides)} strides and {len(channels)} channels.")
+                f"entry per block), got {len(strides)} strides and {len(channels)} channels."
+            )
         super().__init__(name=name)
         self.strides = tuple(strides)
         self.channels = tuple(channels)
@@ -104,8 +129,9 @@ class MobileNetV1(hk.Module):
             inputs: images of shape ``[batch, height, width, channels]``.
             is_training: use batch statistics and update the moving averages.
         """
-        out = hk.Conv2D(32, kernel_shape=(3, 3), stride=2, padding="VALID",
-                        with_bias=self.with_bias)(inputs)
+        out = hk.Conv2D(
+            32, kernel_shape=(3, 3), stride=2, padding="VALID", with_bias=self.with_bias
+        )(inputs)
         if self.use_bn:
             out = _batch_norm()(out, is_training)
         out = jax.nn.relu(out)

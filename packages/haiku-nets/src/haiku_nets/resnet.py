@@ -5,17 +5,19 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import haiku as hk
 import jax
 import jax.numpy as jnp
+
+import haiku as hk
 
 Stride = int | Sequence[int]
 _NUM_GROUPS = 4
 
 
 def _conv(channels: int, kernel: int, stride: Stride, name: str) -> hk.Conv2D:
-    return hk.Conv2D(channels, kernel_shape=kernel, stride=stride, with_bias=False,
-                     padding="SAME", name=name)
+    return hk.Conv2D(
+        channels, kernel_shape=kernel, stride=stride, with_bias=False, padding="SAME", name=name
+    )
 
 
 class BlockV1(hk.Module):
@@ -68,23 +70,29 @@ class BlockV1(hk.Module):
             self.proj_batchnorm = hk.BatchNorm(name="shortcut_batchnorm", **bn_config)
         inner = channels // 4 if bottleneck else channels
         layers = [
-            (_conv(inner, 1 if bottleneck else 3, 1 if bottleneck else stride, "conv_0"),
-             hk.BatchNorm(name="batchnorm_0", **bn_config)),
-            (_conv(inner, 3, stride if bottleneck else 1, "conv_1"),
-             hk.BatchNorm(name="batchnorm_1", **bn_config)),
+            (
+                _conv(inner, 1 if bottleneck else 3, 1 if bottleneck else stride, "conv_0"),
+                hk.BatchNorm(name="batchnorm_0", **bn_config),
+            ),
+            (
+                _conv(inner, 3, stride if bottleneck else 1, "conv_1"),
+                hk.BatchNorm(name="batchnorm_1", **bn_config),
+            ),
         ]
         if bottleneck:
-            layers.append((_conv(channels, 1, 1, "conv_2"),
-                           hk.BatchNorm(name="batchnorm_2", scale_init=jnp.zeros, **bn_config)))
+            layers.append(
+                (
+                    _conv(channels, 1, 1, "conv_2"),
+                    hk.BatchNorm(name="batchnorm_2", scale_init=jnp.zeros, **bn_config),
+                )
+            )
         self.layers = tuple(layers)
 
-    def __call__(self, inputs: jax.Array, is_training: bool,
-                 test_local_stats: bool) -> jax.Array:
+    def __call__(self, inputs: jax.Array, is_training: bool, test_local_stats: bool) -> jax.Array:
         """Applies the block to NHWC ``inputs``."""
         shortcut = inputs
         if self.use_projection:
-            shortcut = self.proj_batchnorm(self.proj_conv(inputs), is_training,
-                                           test_local_stats)
+            shortcut = self.proj_batchnorm(self.proj_conv(inputs), is_training, test_local_stats)
         out = inputs
         last = len(self.layers) - 1
         for i, (conv, bn) in enumerate(self.layers):
@@ -130,18 +138,22 @@ class BlockV2(hk.Module):
             self.proj_conv = _conv(channels, 1, stride, "shortcut_conv")
         inner = channels // 4 if bottleneck else channels
         layers = [
-            (_conv(inner, 1 if bottleneck else 3, 1 if bottleneck else stride, "conv_0"),
-             hk.BatchNorm(name="batchnorm_0", **bn_config)),
-            (_conv(inner, 3, stride if bottleneck else 1, "conv_1"),
-             hk.BatchNorm(name="batchnorm_1", **bn_config)),
+            (
+                _conv(inner, 1 if bottleneck else 3, 1 if bottleneck else stride, "conv_0"),
+                hk.BatchNorm(name="batchnorm_0", **bn_config),
+            ),
+            (
+                _conv(inner, 3, stride if bottleneck else 1, "conv_1"),
+                hk.BatchNorm(name="batchnorm_1", **bn_config),
+            ),
         ]
         if bottleneck:
-            layers.append((_conv(channels, 1, 1, "conv_2"),
-                           hk.BatchNorm(name="batchnorm_2", **bn_config)))
+            layers.append(
+                (_conv(channels, 1, 1, "conv_2"), hk.BatchNorm(name="batchnorm_2", **bn_config))
+            )
         self.layers = tuple(layers)
 
-    def __call__(self, inputs: jax.Array, is_training: bool,
-                 test_local_stats: bool) -> jax.Array:
+    def __call__(self, inputs: jax.Array, is_training: bool, test_local_stats: bool) -> jax.Array:
         """Applies the block to NHWC ``inputs``."""
         out = shortcut = inputs
         for i, (conv, bn) in enumerate(self.layers):
@@ -199,13 +211,18 @@ class BlockGroup(hk.Module):
         super().__init__(name=name)
         block_cls = BlockV2 if resnet_v2 else BlockV1
         self.blocks = tuple(
-            block_cls(channels, stride=stride if i == 0 else 1,
-                      use_projection=use_projection and i == 0, bn_config=bn_config,
-                      bottleneck=bottleneck, name=f"block_{i}")
-            for i in range(num_blocks))
+            block_cls(
+                channels,
+                stride=stride if i == 0 else 1,
+                use_projection=use_projection and i == 0,
+                bn_config=bn_config,
+                bottleneck=bottleneck,
+                name=f"block_{i}",
+            )
+            for i in range(num_blocks)
+        )
 
-    def __call__(self, inputs: jax.Array, is_training: bool,
-                 test_local_stats: bool) -> jax.Array:
+    def __call__(self, inputs: jax.Array, is_training: bool, test_local_stats: bool) -> jax.Array:
         """Applies the blocks in order."""
         out = inputs
         for block in self.blocks:
@@ -217,7 +234,8 @@ def _check_length(value: Sequence[Any], arg: str) -> None:
     if len(value) != _NUM_GROUPS:
         raise ValueError(
             f"ResNet: `{arg}` must have length {_NUM_GROUPS} (one entry per block group), "
-            f"got {len(value)}: {value!r}.")
+            f"got {len(value)}: {value!r}."
+        )
 
 
 class ResNet(hk.Module):
@@ -253,24 +271,42 @@ class ResNet(hk.Module):
     BlockGroup = BlockGroup
 
     CONFIGS: dict[int, dict[str, Any]] = {
-        18: {"blocks_per_group": (2, 2, 2, 2), "bottleneck": False,
-             "channels_per_group": (64, 128, 256, 512),
-             "use_projection": (False, True, True, True)},
-        34: {"blocks_per_group": (3, 4, 6, 3), "bottleneck": False,
-             "channels_per_group": (64, 128, 256, 512),
-             "use_projection": (False, True, True, True)},
-        50: {"blocks_per_group": (3, 4, 6, 3), "bottleneck": True,
-             "channels_per_group": (256, 512, 1024, 2048),
-             "use_projection": (True, True, True, True)},
-        101: {"blocks_per_group": (3, 4, 23, 3), "bottleneck": True,
-              "channels_per_group": (256, 512, 1024, 2048),
-              "use_projection": (True, True, True, True)},
-        152: {"blocks_per_group": (3, 8, 36, 3), "bottleneck": True,
-              "channels_per_group": (256, 512, 1024, 2048),
-              "use_projection": (True, True, True, True)},
-        200: {"blocks_per_group": (3, 24, 36, 3), "bottleneck": True,
-              "channels_per_group": (256, 512, 1024, 2048),
-              "use_projection": (True, True, True, True)},
+        18: {
+            "blocks_per_group": (2, 2, 2, 2),
+            "bottleneck": False,
+            "channels_per_group": (64, 128, 256, 512),
+            "use_projection": (False, True, True, True),
+        },
+        34: {
+            "blocks_per_group": (3, 4, 6, 3),
+            "bottleneck": False,
+            "channels_per_group": (64, 128, 256, 512),
+            "use_projection": (False, True, True, True),
+        },
+        50: {
+            "blocks_per_group": (3, 4, 6, 3),
+            "bottleneck": True,
+            "channels_per_group": (256, 512, 1024, 2048),
+            "use_projection": (True, True, True, True),
+        },
+        101: {
+            "blocks_per_group": (3, 4, 23, 3),
+            "bottleneck": True,
+            "channels_per_group": (256, 512, 1024, 2048),
+            "use_projection": (True, True, True, True),
+        },
+        152: {
+            "blocks_per_group": (3, 8, 36, 3),
+            "bottleneck": True,
+            "channels_per_group": (256, 512, 1024, 2048),
+            "use_projection": (True, True, True, True),
+        },
+        200: {
+            "blocks_per_group": (3, 24, 36, 3),
+            "bottleneck": True,
+            "channels_per_group": (256, 512, 1024, 2048),
+            "use_projection": (True, True, True, True),
+        },
     }
 
     def __init__(
@@ -308,32 +344,54 @@ class ResNet(hk.Module):
         """
         super().__init__(name=name)
         self.resnet_v2 = resnet_v2
-        bn_config = {"decay_rate": 0.9, "eps": 1e-5, "create_scale": True,
-                     "create_offset": True, **(bn_config or {})}
+        bn_config = {
+            "decay_rate": 0.9,
+            "eps": 1e-5,
+            "create_scale": True,
+            "create_offset": True,
+            **(bn_config or {}),
+        }
         logits_config = {"w_init": jnp.zeros, "name": "logits", **(logits_config or {})}
-        initial_conv_config = {"output_channels": 64, "kernel_shape": 7, "stride": 2,
-                               "with_bias": False, "padding": "SAME",
-                               "name": "initial_conv", **(initial_conv_config or {})}
-        for value, arg in ((blocks_per_group, "blocks_per_group"),
-                           (channels_per_group, "channels_per_group"),
-                           (use_projection, "use_projection"), (strides, "strides")):
+        initial_conv_config = {
+            "output_channels": 64,
+            "kernel_shape": 7,
+            "stride": 2,
+            "with_bias": False,
+            "padding": "SAME",
+            "name": "initial_conv",
+            **(initial_conv_config or {}),
+        }
+        for value, arg in (
+            (blocks_per_group, "blocks_per_group"),
+            (channels_per_group, "channels_per_group"),
+            (use_projection, "use_projection"),
+            (strides, "strides"),
+        ):
             _check_length(value, arg)
 
         self.initial_conv = hk.Conv2D(**initial_conv_config)
         if not resnet_v2:
             self.initial_batchnorm = hk.BatchNorm(name="initial_batchnorm", **bn_config)
         self.block_groups = tuple(
-            BlockGroup(channels_per_group[i], num_blocks=blocks_per_group[i],
-                       stride=strides[i], bn_config=bn_config, resnet_v2=resnet_v2,
-                       bottleneck=bottleneck, use_projection=use_projection[i],
-                       name=f"block_group_{i}")
-            for i in range(_NUM_GROUPS))
+            BlockGroup(
+                channels_per_group[i],
+                num_blocks=blocks_per_group[i],
+                stride=strides[i],
+                bn_config=bn_config,
+                resnet_v2=resnet_v2,
+                bottleneck=bottleneck,
+                use_projection=use_projection[i],
+                name=f"block_group_{i}",
+            )
+            for i in range(_NUM_GROUPS)
+        )
         if resnet_v2:
             self.final_batchnorm = hk.BatchNorm(name="final_batchnorm", **bn_config)
         self.logits = hk.Linear(num_classes, **logits_config)
 
-    def __call__(self, inputs: jax.Array, is_training: bool,
-                 test_local_stats: bool = False) -> jax.Array:
+    def __call__(
+        self, inputs: jax.Array, is_training: bool, test_local_stats: bool = False
+    ) -> jax.Array:
         """Computes logits ``[batch, num_classes]`` for NHWC ``inputs``.
 
         Args:
@@ -344,8 +402,7 @@ class ResNet(hk.Module):
         out = self.initial_conv(inputs)
         if not self.resnet_v2:
             out = jax.nn.relu(self.initial_batchnorm(out, is_training, test_local_stats))
-        out = hk.max_pool(out, window_shape=(1, 3, 3, 1), strides=(1, 2, 2, 1),
-                          padding="SAME")
+        out = hk.max_pool(out, window_shape=(1, 3, 3, 1), strides=(1, 2, 2, 1), padding="SAME")
         for group in self.block_groups:
             out = group(out, is_training, test_local_stats)
         if self.resnet_v2:
@@ -369,11 +426,16 @@ class _ResNetPreset(ResNet):
         strides: Sequence[int] = (1, 2, 2, 2),
     ):
         """Builds the network; see :class:`ResNet` for the arguments."""
-        super().__init__(num_classes=num_classes, bn_config=bn_config, resnet_v2=resnet_v2,
-                         logits_config=logits_config, name=name,
-                         initial_conv_config=initial_conv_config, strides=strides,
-                         **ResNet.CONFIGS[self.DEPTH])
-
+        super().__init__(
+            num_classes=num_classes,
+            bn_config=bn_config,
+            resnet_v2=resnet_v2,
+            logits_config=logits_config,
+            name=name,
+            initial_conv_config=initial_conv_config,
+            strides=strides,
+            **ResNet.CONFIGS[self.DEPTH],
+        )
 
 
 class ResNet18(_ResNetPreset):

@@ -5,10 +5,10 @@ from __future__ import annotations
 import types
 from collections.abc import Mapping
 
-import haiku as hk
 import jax
 import jax.numpy as jnp
 
+import haiku as hk
 from haiku_nets.mlp import MLP
 
 
@@ -50,7 +50,8 @@ def causal_mask(embeddings: jax.Array, mask: jax.Array | None = None) -> jax.Arr
     if mask.shape != embeddings.shape[:-1]:
         raise ValueError(
             f"Transformer: mask must have the shape of the embeddings without the feature "
-            f"axis, {tuple(embeddings.shape[:-1])}, got {tuple(mask.shape)}.")
+            f"axis, {tuple(embeddings.shape[:-1])}, got {tuple(mask.shape)}."
+        )
     return jnp.logical_and(allowed, mask.astype(bool)[..., None, None, :])
 
 
@@ -99,8 +100,9 @@ class TransformerBlock(hk.Module):
         self.dropout_rate = dropout_rate
         self.w_init = w_init if w_init is not None else hk.initializers.VarianceScaling(1.0)
 
-    def __call__(self, x: jax.Array, *, mask: jax.Array | None = None,
-                 is_training: bool = True) -> jax.Array:
+    def __call__(
+        self, x: jax.Array, *, mask: jax.Array | None = None, is_training: bool = True
+    ) -> jax.Array:
         """Applies the block to ``x`` of shape ``[..., T, D]``.
 
         Args:
@@ -112,12 +114,17 @@ class TransformerBlock(hk.Module):
         """
         width = x.shape[-1]
         h = _layer_norm("attention_norm")(x)
-        h = hk.MultiHeadAttention(self.num_heads, self.key_size, w_init=self.w_init,
-                                  model_size=width, name="attention")(h, h, h, mask=mask)
+        h = hk.MultiHeadAttention(
+            self.num_heads, self.key_size, w_init=self.w_init, model_size=width, name="attention"
+        )(h, h, h, mask=mask)
         x = x + _dropout(h, self.dropout_rate, is_training)
         h = _layer_norm("mlp_norm")(x)
-        h = MLP([self.widening_factor * width, width], w_init=self.w_init,
-                activation=jax.nn.gelu, name="mlp")(h)
+        h = MLP(
+            [self.widening_factor * width, width],
+            w_init=self.w_init,
+            activation=jax.nn.gelu,
+            name="mlp",
+        )(h)
         return x + _dropout(h, self.dropout_rate, is_training)
 
 
@@ -183,8 +190,7 @@ class Transformer(hk.Module):
         if num_layers < 1:
             raise ValueError(f"Transformer: num_layers must be >= 1, got {num_layers}.")
         if not 0.0 <= dropout_rate < 1.0:
-            raise ValueError(
-                f"Transformer: dropout_rate must be in [0, 1), got {dropout_rate}.")
+            raise ValueError(f"Transformer: dropout_rate must be in [0, 1), got {dropout_rate}.")
         super().__init__(name=name)
         self.num_heads = num_heads
         self.num_layers = num_layers
@@ -192,8 +198,9 @@ class Transformer(hk.Module):
         self.model_size = model_size
         self.widening_factor = widening_factor
         self.dropout_rate = dropout_rate
-        self.w_init = (w_init if w_init is not None
-                       else hk.initializers.VarianceScaling(2.0 / num_layers))
+        self.w_init = (
+            w_init if w_init is not None else hk.initializers.VarianceScaling(2.0 / num_layers)
+        )
         self.use_layer_stack = use_layer_stack
 
     @staticmethod
@@ -215,8 +222,9 @@ class Transformer(hk.Module):
         """
         return _PARAM_AXES
 
-    def __call__(self, embeddings: jax.Array, *, mask: jax.Array | None = None,
-                 is_training: bool = True) -> jax.Array:
+    def __call__(
+        self, embeddings: jax.Array, *, mask: jax.Array | None = None, is_training: bool = True
+    ) -> jax.Array:
         """Runs the blocks over ``embeddings`` ``[..., T, D]``; returns ``[..., T, D]``.
 
         Args:
@@ -227,17 +235,21 @@ class Transformer(hk.Module):
         if embeddings.ndim < 2:
             raise ValueError(
                 f"{self.module_name}: embeddings must have shape [..., T, D], got "
-                f"{tuple(embeddings.shape)}.")
+                f"{tuple(embeddings.shape)}."
+            )
         if self.model_size is not None and embeddings.shape[-1] != self.model_size:
             raise ValueError(
                 f"{self.module_name}: model_size={self.model_size} but the embeddings have "
                 f"{embeddings.shape[-1]} features (shape {tuple(embeddings.shape)}). "
-                "Embed to model_size first or leave model_size=None.")
+                "Embed to model_size first or leave model_size=None."
+            )
         attn_mask = causal_mask(embeddings, mask)
         h = embeddings
         if self.use_layer_stack:
+
             def one_block(x: jax.Array) -> jax.Array:
                 return _make_block(self, "block")(x, mask=attn_mask, is_training=is_training)
+
             h = hk.layer_stack(self.num_layers, name="layers")(one_block)(h)
         else:
             for i in range(self.num_layers):
@@ -248,19 +260,27 @@ class Transformer(hk.Module):
 def _make_block(net: Transformer, name: str) -> TransformerBlock:
     # A plain function, not a method: modules built inside a module method other than
     # __call__ would get a "~<method>" name component.
-    return TransformerBlock(net.num_heads, net.key_size, widening_factor=net.widening_factor,
-                            dropout_rate=net.dropout_rate, w_init=net.w_init, name=name)
+    return TransformerBlock(
+        net.num_heads,
+        net.key_size,
+        widening_factor=net.widening_factor,
+        dropout_rate=net.dropout_rate,
+        w_init=net.w_init,
+        name=name,
+    )
 
 
-_PARAM_AXES = types.MappingProxyType({
-    "{query,key,value}/w": ("embed", "heads"),
-    "{query,key,value}/b": ("heads",),
-    "{attention,multi_head_attention}/linear/w": ("heads", "embed"),
-    "{attention,multi_head_attention}/linear/b": ("embed",),
-    "mlp/~/linear_0/w": ("embed", "mlp"),
-    "mlp/~/linear_0/b": ("mlp",),
-    "mlp/~/linear_1/w": ("mlp", "embed"),
-    "mlp/~/linear_1/b": ("embed",),
-    "embed/embeddings": ("vocab", "embed"),
-    "*norm/{scale,offset}": ("embed",),
-})
+_PARAM_AXES = types.MappingProxyType(
+    {
+        "{query,key,value}/w": ("embed", "heads"),
+        "{query,key,value}/b": ("heads",),
+        "{attention,multi_head_attention}/linear/w": ("heads", "embed"),
+        "{attention,multi_head_attention}/linear/b": ("embed",),
+        "mlp/~/linear_0/w": ("embed", "mlp"),
+        "mlp/~/linear_0/b": ("mlp",),
+        "mlp/~/linear_1/w": ("mlp", "embed"),
+        "mlp/~/linear_1/b": ("embed",),
+        "embed/embeddings": ("vocab", "embed"),
+        "*norm/{scale,offset}": ("embed",),
+    }
+)

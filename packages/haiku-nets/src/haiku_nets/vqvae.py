@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import haiku as hk
 import jax
 import jax.numpy as jnp
 
+import haiku as hk
 from haiku_nets._checks import TypeValueError
 
 
@@ -17,9 +17,11 @@ def _embeddings_init() -> hk.initializers.Initializer:
 
 def _nearest(flat_inputs: jax.Array, embeddings: jax.Array, num_embeddings: int):
     """Squared distances ``[N, K]``, nearest indices ``[N]`` and one-hot encodings."""
-    distances = (jnp.sum(jnp.square(flat_inputs), axis=1, keepdims=True)
-                 - 2 * jnp.matmul(flat_inputs, embeddings)
-                 + jnp.sum(jnp.square(embeddings), axis=0, keepdims=True))
+    distances = (
+        jnp.sum(jnp.square(flat_inputs), axis=1, keepdims=True)
+        - 2 * jnp.matmul(flat_inputs, embeddings)
+        + jnp.sum(jnp.square(embeddings), axis=0, keepdims=True)
+    )
     indices = jnp.argmax(-distances, axis=1)
     encodings = jax.nn.one_hot(indices, num_embeddings, dtype=distances.dtype)
     return distances, indices, encodings
@@ -92,8 +94,9 @@ class VectorQuantizer(hk.Module):
     @property
     def embeddings(self) -> jax.Array:
         """The codebook ``[embedding_dim, num_embeddings]`` (created on first use)."""
-        return hk.get_parameter("embeddings", self._embedding_shape, self._embedding_dtype,
-                                init=_embeddings_init())
+        return hk.get_parameter(
+            "embeddings", self._embedding_shape, self._embedding_dtype, init=_embeddings_init()
+        )
 
     def quantize(self, encoding_indices: jax.Array) -> jax.Array:
         """Returns the codebook vectors for integer ``encoding_indices`` (shape ``[..., D]``)."""
@@ -110,8 +113,7 @@ class VectorQuantizer(hk.Module):
         _check_dim(self, inputs)
         embeddings = self.embeddings
         flat_inputs = jnp.reshape(inputs, [-1, self.embedding_dim])
-        distances, indices, encodings = _nearest(flat_inputs, embeddings,
-                                                 self.num_embeddings)
+        distances, indices, encodings = _nearest(flat_inputs, embeddings, self.num_embeddings)
         encoding_indices = jnp.reshape(indices, inputs.shape[:-1])
         quantized = _lookup(embeddings, encoding_indices)
         e_latent_loss = jnp.mean(jnp.square(jax.lax.stop_gradient(quantized) - inputs))
@@ -181,8 +183,7 @@ class VectorQuantizerEMA(hk.Module):
             name: module name (default ``vector_quantizer_ema``).
         """
         if not 0 <= decay <= 1:
-            raise ValueError(
-                f"VectorQuantizerEMA: decay must be in the range [0, 1], got {decay}.")
+            raise ValueError(f"VectorQuantizerEMA: decay must be in the range [0, 1], got {decay}.")
         super().__init__(name=name)
         self.embedding_dim = embedding_dim
         self.num_embeddings = num_embeddings
@@ -192,15 +193,15 @@ class VectorQuantizerEMA(hk.Module):
         self.cross_replica_axis = cross_replica_axis
         self._embedding_shape = [embedding_dim, num_embeddings]
         self._dtype = dtype
-        self._ema_cluster_size = hk.ExponentialMovingAverage(decay=decay,
-                                                             name="ema_cluster_size")
+        self._ema_cluster_size = hk.ExponentialMovingAverage(decay=decay, name="ema_cluster_size")
         self._ema_dw = hk.ExponentialMovingAverage(decay=decay, name="ema_dw")
 
     @property
     def embeddings(self) -> jax.Array:
         """The codebook state ``[embedding_dim, num_embeddings]`` (created on first use)."""
-        return hk.get_state("embeddings", self._embedding_shape, self._dtype,
-                            init=_embeddings_init())
+        return hk.get_state(
+            "embeddings", self._embedding_shape, self._dtype, init=_embeddings_init()
+        )
 
     @property
     def ema_cluster_size(self) -> hk.ExponentialMovingAverage:
@@ -228,8 +229,7 @@ class VectorQuantizerEMA(hk.Module):
         _check_dim(self, inputs)
         embeddings = self.embeddings
         flat_inputs = jnp.reshape(inputs, [-1, self.embedding_dim])
-        distances, indices, encodings = _nearest(flat_inputs, embeddings,
-                                                 self.num_embeddings)
+        distances, indices, encodings = _nearest(flat_inputs, embeddings, self.num_embeddings)
         encoding_indices = jnp.reshape(indices, inputs.shape[:-1])
         quantized = _lookup(embeddings, encoding_indices)
         e_latent_loss = jnp.mean(jnp.square(jax.lax.stop_gradient(quantized) - inputs))
@@ -243,8 +243,9 @@ class VectorQuantizerEMA(hk.Module):
             ema_cluster_size = self.ema_cluster_size(cluster_size)
             ema_dw = self.ema_dw(dw)
             n = jnp.sum(ema_cluster_size)
-            smoothed = ((ema_cluster_size + self.epsilon)
-                        / (n + self.num_embeddings * self.epsilon) * n)
+            smoothed = (
+                (ema_cluster_size + self.epsilon) / (n + self.num_embeddings * self.epsilon) * n
+            )
             hk.set_state("embeddings", ema_dw / jnp.reshape(smoothed, [1, -1]))
 
         loss = self.commitment_cost * e_latent_loss
@@ -263,4 +264,5 @@ def _check_dim(module: VectorQuantizer | VectorQuantizerEMA, inputs: jax.Array) 
     if not inputs.shape or inputs.shape[-1] != module.embedding_dim:
         raise TypeValueError(
             f"{module.module_name}: the last axis of the inputs must be embedding_dim="
-            f"{module.embedding_dim}, got inputs of shape {tuple(inputs.shape)}.")
+            f"{module.embedding_dim}, got inputs of shape {tuple(inputs.shape)}."
+        )

@@ -13,7 +13,8 @@ from __future__ import annotations
 import dataclasses
 import functools
 import html
-from typing import Any, Callable, Optional
+from collections.abc import Callable
+from typing import Any
 
 import jax
 
@@ -21,9 +22,21 @@ from haiku import intercept_methods
 from haiku_tools.summarise import short_dtype
 
 _MARK = "hkdot"
-_INLINE = frozenset({"pjit", "jit", "closed_call", "core_call", "custom_jvp_call",
-                     "custom_vjp_call", "custom_vjp_call_jaxpr", "remat", "checkpoint",
-                     "remat2", "custom_lin"})
+_INLINE = frozenset(
+    {
+        "pjit",
+        "jit",
+        "closed_call",
+        "core_call",
+        "custom_jvp_call",
+        "custom_vjp_call",
+        "custom_vjp_call_jaxpr",
+        "remat",
+        "checkpoint",
+        "remat2",
+        "custom_lin",
+    }
+)
 
 
 @dataclasses.dataclass
@@ -83,11 +96,14 @@ def _is_dynamic(x: Any) -> bool:
 
 
 def _cluster_path(name_stack: Any) -> tuple[int, ...]:
-    return tuple(int(part[len(_MARK):]) for part in str(name_stack).split("/")
-                 if part.startswith(_MARK) and part[len(_MARK):].isdigit())
+    return tuple(
+        int(part[len(_MARK) :])
+        for part in str(name_stack).split("/")
+        if part.startswith(_MARK) and part[len(_MARK) :].isdigit()
+    )
 
 
-def _sub_jaxpr(eqn: Any) -> Optional[tuple[Any, list]]:
+def _sub_jaxpr(eqn: Any) -> tuple[Any, list] | None:
     for key in ("jaxpr", "call_jaxpr", "fun_jaxpr"):
         sub = eqn.params.get(key)
         if sub is None:
@@ -100,7 +116,6 @@ def _sub_jaxpr(eqn: Any) -> Optional[tuple[Any, list]]:
 
 
 class _Builder:
-
     def __init__(self):
         self.nodes: list[_Node] = []
         self.edges: list[tuple[str, str]] = []
@@ -111,7 +126,7 @@ class _Builder:
         self.nodes.append(node)
         return node
 
-    def source(self, atom: Any, env: dict) -> Optional[str]:
+    def source(self, atom: Any, env: dict) -> str | None:
         if hasattr(atom, "val"):  # Literal
             return None
         return env.get(atom)
@@ -119,7 +134,7 @@ class _Builder:
     def walk(self, jaxpr: Any, env: dict, parent: tuple[int, ...]) -> None:
         for eqn in jaxpr.eqns:
             path = _cluster_path(eqn.source_info.name_stack)
-            cluster = path if path[:len(parent)] == parent else parent + path
+            cluster = path if path[: len(parent)] == parent else parent + path
             name = eqn.primitive.name
             sub = _sub_jaxpr(eqn) if name in _INLINE else None
             if sub is not None:
@@ -164,7 +179,8 @@ def trace(fun: Callable[..., Any], args: tuple, kwargs: dict) -> tuple[Graph, li
 
     with intercept_methods(interceptor):
         closed, out_shape = jax.make_jaxpr(flat_fun, return_shape=True)(
-            *[leaves[i] for i in dynamic_idx])
+            *[leaves[i] for i in dynamic_idx]
+        )
     builder = _Builder()
     jaxpr = closed.jaxpr
     env: dict = {v: None for v in jaxpr.constvars}
@@ -206,7 +222,7 @@ def _node_line(node: _Node) -> str:
     if node.outputs:
         parts.append(html.escape(", ".join(node.outputs)))
     style = _STYLE["output" if names else node.kind]
-    return f'{node.id} [label=<{"<br/>".join(parts)}>, {style}];'
+    return f"{node.id} [label=<{'<br/>'.join(parts)}>, {style}];"
 
 
 def _cluster_label(module_name: str, method_name: str) -> str:
@@ -221,19 +237,26 @@ def render(graph: Graph) -> str:
     for node in graph.nodes:
         members.setdefault(node.cluster, []).append(node)
         for depth in range(1, len(node.cluster) + 1):
-            children.setdefault(node.cluster[:depth - 1], set()).add(node.cluster[:depth])
-    lines = ["digraph G {", "rankdir=TD;", "compound=true;",
-             f"label=<<b>{html.escape(graph.title)}</b>>;", "labelloc=t;", "fontsize=20;",
-             'node [fontname="Helvetica", fontsize=11];']
+            children.setdefault(node.cluster[: depth - 1], set()).add(node.cluster[:depth])
+    lines = [
+        "digraph G {",
+        "rankdir=TD;",
+        "compound=true;",
+        f"label=<<b>{html.escape(graph.title)}</b>>;",
+        "labelloc=t;",
+        "fontsize=20;",
+        'node [fontname="Helvetica", fontsize=11];',
+    ]
 
     def emit(path: tuple[int, ...], indent: str) -> None:
         for child in sorted(children.get(path, ())):
             module_name, method_name = graph.clusters[child[-1]]
             lines.append(f"{indent}subgraph cluster_{'_'.join(map(str, child))} {{")
-            lines.append(f'{indent}  label=<<b>{_cluster_label(module_name, method_name)}'
-                         '</b>>;')
-            lines.append(f'{indent}  style="rounded,filled"; fillcolor="#EEF3F5"; '
-                         'color="#1F3A5F"; fontsize=14;')
+            lines.append(f"{indent}  label=<<b>{_cluster_label(module_name, method_name)}</b>>;")
+            lines.append(
+                f'{indent}  style="rounded,filled"; fillcolor="#EEF3F5"; '
+                'color="#1F3A5F"; fontsize=14;'
+            )
             emit(child, indent + "  ")
             lines.append(f"{indent}}}")
         for node in members.get(path, ()):

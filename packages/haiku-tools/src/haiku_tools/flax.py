@@ -16,22 +16,22 @@ from haiku_tools.flax_params import flatten_flax_to_haiku as flatten_flax_to_hai
 
 _NEEDS_FLAX = ("Module", "lift")
 
-__all__ = ["Module", "flatten_flax_to_haiku", "lift"]
+__all__ = ["Module", "flatten_flax_to_haiku", "lift"]  # noqa: F822 - Module, lift: __getattr__
 
 
-def __getattr__(name: str) -> Any:  # noqa: N807 - PEP 562 hook
+def __getattr__(name: str) -> Any:  # PEP 562 hook
     if name in _NEEDS_FLAX:
         from haiku_tools import flax_interop
 
         if not flax_interop.FLAX_AVAILABLE:
             raise ImportError(
-                f"hk.experimental.flax.{name} needs Flax, which is not installed: "
-                "pip install flax")
+                f"hk.experimental.flax.{name} needs Flax, which is not installed: pip install flax"
+            )
         value = getattr(flax_interop, name)
         globals()[name] = value
         return value
     raise AttributeError(f"module 'haiku.experimental.flax' has no attribute {name!r}")
 
 
-def __dir__() -> list[str]:  # noqa: N807 - PEP 562 hook
+def __dir__() -> list[str]:  # PEP 562 hook
     return sorted(set(globals()) | set(__all__))

@@ -7,8 +7,8 @@ names is used.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, Callable, Union
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import haiku as hk
 from haiku import Transformed, TransformedWithState, transform_with_state
@@ -44,13 +44,14 @@ if FLAX_AVAILABLE:
         {'params': {'scale': {'s': (2,)}}}
         """
 
-        transformed: Union[Transformed, TransformedWithState]
+        transformed: Transformed | TransformedWithState
 
         @classmethod
-        def create(cls, hk_cls: Callable[..., Any], *init_args, **init_kwargs) -> "Module":
+        def create(cls, hk_cls: Callable[..., Any], *init_args, **init_kwargs) -> Module:
             """A :class:`Module` running ``hk_cls(*init_args, **init_kwargs)(*inputs)``."""
-            return cls(transform_with_state(
-                lambda *a, **k: hk_cls(*init_args, **init_kwargs)(*a, **k)))
+            return cls(
+                transform_with_state(lambda *a, **k: hk_cls(*init_args, **init_kwargs)(*a, **k))
+            )
 
         @nn.compact
         def __call__(self, *args, **kwargs):
@@ -73,17 +74,17 @@ if FLAX_AVAILABLE:
                 return out
             return transformed.apply(params, None, *args, **kwargs)
 
-
     def state_to_haiku(variables: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
         """Flax collections other than ``params`` -> haiku state ``{'<collection>/<path>': ...}``.
 
         >>> state_to_haiku({"batch_stats": {"BatchNorm_0": {"mean": 0}}, "state": {"n": 1}})
         {'batch_stats/BatchNorm_0': {'mean': 0}, 'state/~': {'n': 1}}
         """
-        return {f"{collection}/{bundle}": values
-                for collection, tree in variables.items()
-                for bundle, values in flatten_flax_to_haiku(tree).items()}
-
+        return {
+            f"{collection}/{bundle}": values
+            for collection, tree in variables.items()
+            for bundle, values in flatten_flax_to_haiku(tree).items()
+        }
 
     def state_from_haiku(state: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
         """The inverse of :func:`state_to_haiku`.
@@ -96,7 +97,6 @@ if FLAX_AVAILABLE:
             collection, _, bundle = key.partition("/")
             grouped.setdefault(collection, {})[bundle or "~"] = values
         return {c: unflatten_haiku_to_flax(bundles) for c, bundles in grouped.items()}
-
 
     class _LiftedFlax(hk.Module):
         """Owns the name a lifted Flax module's variables live under (``name/...``).
@@ -130,7 +130,8 @@ if FLAX_AVAILABLE:
                 else:
                     raise flax.errors.InvalidRngError(
                         "hk.experimental.flax.lift: `rngs=` must map Flax RNG stream names "
-                        f"to keys, e.g. rngs={{'dropout': hk.next_rng_key()}}, got {rngs!r}.")
+                        f"to keys, e.g. rngs={{'dropout': hk.next_rng_key()}}, got {rngs!r}."
+                    )
             init, updater = hk.transparent_lift_with_state(self._init, allow_reuse=True)
             params, state = init(rngs, *args, **init_kwargs)
             variables = {**state_from_haiku(state), "params": unflatten_haiku_to_flax(params)}
@@ -138,7 +139,6 @@ if FLAX_AVAILABLE:
             out, updated = self._mod.apply(variables, *args, mutable=mutable, **kwargs)
             updater.update(state_to_haiku(dict(updated)))
             return out
-
 
     def lift(mod: nn.Module, *, name: str) -> Callable[..., Any]:
         """Runs the Flax module ``mod`` inside a haiku transform, as a lifted inner model.

@@ -19,7 +19,8 @@ from __future__ import annotations
 import dataclasses
 import html
 import math
-from typing import Any, Callable, Optional, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import jax
 
@@ -34,8 +35,8 @@ class Module:
     """A named group of expressions: a haiku module scope or a sub-jaxpr."""
 
     name: str
-    flops: Optional[int] = None
-    expressions: list["Expression"] = dataclasses.field(default_factory=list)
+    flops: int | None = None
+    expressions: list[Expression] = dataclasses.field(default_factory=list)
     total_param_size: int = 0
     param_info: dict[str, str] = dataclasses.field(default_factory=dict)
     total_state_size: int = 0
@@ -49,10 +50,10 @@ class Expression:
     primitive: str
     invars: str
     outvars: str
-    flops: Optional[int] = None
+    flops: int | None = None
     details: str = ""
     params: dict[str, str] = dataclasses.field(default_factory=dict)
-    submodule: Optional[Module] = None
+    submodule: Module | None = None
     first_outvar: str = ""
     name_stack: Sequence[str] = dataclasses.field(default_factory=list)
 
@@ -91,15 +92,14 @@ def _submodule_name(eqn: Any) -> tuple[str, str]:
     if name in ("pjit", "jit", "closed_call", "core_call"):
         return str(eqn.params.get("name", name)), ""
     if name.endswith("_call") and name.startswith("custom_"):
-        return name[:-len("_call")], ""
+        return name[: -len("_call")], ""
     if name == "scan":
         return "scan", f"length={eqn.params['length']} unroll={eqn.params.get('unroll', 1)}"
     return name, ""
 
 
 class _Builder:
-
-    def __init__(self, compute_flops: Optional[ComputeFlops], infos: dict):
+    def __init__(self, compute_flops: ComputeFlops | None, infos: dict):
         self.compute_flops = compute_flops
         self.infos = infos
 
@@ -111,10 +111,14 @@ class _Builder:
             for part in parts:
                 path.append(part)
                 last = target.expressions[-1] if target.expressions else None
-                if not (last is not None and last.primitive == NAME_SCOPE
-                        and last.submodule.name == part):
-                    last = Expression(NAME_SCOPE, "", "", submodule=Module(part),
-                                      name_stack=list(path[:-1]))
+                if not (
+                    last is not None
+                    and last.primitive == NAME_SCOPE
+                    and last.submodule.name == part
+                ):
+                    last = Expression(
+                        NAME_SCOPE, "", "", submodule=Module(part), name_stack=list(path[:-1])
+                    )
                     self._attach_info(last.submodule, "/".join(path))
                     target.expressions.append(last)
                 target = last.submodule
@@ -130,12 +134,11 @@ class _Builder:
         for which, values in (("param", params), ("state", state)):
             rel = {}
             for key in sorted(values):
-                local = key[len(module_name) + 1:] if key.startswith(module_name + "/") else key
+                local = key[len(module_name) + 1 :] if key.startswith(module_name + "/") else key
                 local = local[2:] if local.startswith("~/") else local
                 rel["./" + local] = values[key]
             setattr(module, f"{which}_info", {k: _spec(v) for k, v in rel.items()})
-            setattr(module, f"total_{which}_size",
-                    sum(math.prod(v.shape) for v in rel.values()))
+            setattr(module, f"total_{which}_size", sum(math.prod(v.shape) for v in rel.values()))
 
     def expression(self, eqn: Any, path: tuple[str, ...]) -> Expression:
         subs = _sub_jaxprs(eqn)
@@ -145,7 +148,8 @@ class _Builder:
             outvars=" ".join(_var_name(v) for v in eqn.outvars),
             params={k: str(v) for k, v in eqn.params.items() if k not in dict(subs)},
             first_outvar=_var_name(eqn.outvars[0]) if eqn.outvars else "",
-            name_stack=list(path))
+            name_stack=list(path),
+        )
         if subs:
             name, expr.details = _submodule_name(eqn)
             module = Module(name)
@@ -156,8 +160,10 @@ class _Builder:
                 module.flops *= int(eqn.params["length"])
             expr.submodule, expr.flops = module, module.flops
         else:
-            expr.details = (f"in {', '.join(_spec(v) for v in eqn.invars)}, "
-                            f"out {', '.join(_spec(v) for v in eqn.outvars)}")
+            expr.details = (
+                f"in {', '.join(_spec(v) for v in eqn.invars)}, "
+                f"out {', '.join(_spec(v) for v in eqn.outvars)}"
+            )
             if self.compute_flops is not None:
                 expr.flops = self.compute_flops(eqn, expr)
         return expr
@@ -185,10 +191,10 @@ class _Builder:
 
 def make_model_info(
     f: Callable[..., Any],
-    name: Optional[str] = None,
+    name: str | None = None,
     include_module_info: bool = True,
-    compute_flops: Optional[ComputeFlops] = None,
-    axis_env: Optional[Sequence[tuple[Any, int]]] = None,
+    compute_flops: ComputeFlops | None = None,
+    axis_env: Sequence[tuple[Any, int]] | None = None,
 ) -> Callable[..., Module]:
     """Returns a function tracing ``f`` into a :class:`Module` tree.
 
@@ -228,8 +234,11 @@ def make_model_info(
             scope = str(source_info_util.current_name_stack())
             if context.method_name != "__init__" and scope not in infos:
                 module = context.module
-                infos[scope] = (module.module_name, dict(module.params_dict()),
-                                dict(module.state_dict()))
+                infos[scope] = (
+                    module.module_name,
+                    dict(module.params_dict()),
+                    dict(module.state_dict()),
+                )
             return next_f(*a, **k)
 
         # A fresh function each time: jax caches traces by function identity, and the
@@ -289,8 +298,9 @@ def _format_lines(module: Module, depth: int, details: str):
     yield "  " * depth + _module_line(module, details) + "\n"
     for expr in module.expressions:
         if expr.submodule is not None:
-            yield from _format_lines(expr.submodule, depth + 1,
-                                     "" if expr.primitive == NAME_SCOPE else expr.details)
+            yield from _format_lines(
+                expr.submodule, depth + 1, "" if expr.primitive == NAME_SCOPE else expr.details
+            )
             continue
         line = expr.primitive
         if expr.flops is not None:
@@ -331,8 +341,7 @@ function hkToggle(el) {
 """
 
 
-def as_html(module: Module, min_flop: int = 1000, outvars: str = "",
-            last: bool = False) -> str:
+def as_html(module: Module, min_flop: int = 1000, outvars: str = "", last: bool = False) -> str:
     """``module`` as a nested HTML list; expressions below ``min_flop`` flops are greyed.
 
     ``outvars`` (the variables the module defines) is shown next to its name; ``last``
@@ -380,10 +389,12 @@ def as_html_page(module: Module, min_flop: int = 1000) -> str:
     >>> page.startswith("<!DOCTYPE html>")
     True
     """
-    return ("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
-            f"<title>{html.escape(module.name)}</title><style>{css()}</style>"
-            f"<script>{js()}</script></head><body><ol class=\"hk-tree\">"
-            f"{as_html(module, min_flop, last=True)}</ol></body></html>\n")
+    return (
+        '<!DOCTYPE html>\n<html><head><meta charset="utf-8">'
+        f"<title>{html.escape(module.name)}</title><style>{css()}</style>"
+        f'<script>{js()}</script></head><body><ol class="hk-tree">'
+        f"{as_html(module, min_flop, last=True)}</ol></body></html>\n"
+    )
 
 
 __all__ = [

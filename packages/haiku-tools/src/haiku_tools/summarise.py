@@ -11,16 +11,23 @@ from __future__ import annotations
 import dataclasses
 import inspect
 import math
-from typing import Any, Callable, Mapping, Optional, Sequence, Union
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 import jax
 import numpy as np
 
-from haiku import MethodContext, Module, Transformed, TransformedWithState
-from haiku import intercept_methods, transform_with_state
+from haiku import (
+    MethodContext,
+    Module,
+    Transformed,
+    TransformedWithState,
+    intercept_methods,
+    transform_with_state,
+)
 from haiku.extend import MissingRNGError
 
-AnyTransformed = Union[Transformed, TransformedWithState]
+AnyTransformed = Transformed | TransformedWithState
 
 
 def short_dtype(dtype: Any) -> str:
@@ -34,10 +41,15 @@ def short_dtype(dtype: Any) -> str:
         name = np.dtype(dtype).name
     except TypeError:
         return str(dtype)
-    for long, short in (("bfloat", "bf"), ("float", "f"), ("uint", "u"), ("int", "s"),
-                        ("complex", "c")):
+    for long, short in (
+        ("bfloat", "bf"),
+        ("float", "f"),
+        ("uint", "u"),
+        ("int", "s"),
+        ("complex", "c"),
+    ):
         if name.startswith(long):
-            return short + name[len(long):]
+            return short + name[len(long) :]
     return name
 
 
@@ -55,7 +67,7 @@ class ArraySpec:
     dtype: Any
 
     @classmethod
-    def from_array(cls, array: Any) -> "ArraySpec":
+    def from_array(cls, array: Any) -> ArraySpec:
         """The spec of anything with ``.shape`` and ``.dtype`` (arrays, tracers, structs)."""
         return cls(tuple(array.shape), array.dtype)
 
@@ -87,10 +99,9 @@ class ModuleDetails:
     state: Mapping[str, ArraySpec]
 
     @classmethod
-    def of(cls, module: Module, method_name: str) -> "ModuleDetails":
+    def of(cls, module: Module, method_name: str) -> ModuleDetails:
         """Details of ``module`` now (must run inside a transform)."""
-        return cls(module, method_name, _specs(module.params_dict()),
-                   _specs(module.state_dict()))
+        return cls(module, method_name, _specs(module.params_dict()), _specs(module.state_dict()))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -148,7 +159,7 @@ class _Recorder:
     """A method interceptor that records :class:`MethodInvocation` s in call order."""
 
     def __init__(self):
-        self.invocations: list[Optional[MethodInvocation]] = []
+        self.invocations: list[MethodInvocation | None] = []
         self._stack: list[ModuleDetails] = []
 
     def __call__(self, next_f, args, kwargs, context: MethodContext):
@@ -163,14 +174,18 @@ class _Recorder:
         finally:
             self._stack.pop()
         self.invocations[index] = MethodInvocation(
-            module_details=details, args_spec=to_spec(tuple(args)),
-            kwargs_spec=to_spec(dict(kwargs)), output_spec=to_spec(out), context=context,
-            call_stack=(details,) + tuple(reversed(self._stack)))
+            module_details=details,
+            args_spec=to_spec(tuple(args)),
+            kwargs_spec=to_spec(dict(kwargs)),
+            output_spec=to_spec(out),
+            context=context,
+            call_stack=(details,) + tuple(reversed(self._stack)),
+        )
         return out
 
 
 def eval_summary(
-    f: Union[Callable[..., Any], Transformed, TransformedWithState],
+    f: Callable[..., Any] | Transformed | TransformedWithState,
 ) -> Callable[..., Sequence[MethodInvocation]]:
     """Records every module method call of ``f`` without running any computation.
 
@@ -201,7 +216,8 @@ def eval_summary(
     else:
         raise TypeError(
             "hk.experimental.eval_summary needs a function using haiku modules or the result "
-            f"of hk.transform / hk.transform_with_state, got {type(f).__name__}.")
+            f"of hk.transform / hk.transform_with_state, got {type(f).__name__}."
+        )
     stateful = isinstance(transformed, TransformedWithState)
     apply_takes_rng = _takes_rng(transformed.apply)
 
@@ -244,6 +260,7 @@ def eval_summary(
 
 # --- tabulate -------------------------------------------------------------------------------
 
+
 def _format_details(details: ModuleDetails) -> str:
     cls = type(details.module).__name__
     method = "" if details.method_name == "__call__" else f".{details.method_name}"
@@ -252,8 +269,11 @@ def _format_details(details: ModuleDetails) -> str:
 
 def _owned_params(inv: MethodInvocation) -> str:
     name = inv.module_details.module.module_name
-    owned = [(k.rsplit("/", 1)[1], spec) for k, spec in inv.module_details.params.items()
-             if k.rsplit("/", 1)[0] == name]
+    owned = [
+        (k.rsplit("/", 1)[1], spec)
+        for k, spec in inv.module_details.params.items()
+        if k.rsplit("/", 1)[0] == name
+    ]
     owned.sort(key=lambda item: (-item[1].size, item[0]))
     return "\n".join(f"{k}: {spec!r}" for k, spec in owned)
 
@@ -285,16 +305,24 @@ def format_bytes(num_bytes: float) -> str:
 
 
 _COLUMNS: dict[str, tuple[str, Callable[[MethodInvocation], str], str]] = {
-    "module": ("Module", lambda inv: "\n".join(
-        [_format_details(inv.module_details)]
-        + [" └ " + _format_details(d) for d in inv.call_stack[1:]]), "left"),
+    "module": (
+        "Module",
+        lambda inv: "\n".join(
+            [_format_details(inv.module_details)]
+            + [" └ " + _format_details(d) for d in inv.call_stack[1:]]
+        ),
+        "left",
+    ),
     "config": ("Config", lambda inv: repr(inv.module_details.module), "left"),
     "owned_params": ("Module params", _owned_params, "left"),
     "input": ("Input", _format_input, "left"),
     "output": ("Output", lambda inv: repr(inv.output_spec), "left"),
     "params_size": ("Param count", lambda inv: f"{_size(inv):,}", "right"),
-    "params_bytes": ("Param bytes", lambda inv: format_bytes(
-        sum(s.nbytes for s in inv.module_details.params.values())), "right"),
+    "params_bytes": (
+        "Param bytes",
+        lambda inv: format_bytes(sum(s.nbytes for s in inv.module_details.params.values())),
+        "right",
+    ),
 }
 
 _FILTERS: dict[str, Callable[[MethodInvocation], bool]] = {
@@ -302,25 +330,34 @@ _FILTERS: dict[str, Callable[[MethodInvocation], bool]] = {
     "has_params": lambda inv: bool(inv.module_details.params),
 }
 
-DEFAULT_COLUMNS = ("module", "config", "owned_params", "input", "output", "params_size",
-                   "params_bytes")
+DEFAULT_COLUMNS = (
+    "module",
+    "config",
+    "owned_params",
+    "input",
+    "output",
+    "params_size",
+    "params_bytes",
+)
 DEFAULT_FILTERS = ("has_output",)
 
 
 def _check_names(what: str, given: Sequence[str], valid: Sequence[str]) -> None:
     if isinstance(given, str):
-        raise TypeError(f"hk.experimental.tabulate: {what}s must be a sequence of names, got "
-                        f"the string {given!r}; write ({given!r},).")
+        raise TypeError(
+            f"hk.experimental.tabulate: {what}s must be a sequence of names, got "
+            f"the string {given!r}; write ({given!r},)."
+        )
     invalid = [name for name in given if name not in valid]
     if invalid:
         raise ValueError(f"Invalid {what}(s) {invalid}, valid {what}s {list(valid)}")
 
 
 def tabulate(
-    f: Union[Callable[..., Any], Transformed, TransformedWithState],
+    f: Callable[..., Any] | Transformed | TransformedWithState,
     *,
-    columns: Optional[Sequence[str]] = DEFAULT_COLUMNS,
-    filters: Optional[Sequence[str]] = DEFAULT_FILTERS,
+    columns: Sequence[str] | None = DEFAULT_COLUMNS,
+    filters: Sequence[str] | None = DEFAULT_FILTERS,
     tabulate_kwargs={"tablefmt": "grid"},  # noqa: B006 - read only, dm-haiku's default
 ) -> Callable[..., str]:
     """Returns a function printing one table row per module method call of ``f``.
@@ -361,14 +398,21 @@ def tabulate(
         except ImportError as e:
             raise ImportError(
                 "hk.experimental.tabulate needs the `tabulate` package: pip install tabulate "
-                "(or use hk.experimental.eval_summary, which has no extra dependency).") from e
-        rows = [inv for inv in summarise(*args, **kwargs)
-                if all(_FILTERS[name](inv) for name in filters)]
+                "(or use hk.experimental.eval_summary, which has no extra dependency)."
+            ) from e
+        rows = [
+            inv
+            for inv in summarise(*args, **kwargs)
+            if all(_FILTERS[name](inv) for name in filters)
+        ]
         if not rows:
             return "No modules matching filters."
         cells = [[_COLUMNS[c][1](inv) for c in columns] for inv in rows]
         return tabulate_lib.tabulate(
-            cells, headers=[_COLUMNS[c][0] for c in columns],
-            colalign=[_COLUMNS[c][2] for c in columns], **tabulate_kwargs)
+            cells,
+            headers=[_COLUMNS[c][0] for c in columns],
+            colalign=[_COLUMNS[c][2] for c in columns],
+            **tabulate_kwargs,
+        )
 
     return table

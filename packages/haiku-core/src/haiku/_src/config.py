@@ -10,7 +10,8 @@ import contextlib
 import dataclasses
 import inspect
 import threading
-from typing import Any, Callable, Iterator, Optional, TypeVar
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
 
 
 @dataclasses.dataclass
@@ -23,7 +24,7 @@ class Config:
     rng_reserve_size: int = 1
 
     @classmethod
-    def default(cls) -> "Config":
+    def default(cls) -> Config:
         return cls()
 
 
@@ -32,7 +33,6 @@ _MAIN_THREAD = threading.main_thread()
 
 
 class _ThreadConfig(threading.local):
-
     def __init__(self):
         super().__init__()
         if threading.current_thread() is _MAIN_THREAD:
@@ -55,31 +55,35 @@ _F = TypeVar("_F", bound=Callable[..., Any])
 def _hide_unknown(fn: _F) -> _F:
     """Drops the ``**unknown`` catch-all from the signature that ``inspect`` reports."""
     signature = inspect.signature(fn)
-    fn.__signature__ = signature.replace(parameters=[  # type: ignore[attr-defined]
-        p for p in signature.parameters.values() if p.kind is not p.VAR_KEYWORD])
+    fn.__signature__ = signature.replace(
+        parameters=[  # type: ignore[attr-defined]
+            p for p in signature.parameters.values() if p.kind is not p.VAR_KEYWORD
+        ]
+    )
     return fn
 
 
-def _validate(rng_reserve_size: Optional[int], unknown: dict[str, Any], fn: str) -> None:
+def _validate(rng_reserve_size: int | None, unknown: dict[str, Any], fn: str) -> None:
     if unknown:
         valid = ", ".join(field.name for field in dataclasses.fields(Config))
         names = ", ".join(repr(name) for name in unknown)
         raise TypeError(
-            f"hk.config.{fn} got unknown option(s) {names}. The valid options are: {valid}.")
+            f"hk.config.{fn} got unknown option(s) {names}. The valid options are: {valid}."
+        )
     if rng_reserve_size is not None and (
-            not isinstance(rng_reserve_size, int) or rng_reserve_size < 1):
-        raise ValueError(
-                f"rng_reserve_size must be a positive integer, got {rng_reserve_size!r}.")
+        not isinstance(rng_reserve_size, int) or rng_reserve_size < 1
+    ):
+        raise ValueError(f"rng_reserve_size must be a positive integer, got {rng_reserve_size!r}.")
 
 
 @_hide_unknown
-def set(  # pylint: disable=redefined-builtin
-        *,
-        check_jax_usage: Optional[bool] = None,
-        module_auto_repr: Optional[bool] = None,
-        restore_flatmap: Optional[bool] = None,
-        rng_reserve_size: Optional[int] = None,
-        **unknown: Any,
+def set(  # shadows a builtin, as dm-haiku's public name does
+    *,
+    check_jax_usage: bool | None = None,
+    module_auto_repr: bool | None = None,
+    restore_flatmap: bool | None = None,
+    rng_reserve_size: int | None = None,
+    **unknown: Any,
 ) -> None:
     """Sets configuration options permanently (for the calling thread).
 
@@ -93,10 +97,12 @@ def set(  # pylint: disable=redefined-builtin
     """
     _validate(rng_reserve_size, unknown, "set")
     config = get_config()
-    for key, value in (("check_jax_usage", check_jax_usage),
-                                          ("module_auto_repr", module_auto_repr),
-                                          ("restore_flatmap", restore_flatmap),
-                                          ("rng_reserve_size", rng_reserve_size)):
+    for key, value in (
+        ("check_jax_usage", check_jax_usage),
+        ("module_auto_repr", module_auto_repr),
+        ("restore_flatmap", restore_flatmap),
+        ("rng_reserve_size", rng_reserve_size),
+    ):
         if value is not None:
             setattr(config, key, value)
 
@@ -104,12 +110,12 @@ def set(  # pylint: disable=redefined-builtin
 @contextlib.contextmanager
 @_hide_unknown
 def context(
-        *,
-        check_jax_usage: Optional[bool] = None,
-        module_auto_repr: Optional[bool] = None,
-        restore_flatmap: Optional[bool] = None,
-        rng_reserve_size: Optional[int] = None,
-        **unknown: Any,
+    *,
+    check_jax_usage: bool | None = None,
+    module_auto_repr: bool | None = None,
+    restore_flatmap: bool | None = None,
+    rng_reserve_size: int | None = None,
+    **unknown: Any,
 ) -> Iterator[None]:
     """Context manager that overrides the options passed for the duration of a block.
 
@@ -123,8 +129,12 @@ def context(
     _validate(rng_reserve_size, unknown, "context")
     config = get_config()
     before = dataclasses.replace(config)
-    set(check_jax_usage=check_jax_usage, module_auto_repr=module_auto_repr,
-            restore_flatmap=restore_flatmap, rng_reserve_size=rng_reserve_size)
+    set(
+        check_jax_usage=check_jax_usage,
+        module_auto_repr=module_auto_repr,
+        restore_flatmap=restore_flatmap,
+        rng_reserve_size=rng_reserve_size,
+    )
     try:
         yield
     finally:

@@ -39,7 +39,8 @@ def rng_reserve_size(size: int) -> int:
     """
     if isinstance(size, bool) or not isinstance(size, int) or size <= 0:
         raise ValueError(
-            f"hk.experimental.rng_reserve_size needs a positive integer, got {size!r}.")
+            f"hk.experimental.rng_reserve_size needs a positive integer, got {size!r}."
+        )
     config = _config.get_config()
     previous = config.rng_reserve_size
     _config.set(rng_reserve_size=size)

@@ -66,11 +66,13 @@ class Case:
 
     __slots__ = ("forward", "inputs", "skip")
 
-    def __init__(self, forward: Callable[..., Any], *inputs: Any,
-                 skip: Mapping[str, str] | None = None):
+    def __init__(
+        self, forward: Callable[..., Any], *inputs: Any, skip: Mapping[str, str] | None = None
+    ):
         if not callable(forward):
-            raise TypeError(f"Case: forward must be a callable run inside hk.transform, "
-                            f"got {forward!r}.")
+            raise TypeError(
+                f"Case: forward must be a callable run inside hk.transform, got {forward!r}."
+            )
         unknown = set(skip or ()) - set(_CHECKS)
         if unknown:
             raise ValueError(f"Case: skip keys must be among {_CHECKS}, got {sorted(unknown)}.")
@@ -101,8 +103,10 @@ class Skip:
 
     def __init__(self, reason: str):
         if not isinstance(reason, str) or not reason.strip():
-            raise ValueError("Skip: give the reason this name is not run, e.g. "
-                             "Skip('an enum used through MyLayer').")
+            raise ValueError(
+                "Skip: give the reason this name is not run, e.g. "
+                "Skip('an enum used through MyLayer')."
+            )
         self.reason = reason
 
     def __repr__(self) -> str:
@@ -117,23 +121,30 @@ Cases = Mapping[str, "Case | Skip"]
 
 def _global_state() -> dict[str, Any]:
     """What a well-behaved plugin must leave as it found it (the calling thread's view)."""
-    from haiku._src import config, frame, hooks, mixed_precision  # noqa: PLC0415
+    from haiku._src import config, frame, hooks, mixed_precision
 
-    registry = mixed_precision._REGISTRY  # pylint: disable=protected-access
+    registry = mixed_precision._REGISTRY
     return {
         "haiku frames": len(frame.frame_stack()),
         **{f"hooks.{k}": len(v) for k, v in vars(hooks.HOOKS).items()},
         "global interceptors": hooks.GLOBAL_INTERCEPTORS[0],
-        "mixed precision policies": (len(registry.classes), len(registry.paths),
-                                     len(registry.patterns), len(registry.current)),
-        "haiku config": dict(vars(config._LOCAL)),  # pylint: disable=protected-access
+        "mixed precision policies": (
+            len(registry.classes),
+            len(registry.paths),
+            len(registry.patterns),
+            len(registry.current),
+        ),
+        "haiku config": dict(vars(config._LOCAL)),
         "jax_enable_x64": jax.config.jax_enable_x64,
     }
 
 
 def _state_diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> str:
-    changed = [f"{k}: {before.get(k)!r} -> {after.get(k)!r}"
-               for k in sorted(set(before) | set(after)) if before.get(k) != after.get(k)]
+    changed = [
+        f"{k}: {before.get(k)!r} -> {after.get(k)!r}"
+        for k in sorted(set(before) | set(after))
+        if before.get(k) != after.get(k)
+    ]
     return "; ".join(changed)
 
 
@@ -141,8 +152,11 @@ def _state_diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> str:
 
 
 def _tree_names(tree: Mapping[str, Mapping[str, Any]]) -> list[tuple[str, str, Any, Any]]:
-    return [(m, n, tuple(np.shape(v)), np.dtype(getattr(v, "dtype", None) or np.asarray(v).dtype))
-            for m, sub in tree.items() for n, v in sub.items()]
+    return [
+        (m, n, tuple(np.shape(v)), np.dtype(getattr(v, "dtype", None) or np.asarray(v).dtype))
+        for m, sub in tree.items()
+        for n, v in sub.items()
+    ]
 
 
 def _allclose(a: Any, b: Any, exact: bool = False) -> str | None:
@@ -157,8 +171,9 @@ def _allclose(a: Any, b: Any, exact: bool = False) -> str | None:
         if exact or not np.issubdtype(x.dtype, np.inexact):
             same = np.array_equal(x, y, equal_nan=True)
         else:
-            same = np.allclose(x.astype(np.float64), y.astype(np.float64),
-                               rtol=1e-4, atol=1e-5, equal_nan=True)
+            same = np.allclose(
+                x.astype(np.float64), y.astype(np.float64), rtol=1e-4, atol=1e-5, equal_nan=True
+            )
         if not same:
             return f"leaf {i} ({x.dtype}{list(x.shape)}) has different values"
     return None
@@ -183,9 +198,9 @@ class _Run:
         before = _global_state()
         try:
             yield
-        except Exception as exc:  # noqa: BLE001 - every failure is reported, then re-checked
+        except Exception as exc:  # every failure is reported, then re-checked
             self.fail(f"{what} raised {type(exc).__name__}: {exc}")
-            raise _StepFailed from exc
+            raise _StepFailedError from exc
         finally:
             diff = _state_diff(before, _global_state())
             if diff:
@@ -193,13 +208,13 @@ class _Run:
                 _restore_clean_state()
 
 
-class _StepFailed(Exception):
+class _StepFailedError(Exception):
     pass
 
 
 def _restore_clean_state() -> None:
     """Undoes leftovers of a failed step so later names are checked independently."""
-    from haiku._src import frame, hooks  # noqa: PLC0415
+    from haiku._src import frame, hooks
 
     del frame.frame_stack()[:]
     for stack in vars(hooks.HOOKS).values():
@@ -219,7 +234,7 @@ def run_case(case: Case, label: str = "case") -> list[str]:
     the steps run one by one to say which is at fault. ``skip={"jit": ...}`` runs the
     program eagerly instead.
     """
-    import haiku as hk  # noqa: PLC0415
+    import haiku as hk
 
     run = _Run(label)
     key = jax.random.PRNGKey(0)
@@ -230,13 +245,14 @@ def run_case(case: Case, label: str = "case") -> list[str]:
             shapes = jax.eval_shape(lambda *a: f.init(*a), key, *case.inputs)
         with run.step("second init (traced with jax.eval_shape)"):
             shapes2 = jax.eval_shape(lambda *a: f.init(*a), key, *case.inputs)
-        for what, a, b in (("parameters", shapes[0], shapes2[0]),
-                           ("state", shapes[1], shapes2[1])):
+        for what, a, b in (("parameters", shapes[0], shapes2[0]), ("state", shapes[1], shapes2[1])):
             if _tree_names(a) != _tree_names(b):
-                run.fail(f"two inits created different {what}: {_tree_names(a)} vs "
-                         f"{_tree_names(b)} (names must be deterministic)")
+                run.fail(
+                    f"two inits created different {what}: {_tree_names(a)} vs "
+                    f"{_tree_names(b)} (names must be deterministic)"
+                )
         _check_program(run, f, case, key, shapes)
-    except _StepFailed:
+    except _StepFailedError:
         pass
     return run.problems
 
@@ -275,9 +291,9 @@ def _check_program(run: _Run, f: Any, case: Case, key: jax.Array, shapes: Any) -
     try:
         with run.step(f"init, apply and jax.vmap(apply) {where}"), jax.checking_leaks():
             (params, state), (out, new_state), vout = wrap(program)(key, case.inputs, batched)
-    except _StepFailed:
+    except _StepFailedError:
         del run.problems[known:]  # diagnose: which step fails on its own?
-        with contextlib.suppress(_StepFailed):
+        with contextlib.suppress(_StepFailedError):
             with run.step(f"init {where}"), jax.checking_leaks():
                 params, state = wrap(init)(key, case.inputs)
             with run.step(f"apply {where}"), jax.checking_leaks():
@@ -286,22 +302,24 @@ def _check_program(run: _Run, f: Any, case: Case, key: jax.Array, shapes: Any) -
                 with run.step(f"apply under jax.vmap ({where})"), jax.checking_leaks():
                     wrap(vmapped)(params, state, key, batched)
         if len(run.problems) == known:
-            run.fail(f"init, apply and jax.vmap(apply) fail together {where} but pass "
-                     "one by one")
+            run.fail(f"init, apply and jax.vmap(apply) fail together {where} but pass one by one")
         return
     for what, traced, made in (("parameters", shapes[0], params), ("state", shapes[1], state)):
         if sorted(_tree_names(traced)) != sorted(_tree_names(made)):
-            run.fail(f"init {where} created different {what} than when traced: "
-                     f"{sorted(_tree_names(made))} vs {sorted(_tree_names(traced))}")
+            run.fail(
+                f"init {where} created different {what} than when traced: "
+                f"{sorted(_tree_names(made))} vs {sorted(_tree_names(traced))}"
+            )
     if sorted(_tree_names(new_state)) != sorted(_tree_names(state)):
-        run.fail("apply changed the names, shapes or dtypes of the state: "
-                 f"{sorted(_tree_names(state))} -> {sorted(_tree_names(new_state))}")
+        run.fail(
+            "apply changed the names, shapes or dtypes of the state: "
+            f"{sorted(_tree_names(state))} -> {sorted(_tree_names(new_state))}"
+        )
     if batch is not None:
-        bad = [np.shape(leaf) for leaf in jax.tree.leaves(vout[0])
-               if np.shape(leaf)[:1] != (2,)]
+        bad = [np.shape(leaf) for leaf in jax.tree.leaves(vout[0]) if np.shape(leaf)[:1] != (2,)]
         if bad:
             run.fail(f"apply under jax.vmap returned leaves without the batch axis: {bad}")
-        elif (why := _allclose(jax.tree.map(lambda x: x[0], vout[0]), out)):
+        elif why := _allclose(jax.tree.map(lambda x: x[0], vout[0]), out):
             run.fail(f"apply under jax.vmap gave a different result per example ({why})")
 
 
@@ -309,7 +327,7 @@ def _check_program(run: _Run, f: Any, case: Case, key: jax.Array, shapes: Any) -
 
 
 def _find_distribution(distribution: str) -> importlib.metadata.Distribution | None:
-    from haiku._src.specifiers import canonical_name  # noqa: PLC0415
+    from haiku._src.specifiers import canonical_name
 
     key = canonical_name(distribution)
     for dist in importlib.metadata.distributions():
@@ -327,14 +345,14 @@ def declared_api_range(dist: importlib.metadata.Distribution) -> str | None:
 
 
 def api_version() -> str:
-    from haiku import extend  # noqa: PLC0415
+    from haiku import extend
 
     return ".".join(str(v) for v in extend.API_VERSION)
 
 
 def suggested_api_range() -> str:
     """The range a new plugin should declare: this API version up to the next major."""
-    from haiku import extend  # noqa: PLC0415
+    from haiku import extend
 
     major, minor = extend.API_VERSION[:2]
     return f">={major}.{minor},<{major + 1}"
@@ -348,8 +366,11 @@ _CLI_GROUP = "haiku.cli"
 def _registered(dist: importlib.metadata.Distribution) -> dict[str, importlib.metadata.EntryPoint]:
     """Target name (``Linear``, ``experimental.tabulate``) -> its entry point."""
     entry_points = dist.entry_points
-    return {prefix + ep.name: ep for group, prefix in _NAME_GROUPS
-            for ep in entry_points.select(group=group)}
+    return {
+        prefix + ep.name: ep
+        for group, prefix in _NAME_GROUPS
+        for ep in entry_points.select(group=group)
+    }
 
 
 def registered_names(distribution: str) -> tuple[str, ...]:
@@ -375,17 +396,22 @@ def _registered_key(name: str, registered: Mapping[str, Any]) -> str | None:
 def _aliases(registered: Mapping[str, importlib.metadata.EntryPoint]) -> set[str]:
     """``experimental.*`` names whose entry point is one of the top-level names' too."""
     top_level = {ep.value.replace(" ", "") for key, ep in registered.items() if "." not in key}
-    return {key for key, ep in registered.items()
-            if "." in key and ep.value.replace(" ", "") in top_level}
+    return {
+        key
+        for key, ep in registered.items()
+        if "." in key and ep.value.replace(" ", "") in top_level
+    }
 
 
 def _module_classes(module: types.ModuleType) -> list[str]:
-    import haiku as hk  # noqa: PLC0415
+    import haiku as hk
 
-    public = getattr(module, "__all__", None) or [n for n in dir(module) if not n[:1] == "_"]
-    return [n for n in public
-            if isinstance(getattr(module, n, None), type)
-            and issubclass(getattr(module, n), hk.Module)]
+    public = getattr(module, "__all__", None) or [n for n in dir(module) if n[:1] != "_"]
+    return [
+        n
+        for n in public
+        if isinstance(getattr(module, n, None), type) and issubclass(getattr(module, n), hk.Module)
+    ]
 
 
 def targets(distribution: str, cases: Cases) -> list[str]:
@@ -394,67 +420,100 @@ def targets(distribution: str, cases: Cases) -> list[str]:
     return names + sorted(k for k in cases if k not in names)
 
 
-def check_distribution(distribution: str, cases: Cases, *,
-                       require_api_range: bool = True) -> list[str]:
+def _check_commands(run: _Run, dist: importlib.metadata.Distribution) -> None:
+    """Each ``haiku.cli`` entry point loads to a callable ``register(subparsers)``."""
+    for ep in dist.entry_points.select(group=_CLI_GROUP):
+        try:
+            command = ep.load()
+        except Exception as exc:  # a broken command is reported as a problem
+            run.fail(
+                f"its {_CLI_GROUP} entry point {ep.name} = {ep.value!r} fails to load: "
+                f"{type(exc).__name__}: {exc}"
+            )
+            continue
+        if not callable(command):
+            run.fail(
+                f"its {_CLI_GROUP} entry point {ep.name} = {ep.value!r} is not a callable "
+                "register(subparsers)"
+            )
+
+
+def _check_api_range(
+    run: _Run, dist: importlib.metadata.Distribution, require_api_range: bool
+) -> None:
+    """The declared extension-API range exists (if required) and holds this core's API."""
+    from haiku._src.specifiers import satisfies
+
+    spec = declared_api_range(dist)
+    if spec is None:
+        if require_api_range:
+            run.fail(
+                f"declares no haiku.extend.API_VERSION range: add "
+                f'[project.entry-points."{API_GROUP}"] {API_ENTRY} = '
+                f'"{suggested_api_range()}" to pyproject.toml'
+            )
+        return
+    try:
+        ok = satisfies(api_version(), spec)
+    except ValueError as exc:
+        run.fail(f"its {API_GROUP} {API_ENTRY} = {spec!r} is not a version range ({exc})")
+        return
+    if not ok:
+        run.fail(
+            f"declares haiku.extend.API_VERSION {spec} but this haiku-core provides {api_version()}"
+        )
+
+
+def check_distribution(
+    distribution: str, cases: Cases, *, require_api_range: bool = True
+) -> list[str]:
     """Distribution-level problems (see the module docstring)."""
-    from haiku import plugins  # noqa: PLC0415
-    from haiku._src.specifiers import canonical_name, satisfies  # noqa: PLC0415
+    from haiku import plugins
+    from haiku._src.specifiers import canonical_name
 
     run = _Run(distribution)
     dist = _find_distribution(distribution)
     if dist is None:
-        run.fail("is not installed in this environment (pip install -e . first; entry "
-                 "points are only visible once the distribution is installed)")
+        run.fail(
+            "is not installed in this environment (pip install -e . first; entry "
+            "points are only visible once the distribution is installed)"
+        )
         return run.problems
     registered = _registered(dist)
     names = tuple(registered)
     if not names:
-        run.fail('registers no names: add [project.entry-points."haiku.plugins"] to '
-                 "pyproject.toml and reinstall")
-    for ep in dist.entry_points.select(group=_CLI_GROUP):
-        try:
-            command = ep.load()
-        except Exception as exc:  # noqa: BLE001 - reported as a problem
-            run.fail(f"its {_CLI_GROUP} entry point {ep.name} = {ep.value!r} fails to load: "
-                     f"{type(exc).__name__}: {exc}")
-            continue
-        if not callable(command):
-            run.fail(f"its {_CLI_GROUP} entry point {ep.name} = {ep.value!r} is not a callable "
-                     "register(subparsers)")
-    rows = [r for r in plugins.describe() if canonical_name(r.distribution)
-            == canonical_name(distribution)]
+        run.fail(
+            'registers no names: add [project.entry-points."haiku.plugins"] to '
+            "pyproject.toml and reinstall"
+        )
+    _check_commands(run, dist)
+    rows = [
+        r
+        for r in plugins.describe()
+        if canonical_name(r.distribution) == canonical_name(distribution)
+    ]
     for row in rows:
         if row.status != "ok":
             run.fail(f"haiku.plugins.describe() reports status {row.status!r}: {row.detail}")
-    spec = declared_api_range(dist)
-    if spec is None:
-        if require_api_range:
-            run.fail(f"declares no haiku.extend.API_VERSION range: add "
-                     f'[project.entry-points."{API_GROUP}"] {API_ENTRY} = '
-                     f'"{suggested_api_range()}" to pyproject.toml')
-    else:
-        try:
-            ok = satisfies(api_version(), spec)
-        except ValueError as exc:
-            run.fail(f"its {API_GROUP} {API_ENTRY} = {spec!r} is not a version range ({exc})")
-        else:
-            if not ok:
-                run.fail(f"declares haiku.extend.API_VERSION {spec} but this haiku-core "
-                         f"provides {api_version()}")
+    _check_api_range(run, dist, require_api_range)
     for key in sorted(cases):
         if _registered_key(key, registered) is None:
-            run.fail(f"has a case for {key!r}, which it does not register (registered: "
-                     f"{', '.join(names)}); remove or rename the case")
+            run.fail(
+                f"has a case for {key!r}, which it does not register (registered: "
+                f"{', '.join(names)}); remove or rename the case"
+            )
     aliases = _aliases(registered)
     for name in names:
         if name not in cases and name not in aliases:
-            run.fail(f"hk.{name} has no Case: give one (a function using it and sample "
-                     f"inputs), or Skip('reason') if it is not a runnable module")
+            run.fail(
+                f"hk.{name} has no Case: give one (a function using it and sample "
+                f"inputs), or Skip('reason') if it is not a runnable module"
+            )
     return run.problems
 
 
 def _resolve(name: str) -> Any:
-    import haiku as hk  # noqa: PLC0415
+    import haiku as hk
 
     obj: Any = hk
     for part in name.split("."):
@@ -464,8 +523,8 @@ def _resolve(name: str) -> Any:
 
 def check_name(distribution: str, name: str, cases: Cases) -> list[str]:
     """Problems of one registered (or dotted ``module.Class``) name."""
-    import haiku as hk  # noqa: PLC0415
-    from haiku._src import plugins as registry  # noqa: PLC0415
+    import haiku as hk
+    from haiku._src import plugins as registry
 
     run = _Run(f"hk.{name}")
     dist = _find_distribution(distribution)
@@ -490,17 +549,19 @@ def check_name(distribution: str, name: str, cases: Cases) -> list[str]:
         with run.step("loading"):
             obj = _resolve(name)
             direct = entry.load()
-            for part in name[len(key):].split(".")[1:]:
+            for part in name[len(key) :].split(".")[1:]:
                 direct = getattr(direct, part)
-    except _StepFailed:
+    except _StepFailedError:
         return run.problems
     if obj is not direct:
         run.fail(f"haiku resolves it to {obj!r}, not to its entry point's {direct!r}")
     if isinstance(obj, types.ModuleType) and name == key:
         for cls in _module_classes(obj):
             if f"{name}.{cls}" not in cases:
-                run.fail(f"{name}.{cls} is a hk.Module without a Case: give one "
-                         f'(cases["{name}.{cls}"] = Case(...)) or Skip("reason")')
+                run.fail(
+                    f"{name}.{cls} is a hk.Module without a Case: give one "
+                    f'(cases["{name}.{cls}"] = Case(...)) or Skip("reason")'
+                )
     case = cases.get(name)
     if case is None:
         return run.problems  # reported by check_distribution (or an alias, checked above)
@@ -515,16 +576,18 @@ def check_name(distribution: str, name: str, cases: Cases) -> list[str]:
     return run.problems
 
 
-def check_target(distribution: str, target: str, cases: Cases, *,
-                 require_api_range: bool = True) -> list[str]:
+def check_target(
+    distribution: str, target: str, cases: Cases, *, require_api_range: bool = True
+) -> list[str]:
     """Problems of one item of `targets` (or the distribution itself for ``_DIST_ID``)."""
     if target == _DIST_ID:
         return check_distribution(distribution, cases, require_api_range=require_api_range)
     return check_name(distribution, target, cases)
 
 
-def check_plugin(distribution: str, cases: Cases, *, require_api_range: bool = True
-                 ) -> tuple[str, ...]:
+def check_plugin(
+    distribution: str, cases: Cases, *, require_api_range: bool = True
+) -> tuple[str, ...]:
     """Runs every check; raises `ConformanceError` listing all problems."""
     problems = check_distribution(distribution, cases, require_api_range=require_api_range)
     checked = targets(distribution, cases)
@@ -533,23 +596,23 @@ def check_plugin(distribution: str, cases: Cases, *, require_api_range: bool = T
     if problems:
         raise ConformanceError(
             f"{distribution} fails the haiku plugin conformance check "
-            f"({len(problems)} problem{'s' * (len(problems) > 1)}):\n  - "
-            + "\n  - ".join(problems))
+            f"({len(problems)} problem{'s' * (len(problems) > 1)}):\n  - " + "\n  - ".join(problems)
+        )
     return tuple(checked)
 
 
-def conformance_test(distribution: str, cases: Cases, *,
-                     require_api_range: bool = True) -> Callable[[str], None]:
+def conformance_test(
+    distribution: str, cases: Cases, *, require_api_range: bool = True
+) -> Callable[[str], None]:
     """A pytest test function parametrized with one test per name (plus the distribution)."""
-    import pytest  # noqa: PLC0415
+    import pytest
 
     params = [_DIST_ID] + targets(distribution, cases)
     reasons = {k: v.reason for k, v in cases.items() if isinstance(v, Skip)}
 
     @pytest.mark.parametrize("target", params, ids=[p.strip("<>") for p in params])
     def test_conformance(target: str) -> None:
-        problems = check_target(distribution, target, cases,
-                                require_api_range=require_api_range)
+        problems = check_target(distribution, target, cases, require_api_range=require_api_range)
         if problems:
             raise ConformanceError("\n".join(problems))
         if target in reasons:

@@ -12,16 +12,28 @@ from __future__ import annotations
 
 import copy
 import operator
-from typing import Any, Callable, Generator, Iterator, Mapping, MutableMapping, TypeVar
+from collections.abc import Callable, Generator, Iterator, Mapping, MutableMapping
+from typing import Any, TypeVar
 
 import jax
 
 from haiku._src import config as _config
 
 __all__ = [
-    "FlatMap", "FlatMapping", "filter", "is_subset", "map", "merge", "partition",
-    "partition_n", "to_haiku_dict", "to_immutable_dict", "to_mutable_dict", "traverse",
-    "tree_bytes", "tree_size",
+    "FlatMap",
+    "FlatMapping",
+    "filter",
+    "is_subset",
+    "map",
+    "merge",
+    "partition",
+    "partition_n",
+    "to_haiku_dict",
+    "to_immutable_dict",
+    "to_mutable_dict",
+    "traverse",
+    "tree_bytes",
+    "tree_size",
 ]
 
 T = TypeVar("T")
@@ -66,8 +78,10 @@ class FlatMap(Mapping[K, V]):
         return key in self._mapping
 
     def __setattr__(self, name: str, value: Any) -> None:
-        raise AttributeError("FlatMap is immutable; use hk.data_structures.to_mutable_dict to "
-                             "get a dict you can modify.")
+        raise AttributeError(
+            "FlatMap is immutable; use hk.data_structures.to_mutable_dict to "
+            "get a dict you can modify."
+        )
 
     def __hash__(self) -> int:
         return hash(frozenset(self._mapping.items()))
@@ -79,14 +93,14 @@ class FlatMap(Mapping[K, V]):
         return FlatMapping, (dict(self._mapping),)
 
     # Copies keep the pytree structure (pickling, above, stays compatible with dm-haiku).
-    def __copy__(self) -> "FlatMap[K, V]":
+    def __copy__(self) -> FlatMap[K, V]:
         return self
 
-    def __deepcopy__(self, memo: dict) -> "FlatMap[K, V]":
+    def __deepcopy__(self, memo: dict) -> FlatMap[K, V]:
         return FlatMap({k: copy.deepcopy(v, memo) for k, v in self._mapping.items()})
 
 
-def FlatMapping(mapping: Mapping[K, V]) -> Mapping[K, V]:  # pylint: disable=invalid-name
+def FlatMapping(mapping: Mapping[K, V]) -> Mapping[K, V]:  # noqa: N802 - the name old pickles refer to
     """Unpickles a legacy ``FlatMap`` (also the name dm-haiku pickles refer to).
 
     Returns a plain ``dict``, or a ``FlatMap`` when ``hk.config`` has ``restore_flatmap``.
@@ -137,8 +151,9 @@ def to_immutable_dict(mapping: Mapping[K, V]) -> Mapping[K, V]:
     """
     if isinstance(mapping, FlatMap):
         return mapping
-    return FlatMap({k: to_immutable_dict(v) if isinstance(v, Mapping) else v
-                    for k, v in mapping.items()})
+    return FlatMap(
+        {k: to_immutable_dict(v) if isinstance(v, Mapping) else v for k, v in mapping.items()}
+    )
 
 
 def to_mutable_dict(mapping: Mapping[K, V]) -> MutableMapping[K, V]:
@@ -174,14 +189,20 @@ def _not_a_structure(fn: str, what: str, value: Any) -> TypeError:
         f"hk.data_structures.{fn} needs {what} to be a mapping, got "
         f"{type(value).__name__}: {text}. Params and state are two-level mappings "
         "{module_name: {name: value}}, as returned by init."
-        + (" merge takes the structures as separate arguments: merge(a, b) or "
-           "merge(*list_of_structures)." if what == "each structure" else ""))
+        + (
+            " merge takes the structures as separate arguments: merge(a, b) or "
+            "merge(*list_of_structures)."
+            if what == "each structure"
+            else ""
+        )
+    )
 
 
 def _entries(structure: Structure[T], fn: str) -> Generator[tuple[str, str, T], None, None]:
     if not _is_mapping(structure):
-        raise _not_a_structure(fn, "each structure" if fn == "merge" else "the structure",
-                               structure)
+        raise _not_a_structure(
+            fn, "each structure" if fn == "merge" else "the structure", structure
+        )
     for module_name in sorted(structure):
         bundle = structure[module_name]
         if not _is_mapping(bundle):
@@ -190,9 +211,9 @@ def _entries(structure: Structure[T], fn: str) -> Generator[tuple[str, str, T], 
             yield module_name, name, bundle[name]
 
 
-def filter(  # pylint: disable=redefined-builtin
-        predicate: Callable[[str, str, T], bool],
-        structure: Structure[T]) -> Structure[T]:
+def filter(  # shadows a builtin, as dm-haiku's public name does
+    predicate: Callable[[str, str, T], bool], structure: Structure[T]
+) -> Structure[T]:
     """Keeps the entries for which ``predicate(module_name, name, value)`` is true.
 
     >>> import haiku as hk
@@ -207,9 +228,9 @@ def filter(  # pylint: disable=redefined-builtin
     return out
 
 
-def map(  # pylint: disable=redefined-builtin
-        fn: Callable[[str, str, InT], OutT],
-        structure: Structure[InT]) -> Structure[OutT]:
+def map(  # shadows a builtin, as dm-haiku's public name does
+    fn: Callable[[str, str, InT], OutT], structure: Structure[InT]
+) -> Structure[OutT]:
     """Replaces every value with ``fn(module_name, name, value)``.
 
     >>> import haiku as hk
@@ -229,16 +250,22 @@ def _short_type(value: Any) -> str:
     if shape is None or dtype is None:
         return str(value)
     name = str(dtype)
-    for long, short in (("bfloat", "bf"), ("uint", "u"), ("int", "s"), ("float", "f"),
-                        ("complex", "c")):
+    for long, short in (
+        ("bfloat", "bf"),
+        ("uint", "u"),
+        ("int", "s"),
+        ("float", "f"),
+        ("complex", "c"),
+    ):
         if name.startswith(long):
-            name = short + name[len(long):]
+            name = short + name[len(long) :]
             break
     return f"{name}[{','.join(str(d) for d in shape)}]"
 
 
-def merge(*structures: Structure[Any],
-          check_duplicates: bool = False) -> MutableMapping[str, MutableMapping[str, Any]]:
+def merge(
+    *structures: Structure[Any], check_duplicates: bool = False
+) -> MutableMapping[str, MutableMapping[str, Any]]:
     """Merges structures; for duplicate entries the later structure wins.
 
     Args:
@@ -258,18 +285,20 @@ def merge(*structures: Structure[Any],
             bundle = out.setdefault(module_name, {})
             if check_duplicates and name in bundle:
                 old = bundle[name]
-                if (getattr(old, "shape", None) != getattr(value, "shape", None)
-                        or getattr(old, "dtype", None) != getattr(value, "dtype", None)):
+                if getattr(old, "shape", None) != getattr(value, "shape", None) or getattr(
+                    old, "dtype", None
+                ) != getattr(value, "dtype", None):
                     raise ValueError(
                         "Duplicate array found with different shape/dtype for "
-                        f"{module_name}.{name}: {_short_type(old)} vs {_short_type(value)}.")
+                        f"{module_name}.{name}: {_short_type(old)} vs {_short_type(value)}."
+                    )
             bundle[name] = value
     return out
 
 
 def partition(
-        predicate: Callable[[str, str, T], bool],
-        structure: Structure[T]) -> tuple[Structure[T], Structure[T]]:
+    predicate: Callable[[str, str, T], bool], structure: Structure[T]
+) -> tuple[Structure[T], Structure[T]]:
     """Splits a structure into ``(entries where predicate is true, the rest)``.
 
     >>> import haiku as hk
@@ -293,9 +322,8 @@ class PartitionIndexError(AssertionError, ValueError):
 
 
 def partition_n(
-        fn: Callable[[str, str, T], int],
-        structure: Structure[T],
-        n: int) -> tuple[Structure[T], ...]:
+    fn: Callable[[str, str, T], int], structure: Structure[T], n: int
+) -> tuple[Structure[T], ...]:
     """Splits a structure into ``n`` structures; ``fn(module_name, name, value)`` picks one.
 
     >>> import haiku as hk
@@ -311,11 +339,13 @@ def partition_n(
         except TypeError:
             raise TypeError(
                 f"partition_n: fn must return an int in [0, {n}), got {index!r} for "
-                f"{module_name}/{name}.") from None
+                f"{module_name}/{name}."
+            ) from None
         if not 0 <= index < n:
             raise PartitionIndexError(
                 f"partition_n: fn returned {index} for {module_name}/{name}, but it must be "
-                f"in range [0, {n}). Increase n or fix fn.")
+                f"in range [0, {n}). Increase n or fix fn."
+            )
         parts[index].setdefault(module_name, {})[name] = value
     return tuple(parts)
 
@@ -339,7 +369,8 @@ def _leaf_attr(leaf: Any, attr: str, fn: str) -> Any:
     except AttributeError:
         raise TypeError(
             f"{fn} needs arrays (or jax.ShapeDtypeStruct) as leaves, got a leaf of type "
-            f"{type(leaf).__name__}: {leaf!r}. Convert it with jnp.asarray first.") from None
+            f"{type(leaf).__name__}: {leaf!r}. Convert it with jnp.asarray first."
+        ) from None
 
 
 def tree_size(tree: Any) -> int:
@@ -361,5 +392,7 @@ def tree_bytes(tree: Any) -> int:
     >>> hk.data_structures.tree_bytes({"linear": {"w": jnp.ones([3, 4], jnp.bfloat16)}})
     24
     """
-    return sum(_leaf_attr(x, "size", "tree_bytes") * _leaf_attr(x, "dtype", "tree_bytes").itemsize
-               for x in jax.tree.leaves(tree))
+    return sum(
+        _leaf_attr(x, "size", "tree_bytes") * _leaf_attr(x, "dtype", "tree_bytes").itemsize
+        for x in jax.tree.leaves(tree)
+    )

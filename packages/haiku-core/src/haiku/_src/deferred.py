@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable, Generic, Sequence, TypeVar
+from collections.abc import Callable, Sequence
+from typing import Any, Generic, TypeVar
 
 from haiku._src.frame import current_frame
 
@@ -47,6 +48,7 @@ class Deferred(Generic[T]):
     def _forward(self, method_name: str) -> Callable[..., Any]:
         def method(*args, **kwargs):
             return getattr(self.target, method_name)(*args, **kwargs)
+
         return method
 
     @property
@@ -57,7 +59,8 @@ class Deferred(Generic[T]):
             if frame is not self._frame:
                 raise ValueError(
                     "hk.Deferred can only build its module inside the same init/apply call in "
-                    "which the Deferred was created.")
+                    "which the Deferred was created."
+                )
             saved = frame.scopes
             frame.scopes = self._scopes
             try:
@@ -84,7 +87,8 @@ class Deferred(Generic[T]):
             return getattr(target, name)
         raise AttributeError(
             f"'{type(self).__name__}' object has no attribute '{name}' (its module is built on "
-            "first call or `.target`; attributes are forwarded to it after that).")
+            "first call or `.target`; attributes are forwarded to it after that)."
+        )
 
     def __setattr__(self, name: str, value: Any) -> None:
         target = self.__dict__.get("_target")

@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import contextlib
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 from unittest import mock
 
 import jax
 import jax.numpy as jnp
 
 from haiku._src.frame import inside_transform
-from haiku._src.internal_state import (InternalState, internal_state, isolated_naming,
-                                       params_frozen, temporary_internal_state)
+from haiku._src.internal_state import (
+    InternalState,
+    internal_state,
+    isolated_naming,
+    params_frozen,
+    temporary_internal_state,
+)
 from haiku._src.params import creator_scope
 
 
@@ -24,9 +30,9 @@ def fast_eval_shape(fun: Callable[..., Any], *args, **kwargs) -> Any:
     """Like ``jax.eval_shape(fun, *args, **kwargs)``, but cheaper to trace for haiku code.
 
     Every parameter and state initializer is replaced by zeros (their shape and dtype are
-    known without running them) and ``jax.random.fold_in`` by the identity. Only shapes and dtypes of the
-    result are meaningful. Inside a transform, as ``hk.eval_shape``, parameters and state
-    created by ``fun``, state updates and key draws are discarded.
+    known without running them) and ``jax.random.fold_in`` by the identity. Only shapes and
+    dtypes of the result are meaningful. Inside a transform, as ``hk.eval_shape``,
+    parameters and state created by ``fun``, state updates and key draws are discarded.
 
     >>> import jax, jax.numpy as jnp
     >>> import haiku as hk

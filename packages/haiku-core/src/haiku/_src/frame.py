@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import itertools
 import threading
-from typing import Any, NamedTuple, Optional
+from typing import Any, NamedTuple
 
 from haiku._src.errors import NotInTransformError
 
@@ -50,11 +50,11 @@ class Scope:
 
     __slots__ = ("module", "method_name", "counts", "used")
 
-    def __init__(self, module: Any, method_name: Optional[str]):
+    def __init__(self, module: Any, method_name: str | None):
         self.module = module
         self.method_name = method_name
-        self.counts: Optional[dict[str, int]] = None
-        self.used: Optional[set[str]] = None
+        self.counts: dict[str, int] | None = None
+        self.used: set[str] | None = None
 
 
 _SERIALS = itertools.count()
@@ -63,11 +63,21 @@ _SERIALS = itertools.count()
 class Frame:
     """The mutable context of one ``init`` or ``apply`` call."""
 
-    __slots__ = ("params", "state", "rng_stack", "freeze_params", "scopes", "trace_state",
-                 "exit_callbacks", "serial", "__weakref__")
+    __slots__ = (
+        "params",
+        "state",
+        "rng_stack",
+        "freeze_params",
+        "scopes",
+        "trace_state",
+        "exit_callbacks",
+        "serial",
+        "__weakref__",
+    )
 
-    def __init__(self, params: dict, state: dict, rng: Any, freeze_params: bool,
-                 trace_state: Any = None):
+    def __init__(
+        self, params: dict, state: dict, rng: Any, freeze_params: bool, trace_state: Any = None
+    ):
         self.params = params
         self.state = state
         self.rng_stack: list = [rng]
@@ -91,7 +101,6 @@ class Frame:
 
 
 class _FrameStack(threading.local):
-
     def __init__(self):
         super().__init__()
         self.frames: list[Frame] = []
@@ -104,7 +113,8 @@ _STACK = _FrameStack()
 
 OUTSIDE_TRANSFORM_HINT = (
     "Wrap the function that uses it in `hk.transform` (or `hk.transform_with_state`) "
-    "and call the resulting `init`/`apply`.")
+    "and call the resulting `init`/`apply`."
+)
 
 
 def frame_stack() -> list[Frame]:
@@ -117,7 +127,8 @@ def current_frame(what: str = "This function") -> Frame:
     frames = _STACK.frames
     if not frames:
         raise NotInTransformError(
-            f"{what} must be used as part of an `hk.transform`. {OUTSIDE_TRANSFORM_HINT}")
+            f"{what} must be used as part of an `hk.transform`. {OUTSIDE_TRANSFORM_HINT}"
+        )
     return frames[-1]
 
 
@@ -153,7 +164,7 @@ def pop_frame(frame: Frame) -> None:
             callback()
 
 
-def foreign_module_error(module: Any, what: str) -> Optional[ValueError]:
+def foreign_module_error(module: Any, what: str) -> ValueError | None:
     """An error if ``module`` was built in an init/apply call that is not running now.
 
     Only called on the (rare) creation and missing-value paths, never per method call.
@@ -165,4 +176,5 @@ def foreign_module_error(module: Any, what: str) -> Optional[ValueError]:
         f"{type(module).__name__} '{module.module_name}' was constructed in another "
         f"init/apply call than the one now {what}. A module instance belongs to the "
         "transformed call that built it: construct modules inside the function you "
-        "transform (e.g. keep a factory, not an instance, outside of it).")
+        "transform (e.g. keep a factory, not an instance, outside of it)."
+    )

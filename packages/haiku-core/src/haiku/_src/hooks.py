@@ -7,11 +7,10 @@ learn that no hook is installed (the common case).
 from __future__ import annotations
 
 import threading
-from typing import Callable
+from collections.abc import Callable
 
 
 class _Hooks(threading.local):
-
     def __init__(self):
         super().__init__()
         self.param_creators: list[Callable] = []

@@ -16,7 +16,8 @@ True
 from __future__ import annotations
 
 import functools
-from typing import Any, Callable, Optional
+from collections.abc import Callable
+from typing import Any
 
 import jax
 import jax.numpy as jnp
@@ -47,14 +48,16 @@ _FILLS: dict[Callable, Callable] = {jnp.zeros: _zeros, jnp.ones: _ones}
 def create(init: Callable, shape: tuple[int, ...], dtype: Any) -> Any:
     """``init(shape, dtype)``, through a kernel when ``init`` is ``jnp.zeros``/``jnp.ones``."""
     if (init is jnp.zeros or init is jnp.ones) and all(
-            isinstance(d, (int, np.integer)) for d in shape):
+        isinstance(d, (int, np.integer)) for d in shape
+    ):
         return _FILLS[init](tuple(shape), dtype)
     return init(shape, dtype)
 
 
 @functools.partial(jax.jit, static_argnums=(1, 2, 3), inline=True)
-def _scaled_truncated_normal(key: jax.Array, lower: float, upper: float,
-                             shape: tuple[int, ...], stddev: jax.Array) -> jax.Array:
+def _scaled_truncated_normal(
+    key: jax.Array, lower: float, upper: float, shape: tuple[int, ...], stddev: jax.Array
+) -> jax.Array:
     return stddev * jax.random.truncated_normal(key, lower, upper, shape, jnp.float32)
 
 
@@ -62,8 +65,9 @@ def _is_real_scalar(value: Any) -> bool:
     return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
 
 
-def scaled_truncated_normal(key: jax.Array, lower: Any, upper: Any, shape: tuple[int, ...],
-                            dtype: Any, stddev: Any) -> Optional[jax.Array]:
+def scaled_truncated_normal(
+    key: jax.Array, lower: Any, upper: Any, shape: tuple[int, ...], dtype: Any, stddev: Any
+) -> jax.Array | None:
     """``stddev * truncated_normal(key, lower, upper, shape)`` in one dispatch, or None.
 
     Only for float32 and scalar hyper-parameters: there the scalar converts to float32
@@ -79,5 +83,6 @@ def scaled_truncated_normal(key: jax.Array, lower: Any, upper: Any, shape: tuple
         return None
     if dtype is not jnp.float32 and np.dtype(dtype) != _FLOAT32:
         return None
-    return _scaled_truncated_normal(key, float(lower), float(upper), shape,
-                                    np.asarray(stddev, np.float32))
+    return _scaled_truncated_normal(
+        key, float(lower), float(upper), shape, np.asarray(stddev, np.float32)
+    )

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import abc
 import math
-from typing import Any, Optional, Sequence, Union
+from collections.abc import Sequence
+from typing import Any
 
 import jax
 import jax.numpy as jnp
@@ -21,8 +22,16 @@ from haiku._src.rng import next_rng_key
 from haiku._src.typing import Initializer
 
 __all__ = [
-    "Initializer", "Constant", "RandomNormal", "TruncatedNormal", "RandomUniform",
-    "VarianceScaling", "UniformScaling", "Orthogonal", "Identity", "compute_fans",
+    "Initializer",
+    "Constant",
+    "RandomNormal",
+    "TruncatedNormal",
+    "RandomUniform",
+    "VarianceScaling",
+    "UniformScaling",
+    "Orthogonal",
+    "Identity",
+    "compute_fans",
 ]
 
 
@@ -56,7 +65,8 @@ def _check_rank_2(shape: Sequence[int], what: str) -> tuple[int, ...]:
     if len(shape) < 2:
         raise ValueError(
             f"{what} initializer requires at least a 2D shape, got shape {shape}. Use it for "
-            "weight matrices (e.g. [in, out]) or stacks of them.")
+            "weight matrices (e.g. [in, out]) or stacks of them."
+        )
     return shape
 
 
@@ -67,8 +77,7 @@ class _RandomInitializer(abc.ABC):
         return self.sample(next_rng_key(), shape, dtype)
 
     @abc.abstractmethod
-    def sample(self, key: jax.Array, shape: Sequence[int],
-               dtype: Any = jnp.float32) -> jax.Array:
+    def sample(self, key: jax.Array, shape: Sequence[int], dtype: Any = jnp.float32) -> jax.Array:
         """Samples with an explicit ``key`` (usable outside a transform)."""
 
 
@@ -83,7 +92,7 @@ class Constant:
     Array([3., 3.], dtype=float32)
     """
 
-    def __init__(self, constant: Union[float, int, complex, np.ndarray, jax.Array]):
+    def __init__(self, constant: float | int | complex | np.ndarray | jax.Array):
         """Constructs a Constant initializer.
 
         Args:
@@ -94,8 +103,9 @@ class Constant:
     def __call__(self, shape: Sequence[int], dtype: Any = jnp.float32) -> jax.Array:
         return jnp.broadcast_to(jnp.asarray(self.constant), shape).astype(dtype)
 
-    def sample(self, key: Optional[jax.Array], shape: Sequence[int],
-               dtype: Any = jnp.float32) -> jax.Array:
+    def sample(
+        self, key: jax.Array | None, shape: Sequence[int], dtype: Any = jnp.float32
+    ) -> jax.Array:
         """Same as calling the initializer; ``key`` is ignored.
 
         >>> import haiku as hk
@@ -119,7 +129,7 @@ class RandomNormal(_RandomInitializer):
     (2, 3)
     """
 
-    def __init__(self, stddev: Union[float, jax.Array] = 1.0, mean: Union[float, jax.Array] = 0.0):
+    def __init__(self, stddev: float | jax.Array = 1.0, mean: float | jax.Array = 0.0):
         """Constructs a RandomNormal initializer.
 
         Args:
@@ -129,8 +139,7 @@ class RandomNormal(_RandomInitializer):
         self.stddev = stddev
         self.mean = mean
 
-    def sample(self, key: jax.Array, shape: Sequence[int],
-               dtype: Any = jnp.float32) -> jax.Array:
+    def sample(self, key: jax.Array, shape: Sequence[int], dtype: Any = jnp.float32) -> jax.Array:
         """Samples with an explicit ``key`` (usable outside a transform)."""
         mean = _cast(self.mean, dtype)
         stddev = _cast(self.stddev, dtype)
@@ -157,10 +166,10 @@ class TruncatedNormal(_RandomInitializer):
 
     def __init__(
         self,
-        stddev: Union[float, jax.Array] = 1.0,
-        mean: Union[float, complex, jax.Array] = 0.0,
-        lower: Union[float, jax.Array] = -2.0,
-        upper: Union[float, jax.Array] = 2.0,
+        stddev: float | jax.Array = 1.0,
+        mean: float | complex | jax.Array = 0.0,
+        lower: float | jax.Array = -2.0,
+        upper: float | jax.Array = 2.0,
     ):
         """Constructs a TruncatedNormal initializer.
 
@@ -175,12 +184,12 @@ class TruncatedNormal(_RandomInitializer):
         self.lower = lower
         self.upper = upper
 
-    def sample(self, key: jax.Array, shape: Sequence[int],
-               dtype: Any = jnp.float32) -> jax.Array:
+    def sample(self, key: jax.Array, shape: Sequence[int], dtype: Any = jnp.float32) -> jax.Array:
         """Samples with an explicit ``key`` (usable outside a transform)."""
         if _is_zero(self.mean):
             scaled = init_kernels.scaled_truncated_normal(
-                key, self.lower, self.upper, tuple(shape), dtype, self.stddev)
+                key, self.lower, self.upper, tuple(shape), dtype, self.stddev
+            )
             if scaled is not None:
                 return scaled
         real_dtype = jnp.finfo(dtype).dtype
@@ -194,8 +203,10 @@ class TruncatedNormal(_RandomInitializer):
         return stddev * unit + mean
 
     def __repr__(self) -> str:
-        return (f"TruncatedNormal(stddev={self.stddev!r}, mean={self.mean!r}, "
-                f"lower={self.lower!r}, upper={self.upper!r})")
+        return (
+            f"TruncatedNormal(stddev={self.stddev!r}, mean={self.mean!r}, "
+            f"lower={self.lower!r}, upper={self.upper!r})"
+        )
 
 
 class RandomUniform(_RandomInitializer):
@@ -208,8 +219,7 @@ class RandomUniform(_RandomInitializer):
     True
     """
 
-    def __init__(self, minval: Union[float, jax.Array] = 0.0,
-                 maxval: Union[float, jax.Array] = 1.0):
+    def __init__(self, minval: float | jax.Array = 0.0, maxval: float | jax.Array = 1.0):
         """Constructs a RandomUniform initializer.
 
         Args:
@@ -219,8 +229,7 @@ class RandomUniform(_RandomInitializer):
         self.minval = minval
         self.maxval = maxval
 
-    def sample(self, key: jax.Array, shape: Sequence[int],
-               dtype: Any = jnp.float32) -> jax.Array:
+    def sample(self, key: jax.Array, shape: Sequence[int], dtype: Any = jnp.float32) -> jax.Array:
         """Samples with an explicit ``key`` (usable outside a transform)."""
         return jax.random.uniform(key, shape, dtype, self.minval, self.maxval)
 
@@ -228,8 +237,9 @@ class RandomUniform(_RandomInitializer):
         return f"RandomUniform(minval={self.minval!r}, maxval={self.maxval!r})"
 
 
-def compute_fans(shape: Sequence[int],
-                 fan_in_axes: Optional[Sequence[int]] = None) -> tuple[float, float]:
+def compute_fans(
+    shape: Sequence[int], fan_in_axes: Sequence[int] | None = None
+) -> tuple[float, float]:
     """Returns ``(fan_in, fan_out)`` of a weight shape, as used by :class:`VarianceScaling`.
 
     Rank 0 gives ``(1, 1)``; rank 1 gives ``(n, n)``; rank 2 is ``[in, out]``. Higher ranks
@@ -272,9 +282,13 @@ class VarianceScaling(_RandomInitializer):
     (3, 4)
     """
 
-    def __init__(self, scale: float = 1.0, mode: str = "fan_in",
-                 distribution: str = "truncated_normal",
-                 fan_in_axes: Optional[Sequence[int]] = None):
+    def __init__(
+        self,
+        scale: float = 1.0,
+        mode: str = "fan_in",
+        distribution: str = "truncated_normal",
+        fan_in_axes: Sequence[int] | None = None,
+    ):
         """Constructs a VarianceScaling initializer.
 
         Args:
@@ -290,22 +304,22 @@ class VarianceScaling(_RandomInitializer):
             ValueError: If ``scale`` is negative or ``mode``/``distribution`` is unknown.
         """
         if scale < 0.0:
-            raise ValueError(
-                f"VarianceScaling: `scale` must be a positive float, got {scale!r}.")
+            raise ValueError(f"VarianceScaling: `scale` must be a positive float, got {scale!r}.")
         if mode not in _MODES:
             raise ValueError(
-                f"VarianceScaling: invalid `mode` {mode!r}; use one of {', '.join(_MODES)}.")
+                f"VarianceScaling: invalid `mode` {mode!r}; use one of {', '.join(_MODES)}."
+            )
         if distribution not in _DISTRIBUTIONS:
             raise ValueError(
                 f"VarianceScaling: invalid `distribution` {distribution!r}; use one of "
-                f"{', '.join(_DISTRIBUTIONS)}.")
+                f"{', '.join(_DISTRIBUTIONS)}."
+            )
         self.scale = scale
         self.mode = mode
         self.distribution = distribution
         self.fan_in_axes = fan_in_axes
 
-    def sample(self, key: jax.Array, shape: Sequence[int],
-               dtype: Any = jnp.float32) -> jax.Array:
+    def sample(self, key: jax.Array, shape: Sequence[int], dtype: Any = jnp.float32) -> jax.Array:
         """Samples with an explicit ``key`` (usable outside a transform)."""
         fan_in, fan_out = compute_fans(shape, self.fan_in_axes)
         if self.mode == "fan_in":
@@ -324,8 +338,10 @@ class VarianceScaling(_RandomInitializer):
         return RandomUniform(minval=-limit, maxval=limit).sample(key, shape, dtype)
 
     def __repr__(self) -> str:
-        return (f"VarianceScaling(scale={self.scale!r}, mode={self.mode!r}, "
-                f"distribution={self.distribution!r}, fan_in_axes={self.fan_in_axes!r})")
+        return (
+            f"VarianceScaling(scale={self.scale!r}, mode={self.mode!r}, "
+            f"distribution={self.distribution!r}, fan_in_axes={self.fan_in_axes!r})"
+        )
 
 
 class UniformScaling(_RandomInitializer):
@@ -346,8 +362,7 @@ class UniformScaling(_RandomInitializer):
         """
         self.scale = scale
 
-    def sample(self, key: jax.Array, shape: Sequence[int],
-               dtype: Any = jnp.float32) -> jax.Array:
+    def sample(self, key: jax.Array, shape: Sequence[int], dtype: Any = jnp.float32) -> jax.Array:
         """Samples with an explicit ``key`` (usable outside a transform)."""
         fan_in = math.prod(tuple(shape)[:-1])
         limit = np.sqrt(3.0 / fan_in) * self.scale
@@ -383,8 +398,7 @@ class Orthogonal(_RandomInitializer):
         self.scale = scale
         self.axis = axis
 
-    def sample(self, key: jax.Array, shape: Sequence[int],
-               dtype: Any = jnp.float32) -> jax.Array:
+    def sample(self, key: jax.Array, shape: Sequence[int], dtype: Any = jnp.float32) -> jax.Array:
         """Samples with an explicit ``key`` (usable outside a transform)."""
         shape = _check_rank_2(shape, "Orthogonal")
         rows = shape[self.axis]
@@ -420,7 +434,7 @@ class Identity:
            [0., 2., 0.]], dtype=float32)
     """
 
-    def __init__(self, gain: Union[float, np.ndarray, jax.Array] = 1.0):
+    def __init__(self, gain: float | np.ndarray | jax.Array = 1.0):
         """Constructs an Identity initializer.
 
         Args:
@@ -435,8 +449,9 @@ class Identity:
             eye = jnp.broadcast_to(eye, shape)
         return _cast(self.gain, dtype) * eye
 
-    def sample(self, key: Optional[jax.Array], shape: Sequence[int],
-               dtype: Any = jnp.float32) -> jax.Array:
+    def sample(
+        self, key: jax.Array | None, shape: Sequence[int], dtype: Any = jnp.float32
+    ) -> jax.Array:
         """Same as calling the initializer; ``key`` is ignored.
 
         >>> import haiku as hk

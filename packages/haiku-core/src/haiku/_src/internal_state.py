@@ -9,7 +9,8 @@ explicitly: it takes an :class:`InternalState`, runs the body under
 from __future__ import annotations
 
 import contextlib
-from typing import Any, Callable, Iterator, NamedTuple, Optional
+from collections.abc import Callable, Iterator
+from typing import Any, NamedTuple
 
 from haiku._src.frame import Frame, StatePair, current_frame, pop_frame, push_frame
 from haiku._src.rng import PRNGSequence, RNGState
@@ -35,7 +36,7 @@ class InternalState(NamedTuple):
 
     params: Any
     state: Any
-    rng: Optional[RNGState]
+    rng: RNGState | None
 
 
 def internal_state(*, params: bool = True) -> InternalState:
@@ -92,10 +93,12 @@ def update_internal_state(new: InternalState) -> None:
         if frame.freeze_params:
             for bundle_name, bundle in new.params.items():
                 if bundle_name not in frame.params or any(
-                        n not in frame.params[bundle_name] for n in bundle):
+                    n not in frame.params[bundle_name] for n in bundle
+                ):
                     raise ValueError(
                         f"Parameters of module '{bundle_name}' were created during apply. "
-                        "All parameters must be created as part of `init`.")
+                        "All parameters must be created as part of `init`."
+                    )
         else:
             for bundle_name, bundle in new.params.items():
                 frame.params.setdefault(bundle_name, {}).update(bundle)
@@ -155,10 +158,16 @@ def temporary_internal_state(state: InternalState) -> Iterator[Frame]:
     outer = current_frame("haiku.extend.temporary_internal_state()")
     params = outer.params if state.params is None else state.params
     rng = None if state.rng is None else PRNGSequence(state.rng)
-    frame = Frame(params, {k: dict(b) for k, b in (state.state or {}).items()}, rng,
-                  outer.freeze_params, outer.trace_state)
+    frame = Frame(
+        params,
+        {k: dict(b) for k, b in (state.state or {}).items()},
+        rng,
+        outer.freeze_params,
+        outer.trace_state,
+    )
     if outer.trace_state is not None:  # check_jax_usage: this wrapper's JAX trace is legit.
         from haiku._src.jax_usage import current_trace_state
+
         frame.trace_state = current_trace_state()
     frame.scopes = outer.scopes
     frame.exit_callbacks = outer.exit_callbacks
@@ -189,8 +198,7 @@ def frame_internal_state(frame: Frame) -> InternalState:
     (['seen'], {})
     """
     seq = frame.rng_stack[-1]
-    return InternalState(frame.params, frame.state,
-                         None if seq is None else seq.internal_state)
+    return InternalState(frame.params, frame.state, None if seq is None else seq.internal_state)
 
 
 def reserve_up_to_full_rng_block() -> None:
@@ -255,8 +263,10 @@ def isolated_naming() -> Iterator[None]:
     ('unit', 'unit', 'unit_1')
     """
     scope = current_frame("haiku.extend.isolated_naming()").scopes[-1]
-    saved = (None if scope.counts is None else dict(scope.counts),
-             None if scope.used is None else set(scope.used))
+    saved = (
+        None if scope.counts is None else dict(scope.counts),
+        None if scope.used is None else set(scope.used),
+    )
     try:
         yield
     finally:

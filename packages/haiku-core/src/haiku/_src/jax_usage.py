@@ -14,11 +14,12 @@ enabled, the check runs as a custom getter/setter and in the RNG functions.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from haiku._src import config as _config
 from haiku._src.errors import JaxUsageError
-from haiku._src.frame import Frame, _STACK
+from haiku._src.frame import _STACK, Frame
 from haiku._src.hooks import HOOKS
 
 
@@ -36,9 +37,11 @@ def _suggestion() -> tuple[str, str]:
         transform, fix = "jax.vmap", "`hk.vmap(fn, split_rng=...)`"
     elif core.unsafe_am_i_under_a_jit_DO_NOT_USE():
         transform = "jax.jit or a jax.lax control-flow function (scan, cond, while_loop, ...)"
-        fix = ("`hk.scan`, `hk.cond`, `hk.switch`, `hk.while_loop`, `hk.fori_loop`, "
-               "`hk.remat` or `hk.eval_shape` (there is no hk.jit: jit the transformed "
-               "init/apply instead, e.g. `jax.jit(f.apply)`)")
+        fix = (
+            "`hk.scan`, `hk.cond`, `hk.switch`, `hk.while_loop`, `hk.fori_loop`, "
+            "`hk.remat` or `hk.eval_shape` (there is no hk.jit: jit the transformed "
+            "init/apply instead, e.g. `jax.jit(f.apply)`)"
+        )
     else:
         transform = "jax.grad or another JAX transform"
         fix = "`hk.grad` or `hk.value_and_grad`"
@@ -66,7 +69,8 @@ def check(what: str) -> None:
         f"wrapper instead: {fix}. Alternatively apply the JAX transform to the transformed "
         "functions, e.g. `jax.vmap(f.apply, in_axes=(None, None, 0))`. "
         "(This check is on because of hk.experimental.check_jax_usage / "
-        "hk.config check_jax_usage=True.)")
+        "hk.config check_jax_usage=True.)"
+    )
 
 
 def _param_getter(next_getter, value, context):
@@ -84,8 +88,11 @@ def _state_setter(next_setter, value, context):
     return next_setter(value)
 
 
-_HOOKS = (("param_getters", _param_getter), ("state_getters", _state_getter),
-          ("state_setters", _state_setter))
+_HOOKS = (
+    ("param_getters", _param_getter),
+    ("state_getters", _state_getter),
+    ("state_setters", _state_setter),
+)
 
 
 def _install_hooks() -> list:
@@ -104,8 +111,9 @@ def _remove_hooks(pushed: list) -> None:
         stack.remove(hook)
 
 
-def run_checked(run: Callable[..., Any], f: Callable, frame: Frame, args: tuple,
-                kwargs: dict) -> Any:
+def run_checked(
+    run: Callable[..., Any], f: Callable, frame: Frame, args: tuple, kwargs: dict
+) -> Any:
     """``run(f, frame, args, kwargs)`` with the usage checks installed (transform entry)."""
     frame.trace_state = current_trace_state()
     pushed = _install_hooks()

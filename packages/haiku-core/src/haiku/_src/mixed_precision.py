@@ -27,7 +27,8 @@ from __future__ import annotations
 import contextlib
 import re
 import threading
-from typing import TYPE_CHECKING, Any, Callable, Iterator, Optional, Union
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any, Union
 
 from haiku._src.frame import frame_stack
 from haiku._src.hooks import add_global_interceptor
@@ -46,7 +47,6 @@ PolicyTarget = Union[type, str, "re.Pattern[str]", Module]
 
 
 class _Registry(threading.local):
-
     def __init__(self):
         super().__init__()
         self.classes: dict[Any, Any] = {}
@@ -62,11 +62,11 @@ _installed = False
 
 def _jmp():
     try:
-        import jmp  # pylint: disable=import-outside-toplevel
+        import jmp  # imported on first use
     except ImportError as e:
         raise ImportError(
             "hk.mixed_precision needs the `jmp` package: install it with "
-            "`pip install \"haiku-core[mixed-precision]\"` (or `pip install jmp`)."
+            '`pip install "haiku-core[mixed-precision]"` (or `pip install jmp`).'
         ) from e
     return jmp
 
@@ -84,24 +84,29 @@ def _check_target(target: Any, fn: str) -> None:
         if not issubclass(target, Module):
             raise TypeError(
                 f"hk.mixed_precision.{fn}: {target.__name__} is not an hk.Module subclass. "
-                "Pass a Module class, a module path string, a compiled regex or a module.")
+                "Pass a Module class, a module path string, a compiled regex or a module."
+            )
     elif not isinstance(target, (str, re.Pattern, Module)):
         raise TypeError(
             f"hk.mixed_precision.{fn}: cannot attach a policy to {target!r}. Pass a Module "
             "class (e.g. hk.Linear), a module path (e.g. 'encoder/~/linear_0'), a compiled "
-            "regex (re.compile('encoder/.*')) or a module instance.")
+            "regex (re.compile('encoder/.*')) or a module instance."
+        )
 
 
 def _as_policy(policy: Any) -> Any:
     if policy is None:
-        raise ValueError("hk.mixed_precision.set_policy: the policy is None; to remove a "
-                         "policy use hk.mixed_precision.clear_policy.")
+        raise ValueError(
+            "hk.mixed_precision.set_policy: the policy is None; to remove a "
+            "policy use hk.mixed_precision.clear_policy."
+        )
     if isinstance(policy, str):
         return _jmp().get_policy(policy)
     if not all(hasattr(policy, a) for a in ("param_dtype", "cast_to_compute", "cast_to_output")):
         raise TypeError(
             f"hk.mixed_precision: expected a jmp.Policy (or a policy string such as "
-            f"'p=f32,c=bf16,o=f32'), got {policy!r}.")
+            f"'p=f32,c=bf16,o=f32'), got {policy!r}."
+        )
     return policy
 
 
@@ -123,7 +128,7 @@ def _ensure_installed() -> None:
                 _installed = True
 
 
-def set_policy(target: PolicyTarget, policy: Union["jmp.Policy", str]) -> None:
+def set_policy(target: PolicyTarget, policy: jmp.Policy | str) -> None:
     """Uses ``policy`` for every method call of the modules ``target`` designates.
 
     Args:
@@ -155,7 +160,7 @@ def set_policy(target: PolicyTarget, policy: Union["jmp.Policy", str]) -> None:
     table[key] = policy
 
 
-def get_policy(target: PolicyTarget) -> Optional["jmp.Policy"]:
+def get_policy(target: PolicyTarget) -> jmp.Policy | None:
     """The policy set for exactly ``target`` (see :func:`set_policy`), or ``None``.
 
     >>> import haiku as hk
@@ -188,12 +193,14 @@ def _running_instance_of(cls: type) -> bool:
     if not frames:
         return False
     key = _class_key(cls)
-    return any(scope.module is not None and _class_key(type(scope.module)) == key
-               for scope in frames[-1].scopes)
+    return any(
+        scope.module is not None and _class_key(type(scope.module)) == key
+        for scope in frames[-1].scopes
+    )
 
 
 @contextlib.contextmanager
-def push_policy(target: PolicyTarget, policy: Union["jmp.Policy", str]) -> Iterator[None]:
+def push_policy(target: PolicyTarget, policy: jmp.Policy | str) -> Iterator[None]:
     """Sets a policy for the duration of a ``with`` block, then restores the previous one.
 
     Raises:
@@ -212,7 +219,8 @@ def push_policy(target: PolicyTarget, policy: Union["jmp.Policy", str]) -> Itera
         raise ValueError(
             f"hk.mixed_precision.push_policy: cannot change the policy of {target.__name__} "
             "inside one of its own methods. Push the policy around the code that calls the "
-            "module instead.")
+            "module instead."
+        )
     previous = get_policy(target)
     set_policy(target, policy)
     try:
@@ -224,7 +232,7 @@ def push_policy(target: PolicyTarget, policy: Union["jmp.Policy", str]) -> Itera
             set_policy(target, previous)
 
 
-def current_policy() -> Optional["jmp.Policy"]:
+def current_policy() -> jmp.Policy | None:
     """The policy of the innermost running module method that has one, or ``None``.
 
     >>> import haiku as hk
@@ -266,8 +274,9 @@ def _getter(next_getter, value, context):
     return next_getter(_REGISTRY.current[-1].cast_to_compute(value))
 
 
-def _interceptor(next_f: Callable[..., Any], args: tuple, kwargs: dict,
-                 context: MethodContext) -> Any:
+def _interceptor(
+    next_f: Callable[..., Any], args: tuple, kwargs: dict, context: MethodContext
+) -> Any:
     policy = _resolve(context.module, context.method_name)
     if policy is None:
         return next_f(*args, **kwargs)
@@ -279,8 +288,10 @@ def _interceptor(next_f: Callable[..., Any], args: tuple, kwargs: dict,
     current.append(policy)
     try:
         if outermost:
-            with creator_scope(_creator, params=True, state=False), \
-                    getter_scope(_getter, params=True, state=True):
+            with (
+                creator_scope(_creator, params=True, state=False),
+                getter_scope(_getter, params=True, state=True),
+            ):
                 out = next_f(*args, **kwargs)
         else:
             out = next_f(*args, **kwargs)

@@ -13,15 +13,21 @@ import dataclasses
 import functools
 import inspect
 import types
-from typing import (Any, Callable, ClassVar, Iterator, Mapping, NamedTuple, Optional,
-                    Protocol, runtime_checkable)
+from collections.abc import Callable, Iterator, Mapping
+from typing import (
+    Any,
+    ClassVar,
+    NamedTuple,
+    Protocol,
+    runtime_checkable,
+)
 
 import jax
 
 from haiku._src import config as _config
 from haiku._src import naming
 from haiku._src.errors import NotInTransformError
-from haiku._src.frame import OUTSIDE_TRANSFORM_HINT, Scope, _STACK, current_frame
+from haiku._src.frame import _STACK, OUTSIDE_TRANSFORM_HINT, Scope, current_frame
 from haiku._src.hooks import GLOBAL_INTERCEPTORS, HOOKS
 
 
@@ -47,14 +53,15 @@ class MethodContext(NamedTuple):
     3.0
     """
 
-    module: "Module"
+    module: Module
     method_name: str
     orig_method: Callable[..., Any]
     orig_class: type
 
 
-def _intercepted_call(method: Callable, method_name: str, module: "Module",
-                      orig_class: type, args: tuple, kwargs: dict) -> Any:
+def _intercepted_call(
+    method: Callable, method_name: str, module: Module, orig_class: type, args: tuple, kwargs: dict
+) -> Any:
     interceptors = GLOBAL_INTERCEPTORS[0] + tuple(HOOKS.interceptors)
     bound = functools.partial(method, module)
     context = MethodContext(module, method_name, bound, orig_class)
@@ -68,7 +75,7 @@ def _intercepted_call(method: Callable, method_name: str, module: "Module",
     return call(0, args, kwargs)
 
 
-def _register_with_parents(module: "Module", scopes: list[Scope]) -> None:
+def _register_with_parents(module: Module, scopes: list[Scope]) -> None:
     name = module.module_name
     for scope in scopes[1:]:
         parent = scope.module
@@ -76,11 +83,12 @@ def _register_with_parents(module: "Module", scopes: list[Scope]) -> None:
             parent._submodules.add(name)
 
 
-def _not_in_transform(module: "Module", method_name: str) -> NotInTransformError:
+def _not_in_transform(module: Module, method_name: str) -> NotInTransformError:
     return NotInTransformError(
         f"{type(module).__name__}.{method_name} was called outside of an `hk.transform`: "
         "haiku modules can only be used inside the function you transform. "
-        f"{OUTSIDE_TRANSFORM_HINT}")
+        f"{OUTSIDE_TRANSFORM_HINT}"
+    )
 
 
 def _wrap_method(method_name: str, method: Callable) -> Callable:
@@ -99,8 +107,9 @@ def _wrap_method(method_name: str, method: Callable) -> Callable:
             name = self.name if extra_scope is None else f"{self.name}/{extra_scope}"
             with jax.named_scope(name):
                 if GLOBAL_INTERCEPTORS[0] or HOOKS.interceptors:
-                    out = _intercepted_call(method, method_name, self,
-                                            orig_class_holder[0], args, kwargs)
+                    out = _intercepted_call(
+                        method, method_name, self, orig_class_holder[0], args, kwargs
+                    )
                 else:
                     out = method(self, *args, **kwargs)
         finally:
@@ -138,8 +147,12 @@ class ModuleMetaclass(type(Protocol)):  # type: ignore[misc]
                     clsdict[key] = _wrap_method(key, value)
                     wrapped_fns.append(clsdict[key])
                 elif isinstance(value, property):
-                    fns = [f if f is None or not isinstance(f, types.FunctionType)
-                           else _wrap_method(key, f) for f in (value.fget, value.fset, value.fdel)]
+                    fns = [
+                        f
+                        if f is None or not isinstance(f, types.FunctionType)
+                        else _wrap_method(key, f)
+                        for f in (value.fget, value.fset, value.fdel)
+                    ]
                     wrapped_fns.extend(f for f in fns if getattr(f, "_hk_wrapped", False))
                     clsdict[key] = property(*fns, doc=value.__doc__)
         cls = super().__new__(mcs, name, bases, clsdict)
@@ -157,11 +170,13 @@ class ModuleMetaclass(type(Protocol)):  # type: ignore[misc]
             raise NotInTransformError(
                 f"All `hk.Module`s must be initialized inside an `hk.transform`: "
                 f"{cls.__name__}(...) was constructed outside of one. Construct modules inside "
-                "the function you transform, e.g. `def f(x): return hk.Linear(10)(x)`.")
+                "the function you transform, e.g. `def f(x): return hk.Linear(10)(x)`."
+            )
         if not cls.__dict__.get("_hk_repr_checked", False):
             _adopt_auto_repr(cls)
-        module = cls.__new__(cls) if cls.__new__ is object.__new__ else cls.__new__(
-            cls, *args, **kwargs)
+        module = (
+            cls.__new__(cls) if cls.__new__ is object.__new__ else cls.__new__(cls, *args, **kwargs)
+        )
         if cls.AUTO_REPR and _config.get_config().module_auto_repr:
             module.__dict__["_hk_ctor_args"] = (args, kwargs)
         scopes = frames[-1].scopes
@@ -177,7 +192,8 @@ class ModuleMetaclass(type(Protocol)):  # type: ignore[misc]
                 else:
                     raise ValueError(
                         f"{cls.__name__}.__init__ did not call the super constructor. Add "
-                        "`super().__init__(name=name)` as the first line of your constructor.")
+                        "`super().__init__(name=name)` as the first line of your constructor."
+                    )
         finally:
             scopes.pop()
         if len(scopes) > 1:
@@ -196,8 +212,8 @@ def _adopt_auto_repr(cls: type) -> None:
     cls._hk_repr_checked = True
 
 
-@functools.lru_cache(maxsize=None)
-def _init_signature(cls: type) -> Optional[inspect.Signature]:
+@functools.cache
+def _init_signature(cls: type) -> inspect.Signature | None:
     try:
         return inspect.signature(cls.__init__)
     except (TypeError, ValueError):
@@ -259,16 +275,15 @@ class Module(metaclass=ModuleMetaclass):
     module_name: str
     name: str
 
-    def __init__(self, name: Optional[str] = None):
+    def __init__(self, name: str | None = None):
         if name is None:
             name = type(self)._hk_default_name
         elif not isinstance(name, str):
-            raise TypeError(
-                f"The name of a {type(self).__name__} must be a string, got {name!r}.")
+            raise TypeError(f"The name of a {type(self).__name__} must be a string, got {name!r}.")
         frame = current_frame(f"Constructing {type(self).__name__}")
         scopes = frame.scopes
         if name.startswith(naming.FORCE_PREFIX):
-            module_name = name[len(naming.FORCE_PREFIX):]
+            module_name = name[len(naming.FORCE_PREFIX) :]
             naming.validate_name(module_name, forced=True)
             caller = scopes[-2] if len(scopes) > 1 and scopes[-1].module is self else scopes[-1]
             naming.reserve_forced_name(caller, module_name)
@@ -277,13 +292,15 @@ class Module(metaclass=ModuleMetaclass):
                 raise ValueError(
                     f"'{name}' is not a valid module name: it must be a single Python "
                     "identifier. For a nested name use `hk.name_scope`, or "
-                    "`hk.force_name` for an absolute path.")
+                    "`hk.force_name` for an absolute path."
+                )
             naming.validate_name(name)
             caller = scopes[-2] if len(scopes) > 1 and scopes[-1].module is self else scopes[-1]
             if caller.module is not None and "module_name" not in caller.module.__dict__:
                 raise ValueError(
                     f"{type(caller.module).__name__} created a submodule before calling its "
-                    "super constructor. Call `super().__init__(name=name)` first in __init__.")
+                    "super constructor. Call `super().__init__(name=name)` first in __init__."
+                )
             module_name = naming.reserve_module_name(caller, name)
         self.module_name = module_name
         self.name = module_name.rsplit("/", 1)[-1]
@@ -306,10 +323,14 @@ class Module(metaclass=ModuleMetaclass):
         prefix = self.module_name + "/"
         submodules = self._submodules
         out = {}
-        for bundle_name, bundle in getattr(frame, "params" if which == "params" else "state"
-                                           ).items():
-            if (bundle_name == self.module_name or bundle_name.startswith(prefix)
-                    or bundle_name in submodules):
+        for bundle_name, bundle in getattr(
+            frame, "params" if which == "params" else "state"
+        ).items():
+            if (
+                bundle_name == self.module_name
+                or bundle_name.startswith(prefix)
+                or bundle_name in submodules
+            ):
                 for name, value in bundle.items():
                     out[f"{bundle_name}/{name}"] = value if which == "params" else value.current
         return out
@@ -334,7 +355,8 @@ class _StrictProtocol(Protocol):
                 f"{cls.__name__} subclasses a haiku Protocol without being a Protocol. "
                 "Modules satisfy hk.ModuleProtocol/hk.SupportsCall structurally: subclass "
                 "hk.Module instead, or declare a protocol explicitly with "
-                f"`class {cls.__name__}({bases}, Protocol)`.")
+                f"`class {cls.__name__}({bases}, Protocol)`."
+            )
 
 
 @runtime_checkable
@@ -482,7 +504,7 @@ class NameScopeModule(Module):
     """The module :func:`name_scope` creates for each part of its name."""
 
 
-class name_scope:  # pylint: disable=invalid-name
+class name_scope:  # noqa: N801 - dm-haiku's public name (used like a function)
     """Context manager that opens a named scope, as if inside a module's method.
 
     Scopes are numbered like modules, can be nested with ``"a/b"``, and each object can be
@@ -503,7 +525,8 @@ class name_scope:  # pylint: disable=invalid-name
         if name.startswith("/") or name.endswith("/"):
             raise ValueError(
                 f"hk.name_scope name {name!r} must not start or end with '/': scopes are "
-                "always relative. Use hk.force_name for an absolute module name.")
+                "always relative. Use hk.force_name for an absolute module name."
+            )
         if name.startswith(naming.FORCE_PREFIX):
             self._parts = [name]  # An absolute name: one scope, validated by the Module.
         else:
@@ -512,14 +535,15 @@ class name_scope:  # pylint: disable=invalid-name
             self._parts = name.split("/")
         self._method_name = method_name
         self._entered = False
-        self._scopes: Optional[list[Scope]] = None
+        self._scopes: list[Scope] | None = None
         self._pushed: list[Scope] = []
 
     def __enter__(self) -> None:
         if self._entered:
             raise ValueError(
                 "This hk.name_scope object was already used: name_scope is not reusable. "
-                "Create a new one, e.g. `with hk.name_scope('x'):` each time.")
+                "Create a new one, e.g. `with hk.name_scope('x'):` each time."
+            )
         self._entered = True
         scopes = current_frame("hk.name_scope()").scopes
         self._scopes = scopes
@@ -534,7 +558,8 @@ class name_scope:  # pylint: disable=invalid-name
             if not scopes or scopes[-1] is not scope:
                 raise ValueError(
                     "hk.name_scope exited out of order: name scopes must be nested, not "
-                    "interleaved.")
+                    "interleaved."
+                )
             scopes.pop()
         self._pushed = []
 

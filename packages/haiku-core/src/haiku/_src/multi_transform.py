@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import functools
-from typing import Any, Callable, NamedTuple, Union
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 import jax
 
 from haiku._src.errors import NonEmptyStateError
-from haiku._src.transform import (_NON_EMPTY_STATE, Transformed, TransformedWithState,
-                                  transform_with_state)
+from haiku._src.transform import (
+    _NON_EMPTY_STATE,
+    Transformed,
+    TransformedWithState,
+    transform_with_state,
+)
 
 
 class MultiTransformed(NamedTuple):
@@ -78,8 +83,7 @@ class MultiTransformedWithState(NamedTuple):
 
 def _check_factory(f: Callable, what: str) -> None:
     if not callable(f):
-        raise TypeError(f"{what} needs a function returning (template_fn, tree_of_fns), got "
-                        f"{f!r}.")
+        raise TypeError(f"{what} needs a function returning (template_fn, tree_of_fns), got {f!r}.")
 
 
 def _apply_treedef(f: Callable, what: str):
@@ -88,8 +92,10 @@ def _apply_treedef(f: Callable, what: str):
     def capture():
         result = f()
         if not (isinstance(result, tuple) and len(result) == 2):
-            raise TypeError(f"The function passed to {what} must return a pair "
-                            f"(template_fn, tree_of_apply_fns), got {type(result).__name__}.")
+            raise TypeError(
+                f"The function passed to {what} must return a pair "
+                f"(template_fn, tree_of_apply_fns), got {type(result).__name__}."
+            )
         captured.append(jax.tree.structure(result[1]))
 
     init = transform_with_state(capture).init
@@ -97,8 +103,7 @@ def _apply_treedef(f: Callable, what: str):
     return captured[0]
 
 
-def multi_transform_with_state(
-        f: Callable[[], tuple[Callable, Any]]) -> MultiTransformedWithState:
+def multi_transform_with_state(f: Callable[[], tuple[Callable, Any]]) -> MultiTransformedWithState:
     """Transforms a factory of several functions that share parameters, with state.
 
     ``f()`` returns ``(template, fns)``: ``init`` runs ``template`` (which must create every
@@ -122,6 +127,7 @@ def multi_transform_with_state(
     def make_apply(index: int):
         def fn(*a, **k):
             return jax.tree.leaves(f()[1])[index](*a, **k)
+
         return transform_with_state(fn).apply
 
     applies = [make_apply(i) for i in range(treedef.num_leaves)]
@@ -150,24 +156,28 @@ def multi_transform(f: Callable[[], tuple[Callable, Any]]) -> MultiTransformed:
     def init_fn(*args, **kwargs):
         params, state = stateful.init(*args, **kwargs)
         if state:
-            raise NonEmptyStateError(_NON_EMPTY_STATE.replace(
-                "hk.transform_with_state", "hk.multi_transform_with_state"))
+            raise NonEmptyStateError(
+                _NON_EMPTY_STATE.replace("hk.transform_with_state", "hk.multi_transform_with_state")
+            )
         return params
 
     def stateless(apply_fn):
         def fn(params, *args, **kwargs):
             out, state = apply_fn(params, None, *args, **kwargs)
             if state:
-                raise NonEmptyStateError(_NON_EMPTY_STATE.replace(
-                    "hk.transform_with_state", "hk.multi_transform_with_state"))
+                raise NonEmptyStateError(
+                    _NON_EMPTY_STATE.replace(
+                        "hk.transform_with_state", "hk.multi_transform_with_state"
+                    )
+                )
             return out
+
         return fn
 
     return MultiTransformed(init_fn, jax.tree.map(stateless, stateful.apply))
 
 
-AnyTransformed = Union[Transformed, TransformedWithState, MultiTransformed,
-                       MultiTransformedWithState]
+AnyTransformed = Transformed | TransformedWithState | MultiTransformed | MultiTransformedWithState
 
 
 def _no_rng(apply_fn: Callable, num_leading: int) -> Callable:
@@ -176,17 +186,21 @@ def _no_rng(apply_fn: Callable, num_leading: int) -> Callable:
         if "rng" in kwargs:
             raise TypeError(
                 "This apply function was wrapped with hk.without_apply_rng and takes no rng: "
-                "remove the `rng=` argument.")
+                "remove the `rng=` argument."
+            )
         if len(args) < num_leading:
             names = ("params", "state")[:num_leading]
-            raise TypeError(f"apply() missing required arguments: expected {', '.join(names)} "
-                            "before the inputs.")
+            raise TypeError(
+                f"apply() missing required arguments: expected {', '.join(names)} "
+                "before the inputs."
+            )
         return apply_fn(*args[:num_leading], None, *args[num_leading:], **kwargs)
 
     sig = getattr(apply_fn, "__signature__", None)
     if sig is not None:
         fn.__signature__ = sig.replace(
-            parameters=[p for p in sig.parameters.values() if p.name != "rng"])
+            parameters=[p for p in sig.parameters.values() if p.name != "rng"]
+        )
     return fn
 
 
@@ -195,7 +209,8 @@ def without_apply_rng(f: AnyTransformed) -> AnyTransformed:
 
     >>> import jax, jax.numpy as jnp
     >>> import haiku as hk
-    >>> f = hk.without_apply_rng(hk.transform(lambda x: x + hk.get_parameter("b", [], init=jnp.ones)))
+    >>> forward = lambda x: x + hk.get_parameter("b", [], init=jnp.ones)
+    >>> f = hk.without_apply_rng(hk.transform(forward))
     >>> params = f.init(jax.random.PRNGKey(0), 1.)
     >>> f.apply(params, 1.)
     Array(2., dtype=float32)
@@ -210,4 +225,5 @@ def without_apply_rng(f: AnyTransformed) -> AnyTransformed:
         return MultiTransformedWithState(f.init, jax.tree.map(lambda a: _no_rng(a, 2), f.apply))
     raise ValueError(  # ValueError, as dm-haiku.
         "hk.without_apply_rng expects the result of hk.transform, hk.transform_with_state, "
-        f"hk.multi_transform or hk.multi_transform_with_state, got {type(f).__name__}.")
+        f"hk.multi_transform or hk.multi_transform_with_state, got {type(f).__name__}."
+    )

@@ -12,7 +12,6 @@ The rules reproduce dm-haiku exactly, since checkpoints are keyed by these strin
 from __future__ import annotations
 
 import re
-from typing import Optional
 
 from haiku._src.frame import Scope
 
@@ -35,17 +34,18 @@ def camel_to_snake(name: str) -> str:
 
 def validate_name(name: str, *, forced: bool = False) -> None:
     """Raises ValueError unless every ``/``-separated part of ``name`` is an identifier."""
-    for i, part in enumerate(name.split("/")):
+    for _i, part in enumerate(name.split("/")):
         if forced and part.startswith("~"):
             part = part[1:] or "_"
         if not _VALID_COMPONENT.match(part):
             raise ValueError(
                 f"'{name}' is not a valid module name: each part must be a Python identifier "
                 "(letters, digits and underscores, not starting with a digit). Pass a name "
-                "such as name='encoder' or name='block_1'.")
+                "such as name='encoder' or name='block_1'."
+            )
 
 
-def split_number(name: str) -> tuple[str, Optional[int]]:
+def split_number(name: str) -> tuple[str, int | None]:
     """Splits an explicit numeric suffix: ``linear_3`` -> (``linear``, 3); ``x_007`` is kept."""
     match = _NUMBER_SUFFIX.match(name)
     if match is None:
@@ -81,7 +81,8 @@ def reserve_module_name(caller: Scope, name: str) -> str:
             raise ValueError(
                 f"Module name '{full_name}' is not unique: another module in the same scope "
                 "already has it. Drop the explicit number to let haiku number modules, or "
-                "choose a different name.")
+                "choose a different name."
+            )
     used.add(full_name)
     if counts.get(base, 0) <= number:
         counts[base] = number + 1

@@ -40,22 +40,29 @@ def default_layer_name(distribution: str) -> str:
 
 
 def _validate(distribution: str, layer: str) -> None:
-    import haiku as hk  # noqa: PLC0415
+    import haiku as hk
 
     if not _NAME.match(distribution):
         raise ValueError(
             f"new-plugin: {distribution!r} is not a valid distribution name; use letters, "
-            "digits and single '-', '_' or '.' separators, e.g. haiku-acme.")
+            "digits and single '-', '_' or '.' separators, e.g. haiku-acme."
+        )
     package = package_name(distribution)
     if package == "haiku" or package in {package_name(d) for d in plugin_hints.EXTRAS}:
-        raise ValueError(f"new-plugin: {distribution!r} is a haiku distribution; pick "
-                         "another name, e.g. haiku-acme.")
+        raise ValueError(
+            f"new-plugin: {distribution!r} is a haiku distribution; pick "
+            "another name, e.g. haiku-acme."
+        )
     if not layer.isidentifier() or keyword.iskeyword(layer) or layer.startswith("_"):
-        raise ValueError(f"new-plugin: layer name {layer!r} is not a public Python "
-                         "identifier; use a CamelCase class name, e.g. --layer AcmeDense.")
+        raise ValueError(
+            f"new-plugin: layer name {layer!r} is not a public Python "
+            "identifier; use a CamelCase class name, e.g. --layer AcmeDense."
+        )
     if layer in dir(hk):
-        raise ValueError(f"new-plugin: hk.{layer} already exists (haiku-core or an installed "
-                         "plugin); pick another --layer name.")
+        raise ValueError(
+            f"new-plugin: hk.{layer} already exists (haiku-core or an installed "
+            "plugin); pick another --layer name."
+        )
 
 
 def render(distribution: str, layer: str | None = None) -> dict[str, str]:
@@ -67,7 +74,7 @@ def render(distribution: str, layer: str | None = None) -> dict[str, str]:
      'src/haiku_acme/__init__.py', 'src/haiku_acme/layers.py', 'src/haiku_acme/py.typed',
      'tests/test_conformance.py', 'tests/test_layers.py']
     """
-    import haiku  # noqa: PLC0415
+    import haiku
 
     layer = layer or default_layer_name(distribution)
     _validate(distribution, layer)
@@ -82,12 +89,15 @@ def render(distribution: str, layer: str | None = None) -> dict[str, str]:
         "api_range": conformance.suggested_api_range(),
         "api_version": conformance.api_version(),
     }
-    return {path.format(**values): textwrap.dedent(text).lstrip("\n").format(**values)
-            for path, text in _TEMPLATES.items()}
+    return {
+        path.format(**values): textwrap.dedent(text).lstrip("\n").format(**values)
+        for path, text in _TEMPLATES.items()
+    }
 
 
-def write_project(distribution: str, directory: str | pathlib.Path | None = None,
-                  layer: str | None = None) -> pathlib.Path:
+def write_project(
+    distribution: str, directory: str | pathlib.Path | None = None, layer: str | None = None
+) -> pathlib.Path:
     """Writes the project into `directory` (default ``./<distribution>``); returns it.
 
     >>> import tempfile, pathlib
@@ -99,8 +109,10 @@ def write_project(distribution: str, directory: str | pathlib.Path | None = None
     files = render(distribution, layer)
     root = pathlib.Path(directory if directory is not None else distribution)
     if root.exists() and (not root.is_dir() or any(root.iterdir())):
-        raise FileExistsError(f"new-plugin: {root} already exists and is not an empty "
-                              "directory; choose another --dir.")
+        raise FileExistsError(
+            f"new-plugin: {root} already exists and is not an empty "
+            "directory; choose another --dir."
+        )
     for rel, text in files.items():
         path = root / rel
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -110,7 +122,7 @@ def write_project(distribution: str, directory: str | pathlib.Path | None = None
 
 _TEMPLATES: dict[str, str] = {}
 
-_TEMPLATES["pyproject.toml"] = '''
+_TEMPLATES["pyproject.toml"] = """
     [build-system]
     requires = ["hatchling>=1.27"]
     build-backend = "hatchling.build"
@@ -141,9 +153,9 @@ _TEMPLATES["pyproject.toml"] = '''
     [tool.pytest.ini_options]
     testpaths = ["tests", "src"]
     addopts = "--doctest-modules --import-mode=importlib"
-'''
+"""
 
-_TEMPLATES["README.md"] = '''
+_TEMPLATES["README.md"] = """
     # {dist}
 
     A [haiku](https://github.com/) plugin: installing it adds `hk.{layer}`.
@@ -176,22 +188,22 @@ _TEMPLATES["README.md"] = '''
     ```
     pip install build twine && python -m build && twine upload dist/*
     ```
-'''
+"""
 
-_TEMPLATES["CHANGELOG.md"] = '''
+_TEMPLATES["CHANGELOG.md"] = """
     # Changelog
 
     ## 0.1.0
 
     - First release: `hk.{layer}`.
-'''
+"""
 
-_TEMPLATES[".gitignore"] = '''
+_TEMPLATES[".gitignore"] = """
     __pycache__/
     *.egg-info/
     build/
     dist/
-'''
+"""
 
 _TEMPLATES["src/{pkg}/py.typed"] = ""
 

@@ -9,18 +9,23 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import sys
-from typing import Any, Callable, Iterator, NamedTuple, Optional, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, NamedTuple
 
 import jax
 import jax.numpy as jnp
 
-from haiku._src.frame import Frame, _STACK, current_frame, foreign_module_error
-from haiku._src.init_kernels import create
-from haiku._src.hooks import HOOKS, lift_prefix
-from haiku._src.sentinels import DO_NOT_STORE
 from haiku._src.errors import MissingRNGError, NotInTransformError
-from haiku._src.frame import OUTSIDE_TRANSFORM_HINT
+from haiku._src.frame import (
+    _STACK,
+    OUTSIDE_TRANSFORM_HINT,
+    Frame,
+    current_frame,
+    foreign_module_error,
+)
+from haiku._src.hooks import HOOKS, lift_prefix
+from haiku._src.init_kernels import create
+from haiku._src.sentinels import DO_NOT_STORE
 
 Initializer = Callable[[Sequence[int], Any], jax.Array]
 
@@ -49,11 +54,11 @@ class GetterContext(NamedTuple):
     """
 
     full_name: str
-    module: Optional[Any]
+    module: Any | None
     original_dtype: Any
     original_shape: Sequence[int]
-    original_init: Optional[Initializer]
-    lifted_prefix_name: Optional[str]
+    original_init: Initializer | None
+    lifted_prefix_name: str | None
 
     @property
     def module_name(self) -> str:
@@ -64,8 +69,7 @@ class GetterContext(NamedTuple):
         return self.full_name.rsplit("/", 1)[1]
 
 
-def make_context(frame: Frame, bundle_name: str, name: str, shape, dtype,
-                 init) -> GetterContext:
+def make_context(frame: Frame, bundle_name: str, name: str, shape, dtype, init) -> GetterContext:
     full_name = f"{bundle_name}/{name}"
     # Like dm-haiku: the names of the enclosing lifting modules (``outer/inner/``), only
     # while a lifted init runs (None in apply frames).
@@ -99,7 +103,8 @@ def run_getters(getters: list, context, value) -> Any:
 
 def _outside(what: str) -> NotInTransformError:
     return NotInTransformError(
-        f"{what} must be used as part of an `hk.transform`. {OUTSIDE_TRANSFORM_HINT}")
+        f"{what} must be used as part of an `hk.transform`. {OUTSIDE_TRANSFORM_HINT}"
+    )
 
 
 def require_transform(what: str) -> None:
@@ -116,7 +121,7 @@ def get_parameter(
     name: str,
     shape: Sequence[int],
     dtype: Any = jnp.float32,
-    init: Optional[Initializer] = None,
+    init: Initializer | None = None,
 ) -> jax.Array:
     """Creates (during ``init``) or retrieves (during ``apply``) a parameter.
 
@@ -142,15 +147,19 @@ def get_parameter(
         value = _create(frame, bundle_name, name, shape, dtype, init)
     getters = HOOKS.param_getters
     if getters:
-        value = run_getters(getters, make_context(frame, bundle_name, name, shape, dtype, init),
-                            value)
+        value = run_getters(
+            getters, make_context(frame, bundle_name, name, shape, dtype, init), value
+        )
         if value is None:
-            raise ValueError(f"A custom getter returned None for parameter "
-                             f"'{bundle_name}/{name}': getters must return a value.")
+            raise ValueError(
+                f"A custom getter returned None for parameter "
+                f"'{bundle_name}/{name}': getters must return a value."
+            )
     if value is DO_NOT_STORE:
         raise ValueError(
             f"Parameter '{name}' of module '{bundle_name}' was not stored (a creator returned "
-            "hk.DO_NOT_STORE) and no custom getter supplied a value for it.")
+            "hk.DO_NOT_STORE) and no custom getter supplied a value for it."
+        )
     if value.shape != tuple(shape):  # Checked after the getters: they may reshape values.
         raise _shape_mismatch(bundle_name, name, value, shape, bool(getters))
     return value
@@ -172,8 +181,13 @@ def _create(frame: Frame, bundle_name: str, name: str, shape, dtype, init) -> An
         if not creators:
             raise _missing_parameter(frame, bundle_name, name, shape)
         try:
-            value = run_creators(creators, make_context(frame, bundle_name, name, shape, dtype,
-                                                        init), shape, dtype, init)
+            value = run_creators(
+                creators,
+                make_context(frame, bundle_name, name, shape, dtype, init),
+                shape,
+                dtype,
+                init,
+            )
         except MissingRNGError as e:
             raise _missing_parameter(frame, bundle_name, name, shape) from e
         if value is not DO_NOT_STORE:
@@ -191,7 +205,8 @@ def _create(frame: Frame, bundle_name: str, name: str, shape, dtype, init) -> An
     if value is None:
         raise ValueError(
             f"Parameter '{name}' of module '{bundle_name}': the initializer or a custom "
-            "creator returned None. Return an array (or hk.DO_NOT_STORE to skip storing it).")
+            "creator returned None. Return an array (or hk.DO_NOT_STORE to skip storing it)."
+        )
     if value is not DO_NOT_STORE:
         bundle = frame.params.get(bundle_name)
         if bundle is None:
@@ -204,7 +219,8 @@ def _no_initializer(bundle_name: str, name: str) -> ValueError:
     return ValueError(
         f"Parameter '{name}' of module '{bundle_name}' does not exist yet, so an "
         "initializer is needed to create it: pass `init=`, e.g. "
-        "init=hk.initializers.TruncatedNormal().")
+        "init=hk.initializers.TruncatedNormal()."
+    )
 
 
 def _raise_no_initializer(bundle_name: str, name: str, shape, dtype):
@@ -212,19 +228,23 @@ def _raise_no_initializer(bundle_name: str, name: str, shape, dtype):
     raise _no_initializer(bundle_name, name)
 
 
-def _shape_mismatch(bundle_name: str, name: str, value: Any, shape, getters: bool
-                    ) -> ValueError:
+def _shape_mismatch(bundle_name: str, name: str, value: Any, shape, getters: bool) -> ValueError:
     got = tuple(getattr(value, "shape", ()))
     if getters:
-        where = (" after the custom getters ran. A custom getter must return a value of the "
-                 "shape the model asks for (e.g. slice a stacked parameter to that shape).")
+        where = (
+            " after the custom getters ran. A custom getter must return a value of the "
+            "shape the model asks for (e.g. slice a stacked parameter to that shape)."
+        )
     else:
-        where = (". Check that the params you pass to apply come from init of the same model "
-                 "with the same input shapes, and that initializers and custom creators "
-                 "return the requested shape.")
+        where = (
+            ". Check that the params you pass to apply come from init of the same model "
+            "with the same input shapes, and that initializers and custom creators "
+            "return the requested shape."
+        )
     return ValueError(
         f"Parameter '{name}' of module '{bundle_name}' has shape {got}, but the model asks "
-        f"for shape {tuple(shape)} (dtype {getattr(value, 'dtype', '?')}){where}")
+        f"for shape {tuple(shape)} (dtype {getattr(value, 'dtype', '?')}){where}"
+    )
 
 
 def _missing_parameter(frame: Frame, bundle_name: str, name: str, shape) -> ValueError:
@@ -232,12 +252,15 @@ def _missing_parameter(frame: Frame, bundle_name: str, name: str, shape) -> Valu
         known = sorted(frame.params[bundle_name])
         detail = f" The module has parameters {known}."
     else:
-        detail = (" No parameters exist for that module: "
-                  f"{len(frame.params)} modules were passed to apply.")
+        detail = (
+            " No parameters exist for that module: "
+            f"{len(frame.params)} modules were passed to apply."
+        )
     return ValueError(
         f"Unable to retrieve parameter '{name}' for module '{bundle_name}'. All parameters "
         f"must be created as part of `init`.{detail} Pass the params returned by init of the "
-        "same model, and construct modules in the same order in init and apply.")
+        "same model, and construct modules in the same order in init and apply."
+    )
 
 
 def get_params() -> dict[str, dict[str, jax.Array]]:
@@ -261,8 +284,9 @@ def _push(stack: list, hook: Callable) -> Callable[[], None]:
 
 
 @contextlib.contextmanager
-def creator_scope(creator: Callable[..., Any], *, params: bool = True,
-                  state: bool = False) -> Iterator[None]:
+def creator_scope(
+    creator: Callable[..., Any], *, params: bool = True, state: bool = False
+) -> Iterator[None]:
     """`custom_creator` without the inside-a-transform check (see ``haiku.extend``)."""
     undo = []
     if params:
@@ -277,8 +301,9 @@ def creator_scope(creator: Callable[..., Any], *, params: bool = True,
 
 
 @contextlib.contextmanager
-def getter_scope(getter: Callable[..., Any], *, params: bool = True,
-                 state: bool = False) -> Iterator[None]:
+def getter_scope(
+    getter: Callable[..., Any], *, params: bool = True, state: bool = False
+) -> Iterator[None]:
     """`custom_getter` without the inside-a-transform check."""
     undo = []
     if params:
@@ -293,8 +318,9 @@ def getter_scope(getter: Callable[..., Any], *, params: bool = True,
 
 
 @contextlib.contextmanager
-def custom_creator(creator: Callable[..., Any], *, params: bool = True,
-                   state: bool = False) -> Iterator[None]:
+def custom_creator(
+    creator: Callable[..., Any], *, params: bool = True, state: bool = False
+) -> Iterator[None]:
     """Runs ``creator(next_creator, shape, dtype, init, context)`` when values are created.
 
     >>> import jax.numpy as jnp
@@ -316,8 +342,9 @@ def custom_creator(creator: Callable[..., Any], *, params: bool = True,
 
 
 @contextlib.contextmanager
-def custom_getter(getter: Callable[..., Any], *, params: bool = True,
-                  state: bool = False) -> Iterator[None]:
+def custom_getter(
+    getter: Callable[..., Any], *, params: bool = True, state: bool = False
+) -> Iterator[None]:
     """Runs ``getter(next_getter, value, context)`` every time a value is read.
 
     >>> import jax.numpy as jnp

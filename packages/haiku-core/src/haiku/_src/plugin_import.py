@@ -67,7 +67,7 @@ class AliasFinder(importlib.abc.MetaPathFinder):
     def find_spec(self, fullname, path=None, target=None):
         if not fullname.startswith(self._prefix):
             return None
-        name = fullname[len(self._prefix):]
+        name = fullname[len(self._prefix) :]
         if "." in name or name.startswith("_"):
             return None
         try:
@@ -84,8 +84,11 @@ class AliasFinder(importlib.abc.MetaPathFinder):
     def install(self) -> None:
         """Appends this finder to ``sys.meta_path``, or replaces one for the same package
         where it stands (``importlib.reload``)."""
-        mine = [i for i, f in enumerate(sys.meta_path)
-                if isinstance(f, AliasFinder) and f.package == self.package]
+        mine = [
+            i
+            for i, f in enumerate(sys.meta_path)
+            if isinstance(f, AliasFinder) and f.package == self.package
+        ]
         if mine:
             sys.meta_path[mine[0]] = self
             for i in reversed(mine[1:]):
@@ -96,6 +99,7 @@ class AliasFinder(importlib.abc.MetaPathFinder):
     def uninstall(self) -> None:
         """Removes every AliasFinder for this finder's package from ``sys.meta_path``."""
         sys.meta_path[:] = [
-            f for f in sys.meta_path
+            f
+            for f in sys.meta_path
             if not (isinstance(f, AliasFinder) and f.package == self.package)
         ]

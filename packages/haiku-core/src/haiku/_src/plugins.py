@@ -69,6 +69,7 @@ CLI_GROUP = "haiku.cli"
 DISABLE_ENV = "HAIKU_DISABLE_PLUGINS"
 CORE_DISTRIBUTION = "haiku-core"
 
+
 def known_providers(group: str) -> Mapping[str, tuple[str, str]]:
     """First-party names of entry-point `group` -> ``(distribution, haiku-core extra)``.
 
@@ -81,8 +82,11 @@ def known_providers(group: str) -> Mapping[str, tuple[str, str]]:
     from haiku._src import plugin_hints as hints
 
     return types.MappingProxyType(
-        {name: (dist, hints.EXTRAS.get(dist, ""))
-         for name, dist in hints.PROVIDERS.get(group, {}).items()})
+        {
+            name: (dist, hints.EXTRAS.get(dist, ""))
+            for name, dist in hints.PROVIDERS.get(group, {}).items()
+        }
+    )
 
 
 def known_provider(group: str, name: str) -> tuple[str, str] | None:
@@ -190,8 +194,17 @@ _STATUS_ORDER = ("disabled", "broken", "incompatible", "conflicting")
 class _Dist:
     """An installed distribution registering entry points in GROUP."""
 
-    __slots__ = ("name", "key", "version", "requires", "disabled", "names", "problems", "api",
-                 "api_error")
+    __slots__ = (
+        "name",
+        "key",
+        "version",
+        "requires",
+        "disabled",
+        "names",
+        "problems",
+        "api",
+        "api_error",
+    )
 
     def __init__(self, name: str, version: str, requires: tuple[str, ...], disabled: bool):
         self.name = name
@@ -246,14 +259,21 @@ def _warn(message: str) -> None:
 class Registry:
     """Plugin names of one module namespace (``haiku``); see the module docstring."""
 
-    def __init__(self, module_globals: dict[str, Any],
-                 lazy_core: Mapping[str, str] | None = None, group: str = GROUP):
+    def __init__(
+        self,
+        module_globals: dict[str, Any],
+        lazy_core: Mapping[str, str] | None = None,
+        group: str = GROUP,
+    ):
         self.globals = module_globals
         self.module_name: str = module_globals["__name__"]
         self.group = group  # the entry-point group whose names appear on this module
         # How errors spell the namespace: "hk" for haiku, "hk.experimental", ...
-        self.prefix = "hk" + self.module_name[len("haiku"):] if (
-            self.module_name.split(".")[0] == "haiku") else self.module_name
+        self.prefix = (
+            "hk" + self.module_name[len("haiku") :]
+            if (self.module_name.split(".")[0] == "haiku")
+            else self.module_name
+        )
         self.lazy_core = dict(lazy_core or {})  # core name -> "module" or "module:attr"
         self.core_names = frozenset(module_globals) | frozenset(self.lazy_core)
         self._lock = threading.RLock()
@@ -263,7 +283,8 @@ class Registry:
         self._cached: set[str] = set()  # plugin names stored into the module globals
         self._aliases: set[str] = set()  # sys.modules keys created by the import hook
         self.finder = plugin_import.AliasFinder(
-            self.module_name, self.resolve, self._note_alias, PluginError)
+            self.module_name, self.resolve, self._note_alias, PluginError
+        )
 
     # -- scanning -----------------------------------------------------------------
 
@@ -286,27 +307,33 @@ class Registry:
         for dist in importlib.metadata.distributions():
             try:
                 text = dist.read_text("entry_points.txt")
-            except Exception:  # noqa: BLE001 - unreadable metadata is not our business
+            except Exception:  # unreadable metadata is not our business
                 continue
             if not text or self.group not in text:
                 continue
             self._add_distribution(scan, dist, disabled)
         return scan
 
-    def _add_distribution(self, scan: _Scan, dist: importlib.metadata.Distribution,
-                          disabled: set[str]) -> None:
+    def _add_distribution(
+        self, scan: _Scan, dist: importlib.metadata.Distribution, disabled: set[str]
+    ) -> None:
         try:
             metadata = dist.metadata  # parsed once: each property access re-parses METADATA
             name = metadata["Name"]
             if not name:
                 raise ValueError("METADATA has no Name field")
-            info = _Dist(name, metadata["Version"] or "?",
-                         tuple(metadata.get_all("Requires-Dist") or ()),
-                         canonical_name(name) in disabled)
-        except Exception as exc:  # noqa: BLE001 - malformed metadata must not break haiku
+            info = _Dist(
+                name,
+                metadata["Version"] or "?",
+                tuple(metadata.get_all("Requires-Dist") or ()),
+                canonical_name(name) in disabled,
+            )
+        except Exception as exc:  # malformed metadata must not break haiku
             where = dist.locate_file("")
-            _warn(f"ignoring a distribution in {where} that registers {self.group} entry points: "
-                  f"its metadata cannot be read ({type(exc).__name__}: {exc})")
+            _warn(
+                f"ignoring a distribution in {where} that registers {self.group} entry points: "
+                f"its metadata cannot be read ({type(exc).__name__}: {exc})"
+            )
             return
         if info.key in scan.dists:
             return  # shadowed by the same distribution earlier on sys.path
@@ -314,9 +341,11 @@ class Registry:
         try:
             all_entry_points = dist.entry_points  # parses entry_points.txt on every access
             entry_points = all_entry_points.select(group=self.group)
-        except Exception as exc:  # noqa: BLE001
-            message = (f"its entry_points.txt cannot be parsed ({type(exc).__name__}: {exc}); "
-                       f"reinstall {info.name}")
+        except Exception as exc:  # malformed metadata must not break haiku
+            message = (
+                f"its entry_points.txt cannot be parsed ({type(exc).__name__}: {exc}); "
+                f"reinstall {info.name}"
+            )
             info.problems.append(("broken", message))
             _warn(f"plugin {info.name} is ignored: {message}")
             return
@@ -324,8 +353,7 @@ class Registry:
             self._add_entry(scan, info, ep)
         _read_api_range(info, all_entry_points)
 
-    def _add_entry(self, scan: _Scan, info: _Dist,
-                   ep: importlib.metadata.EntryPoint) -> None:
+    def _add_entry(self, scan: _Scan, info: _Dist, ep: importlib.metadata.EntryPoint) -> None:
         name = ep.name
         if not name.isidentifier() or keyword.iskeyword(name) or name.startswith("_"):
             problem = f"entry point name {name!r} is not a public Python identifier"
@@ -372,9 +400,11 @@ class Registry:
             raise IncompatiblePluginError(f"{self.prefix}.{name} {incompatible}")
         try:
             obj = entry.entry_point.load()
-        except Exception as exc:
-            message = (f"{self.prefix}.{name}: plugin {entry.dist.name} {entry.dist.version} failed to "
-                       f"load {entry.value!r}: {type(exc).__name__}: {exc}")
+        except Exception as exc:  # malformed metadata must not break haiku
+            message = (
+                f"{self.prefix}.{name}: plugin {entry.dist.name} {entry.dist.version} failed to "
+                f"load {entry.value!r}: {type(exc).__name__}: {exc}"
+            )
             self._failures[name] = message
             raise PluginLoadError(message) from exc
         self._failures.pop(name, None)
@@ -398,7 +428,8 @@ class Registry:
             return MissingPluginError(
                 f"{hint} is provided by the {dist!r} distribution, which is disabled by "
                 f"{DISABLE_ENV}={os.environ.get(DISABLE_ENV, '')!r}. Remove {dist} from "
-                f"{DISABLE_ENV} to use it.")
+                f"{DISABLE_ENV} to use it."
+            )
         known = known_provider(self.group, name)
         if known is not None:
             dist, extra = known
@@ -408,18 +439,23 @@ class Registry:
                 return MissingPluginError(
                     f"{hint} is provided by the {dist!r} distribution, but the installed "
                     f"{dist} {installed.version} does not register it (an older release, or "
-                    f"stale metadata of an editable install). Reinstall it: {install}")
+                    f"stale metadata of an editable install). Reinstall it: {install}"
+                )
             return MissingPluginError(
                 f"{hint} is provided by the {dist!r} distribution, which is not installed. "
-                f"Install it with: {install}")
+                f"Install it with: {install}"
+            )
         module = sys.modules.get(self.module_name)
-        return AttributeError(f"module {self.module_name!r} has no attribute {name!r}",
-                              name=name, obj=module)
+        return AttributeError(
+            f"module {self.module_name!r} has no attribute {name!r}", name=name, obj=module
+        )
 
     def _conflict_message(self, name: str, entries: list[_Entry]) -> str:
         exporters = ", ".join(e.describe() for e in entries)
-        return (f"{self.prefix}.{name} is exported by several plugins: {exporters}. Uninstall one of "
-                f"them, or disable one with {DISABLE_ENV}=<distribution>.")
+        return (
+            f"{self.prefix}.{name} is exported by several plugins: {exporters}. Uninstall one of "
+            f"them, or disable one with {DISABLE_ENV}=<distribution>."
+        )
 
     def core_version(self) -> str:
         """The running haiku-core version (``__version__`` of the module, or of ``haiku``)."""
@@ -459,26 +495,36 @@ class Registry:
     def _api_incompatibility(self, dist: _Dist) -> str | None:
         core, api = self.core_version(), self.api_version()
         if dist.api_error:
-            return (f"comes from {dist.name} {dist.version}, whose extension-API declaration is "
-                    f"unusable: {dist.api_error}. Install a fixed release of {dist.name}.")
+            return (
+                f"comes from {dist.name} {dist.version}, whose extension-API declaration is "
+                f"unusable: {dist.api_error}. Install a fixed release of {dist.name}."
+            )
         if not dist.api or satisfies(api, dist.api):
             return None
-        head = (f"comes from {dist.name} {dist.version}, which supports the haiku extension API "
-                f"{dist.api}, but the installed {CORE_DISTRIBUTION} {core} provides API {api}.")
+        head = (
+            f"comes from {dist.name} {dist.version}, which supports the haiku extension API "
+            f"{dist.api}, but the installed {CORE_DISTRIBUTION} {core} provides API {api}."
+        )
         if _core_too_old(api, dist.api):
-            return (f"{head} Fix: upgrade {CORE_DISTRIBUTION} to a release providing API "
-                    f'{dist.api} (pip install -U "{CORE_DISTRIBUTION}"), or install an older '
-                    f"release of {dist.name} that supports API {api}.")
-        return (f"{head} Fix: upgrade {dist.name} to a release that supports API {api} "
-                f'(pip install -U "{dist.name}"), or install a {CORE_DISTRIBUTION} release '
-                f"providing API {dist.api}.")
+            return (
+                f"{head} Fix: upgrade {CORE_DISTRIBUTION} to a release providing API "
+                f'{dist.api} (pip install -U "{CORE_DISTRIBUTION}"), or install an older '
+                f"release of {dist.name} that supports API {api}."
+            )
+        return (
+            f"{head} Fix: upgrade {dist.name} to a release that supports API {api} "
+            f'(pip install -U "{dist.name}"), or install a {CORE_DISTRIBUTION} release '
+            f"providing API {dist.api}."
+        )
 
     def _requirement_message(self, dist: _Dist, required: str) -> str:
         core = self.core_version()
-        return (f"comes from {dist.name} {dist.version}, which requires "
-                f"{CORE_DISTRIBUTION}{required}, but {CORE_DISTRIBUTION} {core} is installed. "
-                f'Fix: pip install "{CORE_DISTRIBUTION}{required}", or install a release of '
-                f"{dist.name} that supports {CORE_DISTRIBUTION} {core}.")
+        return (
+            f"comes from {dist.name} {dist.version}, which requires "
+            f"{CORE_DISTRIBUTION}{required}, but {CORE_DISTRIBUTION} {core} is installed. "
+            f'Fix: pip install "{CORE_DISTRIBUTION}{required}", or install a release of '
+            f"{dist.name} that supports {CORE_DISTRIBUTION} {core}."
+        )
 
     # -- module hooks, diagnostics --------------------------------------------------
 
@@ -510,12 +556,19 @@ class Registry:
             if problems:
                 status = min((p[0] for p in problems), key=_STATUS_ORDER.index)
             detail = "\n".join(dict.fromkeys(p[1] for p in problems))
-            rows.append(PluginInfo(dist.name, dist.version, tuple(dist.names), status, detail,
-                                   dist.api))
+            rows.append(
+                PluginInfo(dist.name, dist.version, tuple(dist.names), status, detail, dist.api)
+            )
         return rows
 
-    def _runtime_problems(self, scan: _Scan, dist: _Dist, check: bool,
-                          found: dict[str, bool], problems: list[tuple[str, str]]) -> None:
+    def _runtime_problems(
+        self,
+        scan: _Scan,
+        dist: _Dist,
+        check: bool,
+        found: dict[str, bool],
+        problems: list[tuple[str, str]],
+    ) -> None:
         incompatible = self._incompatibility(dist)
         if incompatible is not None:
             names = ", ".join(f"{self.prefix}.{n}" for n in dist.names)
@@ -539,8 +592,13 @@ class Registry:
                 if top not in found:
                     found[top] = _module_exists(top)
                 if not found[top]:
-                    problems.append(("broken", f"{self.prefix}.{name}: module {top!r} of entry point "
-                                               f"{entries[0].value!r} is not importable"))
+                    problems.append(
+                        (
+                            "broken",
+                            f"{self.prefix}.{name}: module {top!r} of entry point "
+                            f"{entries[0].value!r} is not importable",
+                        )
+                    )
 
     def reset(self) -> None:
         """Forgets the scan and every resolved plugin object (for tests)."""
@@ -564,8 +622,10 @@ def _read_api_range(info: _Dist, entry_points: importlib.metadata.EntryPoints) -
         return
     values = [ep.value.strip() for ep in declared if ep.name == API_KEY]
     if len(declared) != 1 or len(values) != 1:
-        info.api_error = (f"[{API_GROUP}] must hold exactly one entry, {API_KEY} = "
-                          f"\"<version specifier>\", found {[ep.name for ep in declared]}")
+        info.api_error = (
+            f"[{API_GROUP}] must hold exactly one entry, {API_KEY} = "
+            f'"<version specifier>", found {[ep.name for ep in declared]}'
+        )
     else:
         try:
             satisfies("1.0", values[0])
@@ -647,7 +707,7 @@ def install(
 def registry(group: str = GROUP) -> Registry:
     """The installed registry of `group` (``haiku``'s by default), importing it if needed."""
     if group not in _registries:
-        import haiku  # noqa: F401 - its __init__ calls install()
+        import haiku  # its __init__ calls install(
     if group == EXPERIMENTAL_GROUP and group not in _registries:
         import haiku.experimental  # noqa: F401 - its __init__ calls install()
     if group not in _registries:
@@ -668,10 +728,12 @@ def describe(check: bool = False) -> list[PluginInfo]:
             continue
         statuses = [s for s in (other.status, row.status) if s != "ok"]
         status = min(statuses, key=_STATUS_ORDER.index) if statuses else "ok"
-        detail = "\n".join(dict.fromkeys(filter(None, (other.detail + "\n" + row.detail)
-                                                   .splitlines())))
-        rows[row.distribution] = other._replace(names=other.names + names, status=status,
-                                                detail=detail)
+        detail = "\n".join(
+            dict.fromkeys(filter(None, (other.detail + "\n" + row.detail).splitlines()))
+        )
+        rows[row.distribution] = other._replace(
+            names=other.names + names, status=status, detail=detail
+        )
     return [rows[name] for name in sorted(rows, key=canonical_name)]
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import collections
 import contextlib
-from typing import Iterator, Optional, Sequence, Union
+from collections.abc import Iterator
 
 import jax
 import jax.numpy as jnp
@@ -37,8 +37,9 @@ def raw_key_shape() -> tuple[int, ...]:
     impl = str(jax.config.jax_default_prng_impl)
     shape = _RAW_KEY_SHAPES.get(impl)
     if shape is None:
-        shape = _RAW_KEY_SHAPES[impl] = tuple(jax.eval_shape(
-            lambda seed: jax.random.key_data(jax.random.key(seed)), 0).shape)
+        shape = _RAW_KEY_SHAPES[impl] = tuple(
+            jax.eval_shape(lambda seed: jax.random.key_data(jax.random.key(seed)), 0).shape
+        )
     return shape
 
 
@@ -59,25 +60,36 @@ def as_key(key_or_seed, what: str = "PRNGSequence") -> jax.Array:
     if shape is None or dtype is None:
         raise ValueError(
             f"{what} needs a PRNG key or an int seed, got {type(key_or_seed).__name__}. "
-            "Pass e.g. jax.random.PRNGKey(42), jax.random.key(42) or 42.")
+            "Pass e.g. jax.random.PRNGKey(42), jax.random.key(42) or 42."
+        )
     if _is_typed_key(key_or_seed):
         if shape != ():
             raise ValueError(
                 f"{what} needs a single key, got a batch of keys with shape {shape}. If you "
-                "meant to map over keys, use jax.vmap over init/apply.")
+                "meant to map over keys, use jax.vmap over init/apply."
+            )
         return key_or_seed
     if shape == () and jnp.issubdtype(dtype, jnp.integer):
         return jax.random.PRNGKey(key_or_seed)
     expected = raw_key_shape()
     if tuple(shape) != expected or dtype != jnp.uint32:
-        hint = (" Note that init/apply take the key as their first argument after params/state: "
-                "init(rng, *inputs), apply(params, rng, *inputs).") if len(shape) >= 1 else ""
+        hint = (
+            (
+                " Note that init/apply take the key as their first argument after params/state: "
+                "init(rng, *inputs), apply(params, rng, *inputs)."
+            )
+            if len(shape) >= 1
+            else ""
+        )
         if expected != (2,):
-            hint += (f" jax_default_prng_impl is {jax.config.jax_default_prng_impl!r}: a key "
-                     "made with jax.random.PRNGKey before that flag was set has another shape.")
+            hint += (
+                f" jax_default_prng_impl is {jax.config.jax_default_prng_impl!r}: a key "
+                "made with jax.random.PRNGKey before that flag was set has another shape."
+            )
         raise ValueError(
             f"{what} needs a PRNG key (uint32{list(expected)} or a typed key) or an int seed, "
-            f"got an array of shape {tuple(shape)} and dtype {dtype}.{hint}")
+            f"got an array of shape {tuple(shape)} and dtype {dtype}.{hint}"
+        )
     return key_or_seed
 
 
@@ -94,9 +106,12 @@ class PRNGSequence:
 
     __slots__ = ("_key", "_subkeys")
 
-    def __init__(self, key_or_seed: Union[int, jax.Array, RNGState]):
-        if isinstance(key_or_seed, tuple) and len(key_or_seed) == 2 and isinstance(
-                key_or_seed[1], (tuple, list)):
+    def __init__(self, key_or_seed: int | jax.Array | RNGState):
+        if (
+            isinstance(key_or_seed, tuple)
+            and len(key_or_seed) == 2
+            and isinstance(key_or_seed[1], (tuple, list))
+        ):
             key, subkeys = key_or_seed
             self._key = as_key(key)
             self._subkeys = collections.deque(subkeys)
@@ -142,7 +157,7 @@ class PRNGSequence:
 
     next = __next__
 
-    def __iter__(self) -> "PRNGSequence":
+    def __iter__(self) -> PRNGSequence:
         return self
 
     def take(self, num: int) -> tuple[jax.Array, ...]:
@@ -151,10 +166,11 @@ class PRNGSequence:
         return tuple(next(self) for _ in range(num))
 
 
-def _rng_sequence(what: str) -> Optional[PRNGSequence]:
+def _rng_sequence(what: str) -> PRNGSequence | None:
     frame = current_frame(what)
     if frame.trace_state is not None:  # Only set when check_jax_usage is enabled.
         from haiku._src.jax_usage import check
+
         check(what.rstrip("()"))
     return frame.rng_stack[-1]
 
@@ -162,7 +178,8 @@ def _rng_sequence(what: str) -> Optional[PRNGSequence]:
 _MISSING_RNG = (
     "You must pass a non-None PRNGKey to init and/or apply if you make use of random "
     "numbers: e.g. `f.apply(params, jax.random.PRNGKey(0), x)`. If apply must be "
-    "deterministic, use `hk.maybe_next_rng_key()` in the model instead.")
+    "deterministic, use `hk.maybe_next_rng_key()` in the model instead."
+)
 
 
 def next_rng_key() -> jax.Array:
@@ -192,7 +209,8 @@ def next_rng_keys(num: int) -> jax.Array:
     if num < 0:
         raise ValueError(
             f"hk.next_rng_keys(num) needs num >= 0, got {num}. Pass the number of keys you "
-            "want, e.g. hk.next_rng_keys(2).")
+            "want, e.g. hk.next_rng_keys(2)."
+        )
     seq = _rng_sequence("hk.next_rng_keys()")
     if seq is None:
         raise MissingRNGError(_MISSING_RNG)
@@ -201,7 +219,7 @@ def next_rng_keys(num: int) -> jax.Array:
     return jnp.stack(seq.take(num))
 
 
-def maybe_next_rng_key() -> Optional[jax.Array]:
+def maybe_next_rng_key() -> jax.Array | None:
     """Like :func:`next_rng_key`, but returns ``None`` when no key was passed.
 
     >>> import haiku as hk
@@ -252,7 +270,7 @@ def with_rng(key: jax.Array) -> Iterator[None]:
         frame.rng_stack.pop()
 
 
-def maybe_get_rng_sequence_state() -> Optional[RNGState]:
+def maybe_get_rng_sequence_state() -> RNGState | None:
     """``(key, subkeys)`` of the current key sequence, or ``None`` if there is none.
 
     >>> import haiku as hk

@@ -8,16 +8,23 @@ from __future__ import annotations
 
 import contextlib
 import functools
-from typing import Any, Callable, Iterator, NamedTuple, Optional, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, NamedTuple
 
 import jax
 import jax.numpy as jnp
 
-from haiku._src.frame import StatePair, _STACK, current_frame, foreign_module_error
+from haiku._src.frame import _STACK, StatePair, current_frame, foreign_module_error
 from haiku._src.hooks import HOOKS, lift_prefix
 from haiku._src.init_kernels import create
-from haiku._src.params import (Initializer, _outside, make_context, require_transform,
-                                run_creators, run_getters)
+from haiku._src.params import (
+    Initializer,
+    _outside,
+    make_context,
+    require_transform,
+    run_creators,
+    run_getters,
+)
 from haiku._src.sentinels import DO_NOT_STORE
 
 
@@ -46,10 +53,10 @@ class SetterContext(NamedTuple):
     """
 
     full_name: str
-    module: Optional[Any]
+    module: Any | None
     original_dtype: Any
     original_shape: Sequence[int]
-    lifted_prefix_name: Optional[str]
+    lifted_prefix_name: str | None
 
     @property
     def module_name(self) -> str:
@@ -62,9 +69,9 @@ class SetterContext(NamedTuple):
 
 def get_state(
     name: str,
-    shape: Optional[Sequence[int]] = None,
+    shape: Sequence[int] | None = None,
     dtype: Any = jnp.float32,
-    init: Optional[Initializer] = None,
+    init: Initializer | None = None,
 ) -> jax.Array:
     """Returns the current value of a state entry, creating it from ``init`` if missing.
 
@@ -101,7 +108,8 @@ def get_state(
             raise ValueError(
                 f"State '{name}' of module '{bundle_name}' does not exist yet, so "
                 f"{missing} is needed to create it, e.g. "
-                f"hk.get_state('{name}', shape=[], dtype=jnp.float32, init=jnp.zeros).")
+                f"hk.get_state('{name}', shape=[], dtype=jnp.float32, init=jnp.zeros)."
+            )
         # `shape` goes to initializers and hooks exactly as given (a list stays a list).
         if hooks.state_creators:
             context = make_context(frame, bundle_name, name, shape, dtype, init)
@@ -140,8 +148,9 @@ def set_state(name: str, value: Any) -> None:
     if setters:
         full_name = f"{bundle_name}/{name}"
         prefix = None if frame.freeze_params else (lift_prefix() or None)
-        context = SetterContext(full_name, module, getattr(value, "dtype", None),
-                                getattr(value, "shape", None), prefix)
+        context = SetterContext(
+            full_name, module, getattr(value, "dtype", None), getattr(value, "shape", None), prefix
+        )
         value = _run_setters(tuple(setters), context, value)
         if value is DO_NOT_STORE:
             return

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import functools
-from typing import Any, Callable, Optional, TypeVar
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import jax
 
@@ -15,12 +16,12 @@ T = TypeVar("T")
 
 
 def transform_and_run(
-    f: Optional[Callable[..., T]] = None,
-    seed: Optional[int] = 42,
+    f: Callable[..., T] | None = None,
+    seed: int | None = 42,
     run_apply: bool = True,
-    jax_transform: Optional[Callable[[Callable[..., T]], Callable[..., T]]] = None,
+    jax_transform: Callable[[Callable[..., T]], Callable[..., T]] | None = None,
     *,
-    map_rng: Optional[Callable[[Any], Any]] = None,
+    map_rng: Callable[[Any], Any] | None = None,
 ) -> T:
     """Runs a function that uses haiku as if it were ordinary code (handy in tests).
 
@@ -52,8 +53,13 @@ def transform_and_run(
     ((2, 3), False)
     """
     if f is None:
-        return functools.partial(transform_and_run, seed=seed, run_apply=run_apply,
-                                 jax_transform=jax_transform, map_rng=map_rng)
+        return functools.partial(
+            transform_and_run,
+            seed=seed,
+            run_apply=run_apply,
+            jax_transform=jax_transform,
+            map_rng=map_rng,
+        )
     if not callable(f):
         raise TypeError(f"hk.testing.transform_and_run decorates a function, got {f!r}.")
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable, Optional
+from collections.abc import Callable
+from typing import Any
 
 from haiku._src.module import Module
 
@@ -30,7 +31,7 @@ def to_module(f: Callable[..., Any]) -> type[Module]:
     class ToModuleWrapper(Module):
         """Module wrapping a function (see ``hk.to_module``)."""
 
-        def __init__(self, name: Optional[str] = None):
+        def __init__(self, name: str | None = None):
             super().__init__(name=name or default_name)
 
         def __call__(self, *args, **kwargs):

@@ -17,7 +17,7 @@ cannot be followed to the root, nothing is reported (no false alarms).
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any
 
 import jax
 
@@ -26,11 +26,19 @@ _HINTS = (
     ("JVPTracer", "jax.grad/jax.jvp", "hk.grad"),
     ("LinearizeTracer", "jax.grad/jax.linearize", "hk.grad"),
 )
-_WRAPPERS = ("hk.scan", "hk.fori_loop", "hk.cond", "hk.switch", "hk.while_loop", "hk.vmap",
-             "hk.remat", "hk.grad")
+_WRAPPERS = (
+    "hk.scan",
+    "hk.fori_loop",
+    "hk.cond",
+    "hk.switch",
+    "hk.while_loop",
+    "hk.vmap",
+    "hk.remat",
+    "hk.grad",
+)
 
 
-def _live_traces() -> Optional[set[int]]:
+def _live_traces() -> set[int] | None:
     """Ids of the current trace and its parents, or None if the chain cannot be followed."""
     from jax.extend import core  # Lazy: only reached when a value is a tracer.
 
@@ -57,8 +65,9 @@ def _leaked_error(kind: str, module_name: str, name: str, tracer: Any) -> ValueE
         f"inside a raw {transform} over haiku modules, which cannot see haiku's params and "
         f"state. Use the haiku-aware wrapper {wrapper} instead (the others are "
         f"{', '.join(w for w in _WRAPPERS if w != wrapper)}; they come with "
-        "`pip install \"haiku-core[jaxwrap]\"`), or apply the JAX transform to the "
-        "transformed init/apply themselves, e.g. jax.jit(f.init).")
+        '`pip install "haiku-core[jaxwrap]"`), or apply the JAX transform to the '
+        "transformed init/apply themselves, e.g. jax.jit(f.init)."
+    )
 
 
 def check_init_outputs(params: dict, state: dict) -> None:

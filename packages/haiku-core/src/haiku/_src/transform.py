@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import functools
 import inspect
-from collections.abc import Mapping
-from typing import Any, Callable, NamedTuple, Optional, TypeVar, Union
+from collections.abc import Callable, Mapping
+from typing import Any, NamedTuple, Optional, TypeVar, Union
 
 import jax
 
@@ -22,11 +22,12 @@ _TRACER_HINT = (
     "was probably used over haiku modules inside a transformed function, which leaks "
     "tracers out of it. Use the haiku-aware wrappers instead (hk.vmap, hk.scan, hk.remat, "
     "hk.cond, ...{install}), or apply the JAX transform to the transformed init/apply "
-    "functions.")
+    "functions."
+)
 
 
 def _tracer_hint() -> str:
-    from haiku._src import plugins  # noqa: PLC0415 - only on the error path
+    from haiku._src import plugins  # only on the error path
 
     known = plugins.known_provider(plugins.GROUP, "vmap")
     install = f" from `{plugins.install_hint(*known)}`" if known else ""
@@ -90,10 +91,11 @@ def _check_not_jax_transformed(f: Callable, what: str) -> None:
         raise ValueError(
             f"{what} was given a function that is already jax.jit/jax.pmap-ed. Transform "
             "the plain function first and then jit the resulting init/apply: "
-            "`f = hk.transform(fn); apply = jax.jit(f.apply)`.")
+            "`f = hk.transform(fn); apply = jax.jit(f.apply)`."
+        )
 
 
-def _as_rng(rng, what: str) -> Optional[PRNGSequence]:
+def _as_rng(rng, what: str) -> PRNGSequence | None:
     if rng is None:
         return None
     if isinstance(rng, PRNGSequence):
@@ -103,6 +105,7 @@ def _as_rng(rng, what: str) -> Optional[PRNGSequence]:
 
 def _validate_key(rng, what: str):
     from haiku._src.rng import as_key
+
     return as_key(rng, what)
 
 
@@ -113,13 +116,15 @@ def _check_params(params, what: str) -> Mapping:
         raise TypeError(
             f"{what}: params must be the mapping returned by init, "
             f"{{module_name: {{param_name: array}}}}, got {type(params).__name__}. Check the "
-            "argument order: apply(params, rng, *inputs).")
+            "argument order: apply(params, rng, *inputs)."
+        )
     for key, bundle in params.items():
         if not isinstance(bundle, Mapping):
             raise TypeError(
                 f"{what}: params[{key!r}] must be a mapping {{param_name: array}}, got "
                 f"{type(bundle).__name__}. Params must keep the two-level structure returned "
-                "by init (use hk.data_structures.to_haiku_dict on flattened params).")
+                "by init (use hk.data_structures.to_haiku_dict on flattened params)."
+            )
     return params
 
 
@@ -130,13 +135,15 @@ def _state_pairs(state, what: str) -> dict:
         raise TypeError(
             f"{what}: state must be the mapping returned by init, "
             f"{{module_name: {{name: array}}}}, got {type(state).__name__}. Check the argument "
-            "order: apply(params, state, rng, *inputs).")
+            "order: apply(params, state, rng, *inputs)."
+        )
     out = {}
     for key, bundle in state.items():
         if not isinstance(bundle, Mapping):
             raise TypeError(
                 f"{what}: state[{key!r}] must be a mapping {{name: array}}, got "
-                f"{type(bundle).__name__}.")
+                f"{type(bundle).__name__}."
+            )
         out[key] = {name: StatePair(v, v) for name, v in bundle.items()}
     return out
 
@@ -144,6 +151,7 @@ def _state_pairs(state, what: str) -> dict:
 def _run(f: Callable, frame: Frame, args: tuple, kwargs: dict):
     if _config.get_config().check_jax_usage:  # One flag test per init/apply call.
         from haiku._src import jax_usage
+
         return jax_usage.run_checked(_run_frame, f, frame, args, kwargs)
     return _run_frame(f, frame, args, kwargs)
 
@@ -162,12 +170,15 @@ def _run_frame(f: Callable, frame: Frame, args: tuple, kwargs: dict):
 
 
 _Bundles = Mapping[str, Mapping[str, jax.Array]]
-_RNG = Optional[Union[jax.Array, int]]
-_LEADING = {"rng": _RNG, "params": Optional[_Bundles], "state": Optional[_Bundles]}
+# Spelled with typing's Optional/Union on purpose: inspect.signature(f.init) then reads
+# exactly as in dm-haiku (`rng: Union[jax.Array, int, NoneType]`).
+_RNG = Optional[Union[jax.Array, int]]  # noqa: UP007, UP045
+_LEADING = {"rng": _RNG, "params": Optional[_Bundles], "state": Optional[_Bundles]}  # noqa: UP045
 
 
-def _signature(f: Callable, leading: tuple[str, ...], returns: Callable[[Any], Any]
-               ) -> Optional[inspect.Signature]:
+def _signature(
+    f: Callable, leading: tuple[str, ...], returns: Callable[[Any], Any]
+) -> inspect.Signature | None:
     """``f``'s signature with annotated ``leading`` parameters; ``returns`` maps its return
     annotation (``Any`` when missing) to the transformed function's."""
     try:
@@ -187,8 +198,9 @@ def _signature(f: Callable, leading: tuple[str, ...], returns: Callable[[Any], A
         return None
 
 
-def _set_signature(fn: Callable, f: Callable, leading: tuple[str, ...],
-                   returns: Callable[[Any], Any]) -> None:
+def _set_signature(
+    fn: Callable, f: Callable, leading: tuple[str, ...], returns: Callable[[Any], Any]
+) -> None:
     sig = _signature(f, leading, returns)
     if sig is not None:
         fn.__signature__ = sig
@@ -223,8 +235,12 @@ def transform_with_state(f: Callable[..., Any]) -> TransformedWithState:
 
     @functools.wraps(f)
     def apply_fn(params, state, rng, *args, **kwargs):
-        frame = Frame(_check_params(params, "apply"), _state_pairs(state, "apply"),
-                      _as_rng(rng, "apply"), True)
+        frame = Frame(
+            _check_params(params, "apply"),
+            _state_pairs(state, "apply"),
+            _as_rng(rng, "apply"),
+            True,
+        )
         out = _run(f, frame, args, kwargs)
         state = {k: {n: p.current for n, p in b.items()} for k, b in frame.state.items()}
         return out, state
@@ -237,7 +253,8 @@ def transform_with_state(f: Callable[..., Any]) -> TransformedWithState:
 _NON_EMPTY_STATE = (
     "The transformed function used state (hk.get_state/hk.set_state) but was transformed with "
     "hk.transform. If your transformed function uses `hk.{get,set}_state` then use "
-    "`hk.transform_with_state`.")
+    "`hk.transform_with_state`."
+)
 
 
 def without_state(f: TransformedWithState) -> Transformed:
@@ -252,7 +269,8 @@ def without_state(f: TransformedWithState) -> Transformed:
     if not isinstance(f, TransformedWithState):
         raise TypeError(
             f"hk.without_state expects the result of hk.transform_with_state, got "
-            f"{type(f).__name__}.")
+            f"{type(f).__name__}."
+        )
 
     def init_fn(*args, **kwargs):
         params, state = f.init(*args, **kwargs)
@@ -264,21 +282,23 @@ def without_state(f: TransformedWithState) -> Transformed:
         if "state" in kwargs:
             raise TypeError(
                 "apply() of a function transformed without state does not take `state=`. "
-                "Use hk.transform_with_state if the function needs state.")
+                "Use hk.transform_with_state if the function needs state."
+            )
         out, state = f.apply(params, None, *args, **kwargs)
         if state:
             raise NonEmptyStateError(_NON_EMPTY_STATE)
         return out
 
     for new, old in ((init_fn, f.init), (apply_fn, f.apply)):
-        functools.update_wrapper(new, old, assigned=("__module__", "__name__", "__qualname__",
-                                                     "__doc__"))
+        functools.update_wrapper(
+            new, old, assigned=("__module__", "__name__", "__qualname__", "__doc__")
+        )
     _drop_param(init_fn, f.init, None)
     _drop_param(apply_fn, f.apply, "state")
     return Transformed(init_fn, apply_fn)
 
 
-def _drop_param(new: Callable, old: Callable, name: Optional[str]) -> None:
+def _drop_param(new: Callable, old: Callable, name: str | None) -> None:
     """Copies ``old``'s signature without parameter ``name`` and without the state output."""
     sig = getattr(old, "__signature__", None)
     if sig is None:
@@ -301,7 +321,8 @@ def with_empty_state(f: Transformed) -> TransformedWithState:
     """
     if not isinstance(f, Transformed):
         raise TypeError(
-            f"hk.with_empty_state expects the result of hk.transform, got {type(f).__name__}.")
+            f"hk.with_empty_state expects the result of hk.transform, got {type(f).__name__}."
+        )
 
     def init_fn(*args, **kwargs):
         return f.init(*args, **kwargs), {}
@@ -329,7 +350,8 @@ def transform(f: Callable[..., Any], *, apply_rng: Any = None) -> Transformed:
     if apply_rng is not None:
         raise ValueError(
             "The apply_rng argument of hk.transform has been removed: apply always takes an "
-            "rng argument. Use hk.without_apply_rng(hk.transform(f)) to drop it.")
+            "rng argument. Use hk.without_apply_rng(hk.transform(f)) to drop it."
+        )
     return without_state(transform_with_state(f))
 
 

@@ -32,7 +32,7 @@ from haiku._src.module import intercept_methods as intercept_methods
 from haiku._src.module import name_like as name_like
 from haiku._src.module import name_scope as name_scope
 from haiku._src.params import GetterContext as GetterContext
-from haiku._src.params import GetterContext as ParamContext
+from haiku._src.params import GetterContext as ParamContext  # noqa: F401 - dm-haiku alias, re-exported
 from haiku._src.params import custom_creator as custom_creator
 from haiku._src.params import custom_getter as custom_getter
 from haiku._src.params import get_params as get_params
@@ -70,7 +70,7 @@ _CORE_ALL = (
 _resolve, __dir__ = _plugins.install(globals(), group=_plugins.EXPERIMENTAL_GROUP)
 
 
-def __getattr__(name: str) -> object:  # noqa: N807 - PEP 562 hook
+def __getattr__(name: str) -> object:  # PEP 562 hook
     # Plugin names (tabulate, lift, ...) resolve lazily through the registry. `__all__` is
     # the core names plus those of the installed plugins (with every first-party plugin:
     # dm-haiku's list), computed on first use so that this import scans no metadata.
