@@ -18,8 +18,13 @@ with ``hk.sharding``:
 At the end the first steps are replayed on one device from the same initial parameters:
 the losses must agree (printed as ``max |loss difference|``).
 
-    python examples/sharded_lm.py              # 200 steps
-    python examples/sharded_lm.py --smoke      # 8 steps, for tests
+    python examples/sharded_lm.py                  # 200 steps
+    python examples/sharded_lm.py --smoke          # 8 steps, for tests
+    python examples/sharded_lm.py --processes 2    # the same, as 2 processes x 4 devices
+
+With ``--processes N`` the script starts itself as N local processes joined by JAX's
+distributed runtime (``haiku_jaxwrap.local_launch``: the path of a multi-host job, on one
+machine); every process loads only its rows of each global batch.
 """
 
 from __future__ import annotations
@@ -42,6 +47,7 @@ import optax  # noqa: E402
 from jax.sharding import NamedSharding, PartitionSpec  # noqa: E402
 
 import haiku as hk  # noqa: E402
+from haiku_jaxwrap import local_launch  # noqa: E402
 
 CORPUS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "corpus.txt")
 DATA, MODEL = 2, 4
@@ -87,7 +93,21 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=200)
     parser.add_argument("--smoke", action="store_true", help="8 steps, for tests")
+    parser.add_argument(
+        "--processes", type=int, default=1, help="run as N local processes (multi-host path)"
+    )
     args = parser.parse_args(argv)
+    if args.processes > 1 and not local_launch.launched():
+        command = [sys.executable, os.path.abspath(__file__), "--steps", str(args.steps)]
+        command += ["--smoke"] if args.smoke else []
+        devices = DATA * MODEL // args.processes
+        try:
+            local_launch.run(command, args.processes, devices_per_process=devices)
+        except local_launch.LaunchError as e:
+            print(f"sharded_lm: {e}", file=sys.stderr)
+            return 1
+        return 0
+    local_launch.initialize()  # a no-op unless started by local_launch
     steps = 8 if args.smoke else args.steps
     if jax.device_count() < DATA * MODEL:
         print(f"needs {DATA * MODEL} devices, found {jax.device_count()}", file=sys.stderr)

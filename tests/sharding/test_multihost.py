@@ -1,0 +1,79 @@
+"""Training across processes on JAX's distributed runtime equals the one-process run.
+
+Each run starts real processes on localhost (``haiku_jaxwrap.local_launch``: gloo CPU
+collectives, one coordinator), so the parameter placement, the per-process data loading
+and the collectives are those of a multi-host job. The runs are started together and
+then compared: 2 processes x 4 devices against 1 process x 8 devices, for a data-parallel
+(8 x 1) and a data x model (2 x 4) mesh.
+"""
+
+from __future__ import annotations
+
+import json
+import pathlib
+import sys
+
+import numpy as np
+import pytest
+
+pytest.importorskip("haiku_layers")
+pytest.importorskip("haiku_nets")
+local_launch = pytest.importorskip("haiku_jaxwrap.local_launch")
+
+PROGRAM = pathlib.Path(__file__).with_name("multihost_program.py")
+STEPS = 3
+
+
+def _results(output: str) -> dict:
+    lines = [ln for ln in output.splitlines() if ln.startswith("RESULT ")]
+    assert len(lines) == 1, output
+    return json.loads(lines[0][len("RESULT ") :])
+
+
+@pytest.fixture(scope="module")
+def runs():
+    """{(data, model, processes): [result of each process]}, all started in parallel."""
+    import concurrent.futures
+
+    configs = [(8, 1, 2), (8, 1, 1), (2, 4, 2), (2, 4, 1)]
+
+    def launch(config):
+        data, model, processes = config
+        result = local_launch.run(
+            [sys.executable, str(PROGRAM), str(data), str(model), str(STEPS)],
+            processes,
+            devices_per_process=8 // processes,
+            timeout=600,
+            echo=False,
+        )
+        return config, [_results(out) for out in result.outputs]
+
+    with concurrent.futures.ThreadPoolExecutor(len(configs)) as pool:
+        return dict(pool.map(launch, configs))
+
+
+@pytest.mark.parametrize("data, model", [(8, 1), (2, 4)])
+def test_two_processes_train_like_one(runs, data, model):
+    two, (one,) = runs[(data, model, 2)], runs[(data, model, 1)]
+    assert [r["process"] for r in two] == [0, 1]
+    assert all(r["processes"] == 2 and r["devices"] == 8 for r in two)
+    assert one["processes"] == 1 and one["devices"] == 8
+    for result in two:
+        np.testing.assert_allclose(result["losses"], one["losses"], rtol=1e-5)
+        for module, bundle in one["params"].items():
+            for name, value in bundle.items():
+                np.testing.assert_allclose(
+                    result["params"][module][name], value, rtol=1e-5, atol=1e-6
+                )
+    assert one["losses"][-1] < one["losses"][0]  # it trains
+    # Identical names and (global) shapes everywhere, as haiku names do not depend on the host.
+    assert sorted(two[0]["params"]) == sorted(one["params"]) == ["mlp/~/linear_0", "mlp/~/linear_1"]
+
+
+def test_params_are_sharded_over_the_model_axis(runs):
+    """With the 2 x 4 mesh no device holds a whole weight matrix."""
+    for result in runs[(2, 4, 2)]:
+        assert result["local_shapes"]["mlp/~/linear_0/w"] == [8, 4]  # [embed, mlp / 4]
+        assert result["local_shapes"]["mlp/~/linear_1/w"] == [4, 8]
+    for result in runs[(8, 1, 2)]:
+        assert result["local_shapes"]["mlp/~/linear_0/w"] == [8, 16]  # replicated
