@@ -292,6 +292,7 @@ def test_copies_of_immutable_dicts_keep_their_structure():
 
     fm = ds.to_immutable_dict({"a": {"w": jnp.ones([2])}})
     for copied in (copy.copy(fm), copy.deepcopy(fm)):
+        assert copied is not fm  # a new object, as dm-haiku's copies
         assert jax.tree.structure(copied) == jax.tree.structure(fm)
         assert type(copied["a"]) is type(fm["a"])
 

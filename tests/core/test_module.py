@@ -93,3 +93,27 @@ def test_deferred_forwards_attributes_once_built():
         return repr(d), str(d)
 
     assert hk.transform(f).apply({}, None) == ("Deferred(Sized())", "Deferred(Sized())")
+
+
+def test_inspect_signature_of_a_module_class_is_its_constructor_without_self():
+    import inspect
+
+    class Sized(hk.Module):
+        def __init__(self, size: int, name=None):
+            super().__init__(name=name)
+
+    assert str(inspect.signature(Sized)) == "(size: 'int', name=None)"
+    assert list(inspect.signature(hk.Module).parameters) == ["name"]
+
+
+def test_name_scope_outside_a_transform_fails_when_created():
+    with pytest.raises(ValueError, match="name_scope.*must be used as part of an `hk.transform`"):
+        hk.name_scope("foo")
+
+
+def test_to_module_call_has_the_function_docstring():
+    def documented():
+        """Really great docs."""
+
+    cls = hk.to_module(documented)
+    assert cls.__doc__ == cls.__call__.__doc__ == "Really great docs."

@@ -162,3 +162,26 @@ def test_jitted_step_is_traced_on_every_summary():
 class Scale(hk.Module):
     def __call__(self, x):
         return x * hk.get_parameter("s", [x.shape[-1]], init=jnp.ones)
+
+
+def test_a_module_counts_the_params_of_modules_it_calls():
+    """dm-haiku 0.0.17 prints 126,000 / 504.00 KB in both rows (checked in its venv)."""
+
+    class ManyParams(hk.Module):
+        def __call__(self):
+            hk.get_parameter("w", [10, 20, 30], init=jnp.zeros)
+            hk.get_parameter("b", [40, 50, 60], init=jnp.zeros)
+            return 1
+
+    class CallsOther(hk.Module):
+        def __init__(self, other, name=None):
+            super().__init__(name=name)
+            self.other = other
+
+        def __call__(self):
+            return self.other()
+
+    rows = hk.experimental.eval_summary(lambda: CallsOther(ManyParams())())()
+    assert [r.module_details.module.module_name for r in rows] == ["calls_other", "many_params"]
+    sizes = [sum(s.size for s in r.module_details.params.values()) for r in rows]
+    assert sizes == [126_000, 126_000]

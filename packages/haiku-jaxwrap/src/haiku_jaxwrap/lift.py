@@ -8,7 +8,8 @@ stored in the outer tree under ``<lifting module name>/<inner module name>``
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import contextlib
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import haiku as hk
@@ -76,6 +77,37 @@ def _assert_inside(what: str) -> None:
         )
 
 
+@contextlib.contextmanager
+def _no_closed_over_modules(what: str) -> Iterator[None]:
+    """Raises if a module created outside the lifted function creates a parameter or state.
+
+    With transparent lifting the inner names are the outer ones, so a module created
+    outside (closed over) would create its values twice under the same name. Calling such
+    a module is fine as long as it creates nothing (as dm-haiku).
+    """
+    created: set[int] = set()
+
+    def track(method, args, kwargs, context):
+        if context.method_name == "__init__":
+            created.add(id(context.module))
+        return method(*args, **kwargs)
+
+    def check(next_creator, shape, dtype, init, context):
+        module = context.module
+        if module is not None and id(module) not in created:
+            raise ValueError(
+                f"A function lifted with hk.{what} must not close over a module created "
+                f"outside of it ({module.module_name!r}): hk.{what} keeps the inner names, "
+                "so its parameters would be created twice under the same name. Create the "
+                "module inside the lifted function, or use hk.lift (inner parameters go "
+                "under a prefix)."
+            )
+        return next_creator(shape, dtype, init)
+
+    with hk.intercept_methods(track), hk.custom_creator(check, params=True, state=True):
+        yield
+
+
 class _Lifter:
     """Shared logic of the lift functions: where the values go and how they come back."""
 
@@ -85,6 +117,7 @@ class _Lifter:
         allow_reuse: bool,
         with_state: bool,
         prefix_fn: Callable[[], str],
+        transparent: str = "",
     ):
         if not callable(init_fn):
             raise TypeError(f"hk.lift needs a callable init function, got {init_fn!r}.")
@@ -92,12 +125,18 @@ class _Lifter:
         self.allow_reuse = allow_reuse
         self.with_state = with_state
         self.prefix_fn = prefix_fn
+        self.transparent = transparent  # the public name of a transparent lift, or ""
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         prefix = self.prefix_fn()
         outer = extend.internal_state(params=True)
         if not extend.params_frozen():
-            with extend.lift_prefix(prefix):
+            closure_check = (
+                _no_closed_over_modules(self.transparent)
+                if self.transparent
+                else contextlib.nullcontext()
+            )
+            with extend.lift_prefix(prefix), closure_check:
                 result = self.init_fn(*args, **kwargs)
             if not self.with_state and not isinstance(result, Mapping):
                 raise ValueError(
@@ -172,7 +211,7 @@ def transparent_lift(
     {'~': {'w': Array(1., dtype=float32)}}
     """
     _assert_inside("transparent_lift")
-    return _Lifter(init_fn, allow_reuse, False, _outer_prefix)
+    return _Lifter(init_fn, allow_reuse, False, _outer_prefix, transparent="transparent_lift")
 
 
 class LiftWithStateUpdater:
@@ -253,7 +292,9 @@ def _lift_with_state(
     init_fn: Callable[..., Any], allow_reuse: bool, name: str | None
 ) -> tuple[Callable[..., Any], LiftWithStateUpdater]:
     if name is None:
-        lifter: Callable[..., Any] = _Lifter(init_fn, allow_reuse, True, _outer_prefix)
+        lifter: Callable[..., Any] = _Lifter(
+            init_fn, allow_reuse, True, _outer_prefix, transparent="transparent_lift_with_state"
+        )
         updater = LiftWithStateUpdater(None)
     else:
         lifter = _LiftingModule((init_fn, allow_reuse, True), name=name)

@@ -7,9 +7,14 @@ from collections.abc import Callable
 from typing import Any
 
 import jax
+import jax.numpy as jnp
 
 from haiku import extend
 from haiku_jaxwrap import _threading as th
+
+
+def _as_array(value: Any) -> Any:
+    return value if isinstance(value, jax.Array) else jnp.asarray(value)
 
 
 def remat(
@@ -59,6 +64,10 @@ def remat(
             static_argnums=tuple(i + 2 for i in static),
         )
         out, res = checkpointed(snap.state, snap.rng, *args, **kwargs)
+        if res.params:
+            # jax.checkpoint returns a constant scalar (e.g. an int parameter made by
+            # `lambda *_: jnp.array(2)`) as a literal, not an array: store arrays.
+            res = res._replace(params=jax.tree.map(_as_array, res.params))
         th.write_back(res)
         return out
 

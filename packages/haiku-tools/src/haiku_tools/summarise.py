@@ -174,7 +174,9 @@ class _Recorder:
         finally:
             self._stack.pop()
         self.invocations[index] = MethodInvocation(
-            module_details=details,
+            # Read after the call: a module's params include those of the modules it
+            # called (even ones built elsewhere and passed in), as in dm-haiku.
+            module_details=ModuleDetails.of(context.module, context.method_name),
             args_spec=to_spec(tuple(args)),
             kwargs_spec=to_spec(dict(kwargs)),
             output_spec=to_spec(out),

@@ -94,7 +94,7 @@ class FlatMap(Mapping[K, V]):
 
     # Copies keep the pytree structure (pickling, above, stays compatible with dm-haiku).
     def __copy__(self) -> FlatMap[K, V]:
-        return self
+        return FlatMap(self._mapping)
 
     def __deepcopy__(self, memo: dict) -> FlatMap[K, V]:
         return FlatMap({k: copy.deepcopy(v, memo) for k, v in self._mapping.items()})

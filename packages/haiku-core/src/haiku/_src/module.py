@@ -164,6 +164,14 @@ class ModuleMetaclass(type(Protocol)):  # type: ignore[misc]
         cls._hk_repr_checked = False
         return cls
 
+    @property
+    def __signature__(cls) -> inspect.Signature | None:
+        """``inspect.signature(ModuleClass)``: the constructor's arguments, without ``self``."""
+        init_signature = _init_signature(cls)
+        if init_signature is None:
+            return None
+        return init_signature.replace(parameters=list(init_signature.parameters.values())[1:])
+
     def __call__(cls, *args, **kwargs):
         frames = _STACK.frames
         if not frames:
@@ -524,9 +532,11 @@ class name_scope:  # noqa: N801 - dm-haiku's public name (used like a function)
             raise ValueError(f"hk.name_scope needs a non-empty name, got {name!r}.")
         if name.startswith("/") or name.endswith("/"):
             raise ValueError(
-                f"hk.name_scope name {name!r} must not start or end with '/': scopes are "
-                "always relative. Use hk.force_name for an absolute module name."
+                f"hk.name_scope name {name!r} is invalid: Name scopes must not start with / "
+                "or end with /, they are always relative. Use hk.force_name for an absolute "
+                "module name."
             )
+        current_frame("hk.name_scope()")  # outside a transform: raise now, as dm-haiku
         if name.startswith(naming.FORCE_PREFIX):
             self._parts = [name]  # An absolute name: one scope, validated by the Module.
         else:

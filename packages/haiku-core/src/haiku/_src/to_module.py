@@ -38,4 +38,5 @@ def to_module(f: Callable[..., Any]) -> type[Module]:
             return f(*args, **kwargs)
 
     ToModuleWrapper.__doc__ = getattr(f, "__doc__", None)
+    ToModuleWrapper.__call__.__doc__ = ToModuleWrapper.__doc__
     return ToModuleWrapper
