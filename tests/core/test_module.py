@@ -117,3 +117,10 @@ def test_to_module_call_has_the_function_docstring():
 
     cls = hk.to_module(documented)
     assert cls.__doc__ == cls.__call__.__doc__ == "Really great docs."
+
+    def undocumented():
+        pass
+
+    cls = hk.to_module(undocumented)  # as dm-haiku 0.0.17
+    assert cls.__doc__ == "Module produced by `hk.to_module`."
+    assert cls.__call__.__doc__ is None

@@ -37,6 +37,7 @@ def to_module(f: Callable[..., Any]) -> type[Module]:
         def __call__(self, *args, **kwargs):
             return f(*args, **kwargs)
 
-    ToModuleWrapper.__doc__ = getattr(f, "__doc__", None)
-    ToModuleWrapper.__call__.__doc__ = ToModuleWrapper.__doc__
+    doc = getattr(f, "__doc__", None)
+    ToModuleWrapper.__doc__ = doc if doc is not None else "Module produced by `hk.to_module`."
+    ToModuleWrapper.__call__.__doc__ = doc
     return ToModuleWrapper
