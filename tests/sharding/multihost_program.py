@@ -6,7 +6,11 @@ sharded with ``jax.jit(f.init, out_shardings=...)``, feeds each process only its
 the global batch, takes a few SGD steps and prints (from every process) the losses and the
 gathered params as JSON.
 
-Usage: python multihost_program.py DATA MODEL STEPS
+Usage: python multihost_program.py DATA MODEL STEPS [save|restore DIR K]
+
+``save DIR K`` writes the params after K steps with orbax-checkpoint (every process writes
+its shards); ``restore DIR K`` starts from that checkpoint, placed on this run's mesh, and
+runs steps K..STEPS-1 (a different topology than the one that saved it).
 """
 
 from __future__ import annotations
@@ -32,7 +36,7 @@ def forward(x):
     return hk.nets.MLP([16, FEATURES])(x)
 
 
-def main(data: int, model: int, steps: int) -> None:
+def main(data: int, model: int, steps: int, mode: str = "", ckpt: str = "", at: int = 0) -> None:
     from haiku_jaxwrap import local_launch
 
     local_launch.initialize()
@@ -54,6 +58,14 @@ def main(data: int, model: int, steps: int) -> None:
         x0 = global_batch(xs[0])
         shardings = hk.sharding.param_shardings(f.init, rng, x0)
         params = jax.jit(f.init, out_shardings=shardings)(rng, x0)
+        checkpointer = None
+        if mode:
+            import orbax.checkpoint as ocp
+
+            checkpointer = ocp.StandardCheckpointer()
+        if mode == "restore":
+            target = hk.sharding.abstract_params(f.init, rng, x0)
+            params = checkpointer.restore(ckpt, target)
 
         @jax.jit
         def step(params, x, y):
@@ -65,9 +77,12 @@ def main(data: int, model: int, steps: int) -> None:
             return jax.tree.map(lambda p, g: p - 0.1 * g, params, grads), loss
 
         losses = []
-        for i in range(steps):
+        for i in range(at if mode == "restore" else 0, steps):
             params, loss = step(params, global_batch(xs[i]), global_batch(ys[i]))
             losses.append(float(loss))
+            if mode == "save" and i + 1 == at:
+                checkpointer.save(ckpt, params)
+                checkpointer.wait_until_finished()
     local_shapes = {
         f"{m}/{n}": list(v.addressable_shards[0].data.shape)
         for m, b in params.items()
@@ -90,4 +105,8 @@ def main(data: int, model: int, steps: int) -> None:
 
 
 if __name__ == "__main__":
-    main(*(int(a) for a in sys.argv[1:4]))
+    mode_args = sys.argv[4:7]
+    main(
+        *(int(a) for a in sys.argv[1:4]),
+        *(mode_args[:2] + [int(mode_args[2])] if mode_args else []),
+    )

@@ -21,7 +21,8 @@ pytest.importorskip("haiku_nets")
 local_launch = pytest.importorskip("haiku_jaxwrap.local_launch")
 
 PROGRAM = pathlib.Path(__file__).with_name("multihost_program.py")
-STEPS = 3
+STEPS = 4
+SAVE_AT = 2  # the 2-process 2x4 run checkpoints after this many steps
 
 
 def _results(output: str) -> dict:
@@ -30,23 +31,35 @@ def _results(output: str) -> dict:
     return json.loads(lines[0][len("RESULT ") :])
 
 
+def _launch(data: int, model: int, processes: int, *extra: str) -> list[dict]:
+    result = local_launch.run(
+        [sys.executable, str(PROGRAM), str(data), str(model), str(STEPS), *extra],
+        processes,
+        devices_per_process=8 // processes,
+        timeout=600,
+        echo=False,
+    )
+    return [_results(out) for out in result.outputs]
+
+
 @pytest.fixture(scope="module")
-def runs():
-    """{(data, model, processes): [result of each process]}, all started in parallel."""
+def checkpoint_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("multihost") / "params"
+
+
+@pytest.fixture(scope="module")
+def runs(checkpoint_dir):
+    """{(data, model, processes): [result of each process]}, all started in parallel.
+
+    The 2-process 2x4 run also saves its params after SAVE_AT steps (orbax).
+    """
     import concurrent.futures
 
     configs = [(8, 1, 2), (8, 1, 1), (2, 4, 2), (2, 4, 1)]
 
     def launch(config):
-        data, model, processes = config
-        result = local_launch.run(
-            [sys.executable, str(PROGRAM), str(data), str(model), str(STEPS)],
-            processes,
-            devices_per_process=8 // processes,
-            timeout=600,
-            echo=False,
-        )
-        return config, [_results(out) for out in result.outputs]
+        extra = ("save", str(checkpoint_dir), str(SAVE_AT)) if config == (2, 4, 2) else ()
+        return config, _launch(*config, *extra)
 
     with concurrent.futures.ThreadPoolExecutor(len(configs)) as pool:
         return dict(pool.map(launch, configs))
@@ -77,3 +90,14 @@ def test_params_are_sharded_over_the_model_axis(runs):
         assert result["local_shapes"]["mlp/~/linear_1/w"] == [4, 8]
     for result in runs[(8, 1, 2)]:
         assert result["local_shapes"]["mlp/~/linear_0/w"] == [8, 16]  # replicated
+
+
+def test_a_checkpoint_of_two_processes_resumes_in_one_on_another_mesh(runs, checkpoint_dir):
+    """Saved by 2 processes on a 2x4 mesh, restored by 1 process on an 8x1 mesh."""
+    full = runs[(2, 4, 2)][0]
+    (resumed,) = _launch(8, 1, 1, "restore", str(checkpoint_dir), str(SAVE_AT))
+    np.testing.assert_allclose(resumed["losses"], full["losses"][SAVE_AT:], rtol=1e-5)
+    for module, bundle in full["params"].items():
+        for name, value in bundle.items():
+            np.testing.assert_allclose(resumed["params"][module][name], value, rtol=1e-5, atol=1e-6)
+    assert resumed["local_shapes"]["mlp/~/linear_0/w"] == [8, 16]  # placed on the new mesh
