@@ -101,3 +101,35 @@ def test_a_checkpoint_of_two_processes_resumes_in_one_on_another_mesh(runs, chec
         for name, value in bundle.items():
             np.testing.assert_allclose(resumed["params"][module][name], value, rtol=1e-5, atol=1e-6)
     assert resumed["local_shapes"]["mlp/~/linear_0/w"] == [8, 16]  # placed on the new mesh
+
+
+BATCHNORM = pathlib.Path(__file__).with_name("multihost_batchnorm.py")
+
+
+def test_batchnorm_cross_replica_statistics_span_processes():
+    """hk.BatchNorm(cross_replica_axis="data") over 2 processes x 4 devices under
+    jax.shard_map gives the 1-process x 8-device result: statistics of the global batch."""
+    import concurrent.futures
+
+    def launch(processes):
+        result = local_launch.run(
+            [sys.executable, str(BATCHNORM)],
+            processes,
+            devices_per_process=8 // processes,
+            timeout=600,
+            echo=False,
+        )
+        return [_results(out) for out in result.outputs]
+
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:
+        two, (one,) = pool.map(launch, [2, 1])
+    assert [r["processes"] for r in two] == [2, 2]
+    for result in two:
+        np.testing.assert_allclose(result["out"], one["out"], rtol=1e-5, atol=1e-6)
+        for module, bundle in one["state"].items():
+            for name, value in bundle.items():
+                np.testing.assert_allclose(result["state"][module][name], value, rtol=1e-5)
+    # The zero-debiased moving mean after two updates is the mean of all 16 rows, which
+    # only holds if every device averaged over the whole data axis.
+    average = np.asarray(one["state"]["batch_norm/~/mean_ema"]["average"]).reshape(-1)
+    np.testing.assert_allclose(average, one["batch_mean"], rtol=1e-5)
