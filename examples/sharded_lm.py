@@ -143,13 +143,17 @@ def main(argv: list[str]) -> int:
     with hk.sharding.axis_rules(AXIS_RULES, mesh), hk.sharding.logical_axes(PARAM_AXES):
         shardings = hk.sharding.param_shardings(model.init, key, sample)
         params = jax.jit(model.init, out_shardings=shardings)(key, sample)
-        # Adam's moments follow the params' shardings; its step count is replicated.
+        # Adam's moments are sharded like the params they follow; its step count is
+        # replicated. Created in place, so no device ever holds a full moment.
         replicated = NamedSharding(mesh, PartitionSpec())
-        opt_state = jax.jit(optimizer.init)(params)
-        opt_shardings = jax.tree.map(
-            lambda x: x.sharding if isinstance(x.sharding, NamedSharding) else replicated, opt_state
+        opt_shardings = optax.tree_map_params(
+            optimizer,
+            lambda _, sharding: sharding,
+            jax.eval_shape(optimizer.init, params),
+            shardings,
+            transform_non_params=lambda _: replicated,
         )
-        opt_state = jax.device_put(opt_state, opt_shardings)
+        opt_state = jax.jit(optimizer.init, out_shardings=opt_shardings)(params)
         step = jax.jit(train_step, out_shardings=(shardings, opt_shardings, replicated))
         for name in ("transformer/layers/block/mlp/~/linear_0", "readout"):
             w = params[name]["w"]
@@ -157,6 +161,8 @@ def main(argv: list[str]) -> int:
                 f"{name}/w: global {w.shape}, per device {w.addressable_shards[0].data.shape}, "
                 f"spec {w.sharding.spec}"
             )
+        mu = opt_state[0].mu["readout"]["w"]  # optax.adam: (ScaleByAdamState, EmptyState)
+        print(f"adam moment of readout/w: per device {mu.addressable_shards[0].data.shape}")
         init_params = jax.device_get(params)
         losses = []
         start = time.time()

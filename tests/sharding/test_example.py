@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -27,5 +28,9 @@ def test_sharded_lm_smoke():
     )
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     assert "per device (2, 64, 64), spec P(None, None, 'model')" in proc.stdout
+    # Adam's moments are sharded like their params (readout/w: [64, vocab] over 4 devices).
+    pattern = r"^(readout/w|adam moment).*?per device (\([0-9, ]+\))"
+    per_device = dict(re.findall(pattern, proc.stdout, re.M))
+    assert per_device == {"readout/w": "(64, 17)", "adam moment": "(64, 17)"}
     diff = [line for line in proc.stdout.splitlines() if line.startswith("max |loss difference|")]
     assert diff and float(diff[0].rsplit(" ", 1)[1]) < 1e-4
