@@ -23,6 +23,10 @@ Interception
     inside one): tools that wrap a whole ``init`` call, such as ``hk.sharding``.
 Naming
     :func:`camel_to_snake`, the default-name rule of modules.
+Transformed functions
+    :func:`original_function` finds the user function behind a transformed ``init`` or
+    ``apply``, also through ``jax.jit`` and other wrappers that set ``__wrapped__``
+    (summaries and graph tools accept ``jax.jit(f.init)`` with it).
 Errors
     :class:`MissingRNGError`, raised by ``hk.next_rng_key()`` when no key was given
     (a ``ValueError``; tools that run a model abstractly catch it).
@@ -60,8 +64,9 @@ from haiku._src.internal_state import transform_call_id as transform_call_id
 from haiku._src.internal_state import update_internal_state as update_internal_state
 from haiku._src.naming import camel_to_snake as camel_to_snake
 from haiku._src.params import creator_scope as _creator_scope
+from haiku._src.transform import original_function as original_function
 
-API_VERSION = (1, 1)
+API_VERSION = (1, 2)
 """The extension-API version, ``(major, minor)``: what plugins declare a range for.
 
 A plugin declares the range it supports in its ``pyproject.toml``
@@ -129,6 +134,7 @@ __all__ = [
     "isolated_naming",
     "lift_prefix",
     "on_transform_exit",
+    "original_function",
     "params_frozen",
     "reserve_up_to_full_rng_block",
     "temporary_internal_state",

@@ -86,6 +86,21 @@ def _sub_jaxprs(eqn: Any) -> list[tuple[str, Any]]:
     return out
 
 
+def _live_equations(jaxpr: Any) -> list[Any]:
+    """The equations whose results reach the outputs, or that have effects.
+
+    ``jax.grad`` of a function whose value is unused still traces the forward pass; like
+    dm-haiku, the report leaves out what does not contribute to the result.
+    """
+    live = {id(v) for v in jaxpr.outvars}
+    kept = []
+    for eqn in reversed(jaxpr.eqns):
+        if eqn.effects or any(id(v) in live for v in eqn.outvars):
+            kept.append(eqn)
+            live.update(id(v) for v in eqn.invars)
+    return kept[::-1]
+
+
 def _submodule_name(eqn: Any) -> tuple[str, str]:
     """The display name and details of an equation holding sub-jaxprs."""
     name = eqn.primitive.name
@@ -93,6 +108,8 @@ def _submodule_name(eqn: Any) -> tuple[str, str]:
         return str(eqn.params.get("name", name)), ""
     if name.endswith("_call") and name.startswith("custom_"):
         return name[: -len("_call")], ""
+    if name in ("remat2", "checkpoint"):  # jax.checkpoint / hk.remat
+        return "remat", ""
     if name == "scan":
         return "scan", f"length={eqn.params['length']} unroll={eqn.params.get('unroll', 1)}"
     return name, ""
@@ -105,7 +122,7 @@ class _Builder:
 
     def module(self, name: str, jaxpr: Any, prefix: tuple[str, ...]) -> Module:
         root = Module(name)
-        for eqn in jaxpr.eqns:
+        for eqn in _live_equations(jaxpr):
             parts = tuple(p for p in str(eqn.source_info.name_stack).split("/") if p)
             target, path = root, list(prefix)
             for part in parts:

@@ -25,6 +25,7 @@ from haiku import (
     intercept_methods,
     transform_with_state,
 )
+from haiku import extend
 from haiku.extend import MissingRNGError
 
 AnyTransformed = Transformed | TransformedWithState
@@ -186,6 +187,12 @@ class _Recorder:
         return out
 
 
+def _original_function(f: Any) -> Callable | None:
+    # haiku.extend.original_function arrived with extension API 1.2.
+    find = getattr(extend, "original_function", None)
+    return None if find is None else find(f)
+
+
 def eval_summary(
     f: Callable[..., Any] | Transformed | TransformedWithState,
 ) -> Callable[..., Sequence[MethodInvocation]]:
@@ -211,6 +218,9 @@ def eval_summary(
     """
     if isinstance(f, (Transformed, TransformedWithState)):
         transformed: AnyTransformed = f
+    elif (original := _original_function(f)) is not None:
+        # A transformed init/apply, maybe jitted: summarise the function behind it.
+        transformed = transform_with_state(original)
     elif callable(f):
         # A lambda: `f` may be a jax.jit/jax.pmap-ed step, which hk.transform refuses. It
         # runs with jit disabled below, so its Python body is traced in full every time.

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import inspect
 from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple, Optional, TypeVar, Union
@@ -206,6 +205,40 @@ def _set_signature(
         fn.__signature__ = sig
 
 
+# The attribute name dm-haiku uses, so tools written for it find the function too.
+_ORIGINAL_FN = "_original_fn"
+
+
+def _tie_to_original(f: Callable | None, *fns: Callable) -> None:
+    """Records ``f`` as the user function behind the transformed ``fns``."""
+    if f is not None:
+        for fn in fns:
+            setattr(fn, _ORIGINAL_FN, f)
+
+
+def original_function(fn: Any) -> Callable | None:
+    """The user function behind a transformed ``init``/``apply`` (or ``None``).
+
+    Looks through wrappers that set ``__wrapped__``, such as ``jax.jit``, so tools can
+    find the Haiku function inside a jitted ``init`` or ``apply``.
+
+    >>> import jax
+    >>> import haiku as hk
+    >>> def forward(x):
+    ...   return x
+    >>> f = hk.transform(forward)
+    >>> original_function(jax.jit(f.apply)) is forward, original_function(forward)
+    (True, None)
+    """
+    seen = 0
+    while fn is not None and seen < 100:  # a bound on pathological __wrapped__ cycles
+        found = getattr(fn, _ORIGINAL_FN, None)
+        if found is not None:
+            return found
+        fn, seen = getattr(fn, "__wrapped__", None), seen + 1
+    return None
+
+
 def transform_with_state(f: Callable[..., Any]) -> TransformedWithState:
     """Transforms a function using haiku modules, parameters and state into a pure pair.
 
@@ -225,7 +258,6 @@ def transform_with_state(f: Callable[..., Any]) -> TransformedWithState:
         raise TypeError(f"hk.transform_with_state needs a callable, got {f!r}.")
     _check_not_jax_transformed(f, "hk.transform_with_state")
 
-    @functools.wraps(f)
     def init_fn(rng, *args, **kwargs):
         frame = Frame({}, {}, _as_rng(rng, "init"), False)
         _run(f, frame, args, kwargs)
@@ -233,7 +265,6 @@ def transform_with_state(f: Callable[..., Any]) -> TransformedWithState:
         check_init_outputs(frame.params, state)
         return frame.params, state
 
-    @functools.wraps(f)
     def apply_fn(params, state, rng, *args, **kwargs):
         frame = Frame(
             _check_params(params, "apply"),
@@ -247,6 +278,7 @@ def transform_with_state(f: Callable[..., Any]) -> TransformedWithState:
 
     _set_signature(init_fn, f, ("rng",), lambda ret: tuple[_Bundles, _Bundles])
     _set_signature(apply_fn, f, ("params", "state", "rng"), lambda ret: tuple[ret, _Bundles])
+    _tie_to_original(f, init_fn, apply_fn)
     return TransformedWithState(init_fn, apply_fn)
 
 
@@ -289,10 +321,7 @@ def without_state(f: TransformedWithState) -> Transformed:
             raise NonEmptyStateError(_NON_EMPTY_STATE)
         return out
 
-    for new, old in ((init_fn, f.init), (apply_fn, f.apply)):
-        functools.update_wrapper(
-            new, old, assigned=("__module__", "__name__", "__qualname__", "__doc__")
-        )
+    _tie_to_original(original_function(f.init), init_fn, apply_fn)
     _drop_param(init_fn, f.init, None)
     _drop_param(apply_fn, f.apply, "state")
     return Transformed(init_fn, apply_fn)
@@ -331,6 +360,7 @@ def with_empty_state(f: Transformed) -> TransformedWithState:
         del state
         return f.apply(params, *args, **kwargs), {}
 
+    _tie_to_original(original_function(f.init), init_fn, apply_fn)
     return TransformedWithState(init_fn, apply_fn)
 
 
