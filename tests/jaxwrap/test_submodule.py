@@ -40,6 +40,14 @@ class Decoder(hk.Module):
         return hk.Linear(6)(h)
 
 
+class Double(hk.Module):
+    def __call__(self, x):
+        return 2 * x
+
+    def twice(self, x):
+        return self(self(x))
+
+
 def model(x):
     return AutoEncoder(name="ae")(x)
 
@@ -137,8 +145,14 @@ def test_with_state():
 
 def test_errors(setup):
     f, params, _ = setup
-    with pytest.raises(ValueError, match=r"no module named 'ae/decoder'.*'ae/~/decoder'"):
+    with pytest.raises(ValueError, match=r"unknown module 'ae/decoder'.*'ae/~/decoder/linear'"):
         hk.experimental.apply_submodule(f, "ae/decoder")(params, None, X)
+    # Without parameters to look at, the model's modules are listed after running it.
+    free = hk.transform(lambda x: Double()(x))
+    with pytest.raises(ValueError, match=r"no module named 'half'. Its modules are: \['double'\]"):
+        hk.experimental.apply_submodule(free, "half", model_args=(X,))({}, None, X)
+    double = hk.experimental.apply_submodule(free, "double", method="twice")
+    np.testing.assert_allclose(double({}, None, X), 4 * X)
     with pytest.raises(AttributeError, match="'ae' \\(AutoEncoder\\) has no method 'sample'"):
         hk.experimental.apply_submodule(f, "ae", method="sample")(params, None, X)
     with pytest.raises(TypeError, match="result of hk.transform"):

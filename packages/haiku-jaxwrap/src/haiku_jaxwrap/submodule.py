@@ -17,12 +17,21 @@ import haiku as hk
 from haiku import extend
 
 
-class _Reached(Exception):
+class _Reached(Exception):  # noqa: N818 (a control-flow signal, not an error)
     """Carries the method's output out of the model function (never escapes)."""
 
     def __init__(self, value: Any):
         super().__init__("apply_submodule: target reached")
         self.value = value
+
+
+class _NotReachedError(ValueError):
+    """The model did not construct the target module."""
+
+
+def _known(params: Mapping, module_name: str) -> bool:
+    """Whether ``params`` hold parameters of ``module_name`` or of a module inside it."""
+    return any(k == module_name or k.startswith(module_name + "/") for k in params)
 
 
 def _placeholders(fn: Callable[..., Any]) -> tuple:
@@ -40,6 +49,82 @@ def _takes_rng(apply_fn: Callable[..., Any]) -> bool:
         return "rng" in inspect.signature(apply_fn).parameters
     except (TypeError, ValueError):
         return True
+
+
+class _Submodule:
+    """Runs the model until ``module_name`` is constructed, then calls its ``method``."""
+
+    def __init__(self, f, model, module_name, method, model_args, model_kwargs):
+        self.model = model
+        self.module_name = module_name
+        self.method = method
+        self.model_args = model_args
+        self.model_kwargs = model_kwargs
+        self.with_state = isinstance(f, hk.TransformedWithState)
+        self.takes_rng = _takes_rng(f.apply)
+        self.part = hk.transform_with_state(self._run_model)
+
+    def _reach(self, args: tuple, kwargs: dict, seen: list[str]) -> Callable[..., Any]:
+        """An interceptor calling the target's method once the target is constructed."""
+
+        def reach(next_f, a, kw, context):
+            out = next_f(*a, **kw)
+            if context.method_name == "__init__":
+                name = context.module.module_name
+                seen.append(name)
+                if name == self.module_name:
+                    target = getattr(context.module, self.method, None)
+                    if not callable(target):
+                        raise AttributeError(
+                            f"apply_submodule: module '{name}' "
+                            f"({type(context.module).__name__}) has no method {self.method!r}."
+                        )
+                    raise _Reached(target(*args, **kwargs))
+            return out
+
+        return reach
+
+    def _run_model(self, args: tuple, kwargs: dict) -> Any:
+        seen: list[str] = []
+        try:
+            with hk.intercept_methods(self._reach(args, kwargs, seen)):
+                self.model(*self.model_args, **self.model_kwargs)
+        except _Reached as reached:
+            return reached.value
+        except Exception as e:
+            if self.module_name in seen:
+                raise
+            raise _NotReachedError(
+                f"apply_submodule: the model raised {type(e).__name__} before module "
+                f"'{self.module_name}' was constructed. If the model uses its inputs before "
+                "building it, pass example inputs with `model_args=` (and `model_kwargs=`)."
+            ) from e
+        raise _NotReachedError(
+            f"apply_submodule: the model constructs no module named '{self.module_name}'. "
+            f"Its modules are: {seen}."
+        )
+
+    def apply(self, params: Any, *rest: Any, **kwargs: Any) -> Any:
+        lead = int(self.with_state) + int(self.takes_rng)
+        if len(rest) < lead:
+            raise TypeError(
+                "apply_submodule: expected the leading arguments of f.apply "
+                f"({'params, state' if self.with_state else 'params'}"
+                f"{', rng' if self.takes_rng else ''}) before the method's inputs."
+            )
+        state = rest[0] if self.with_state else {}
+        rng = rest[lead - 1] if self.takes_rng else None
+        try:
+            out, new_state = self.part.apply(params, state, rng, rest[lead:], kwargs)
+        except _NotReachedError as e:
+            if isinstance(params, Mapping) and params and not _known(params, self.module_name):
+                raise ValueError(
+                    f"apply_submodule: unknown module '{self.module_name}': the params hold "
+                    "no parameters of it or of a module inside it. Modules with parameters: "
+                    f"{sorted(params)}."
+                ) from e
+            raise
+        return (out, new_state) if self.with_state else out
 
 
 def apply_submodule(
@@ -80,7 +165,9 @@ def apply_submodule(
             f"hk.transform_with_state (or hk.without_apply_rng of one), got {type(f).__name__}."
         )
     if not isinstance(module_name, str) or not module_name:
-        raise TypeError(f"apply_submodule: module_name must be a module's name, got {module_name!r}.")
+        raise TypeError(
+            f"apply_submodule: module_name must be a module's name, got {module_name!r}."
+        )
     if not isinstance(method, str) or not method:
         raise TypeError(f"apply_submodule: method must be a method name, got {method!r}.")
     model = extend.original_function(f.apply)
@@ -89,63 +176,8 @@ def apply_submodule(
             "hk.experimental.apply_submodule could not find the function behind f.apply: "
             "pass the transformed function itself (what hk.transform returns)."
         )
-    with_state = isinstance(f, hk.TransformedWithState)
-    takes_rng = _takes_rng(f.apply)
     margs = _placeholders(model) if model_args is None else tuple(model_args)
-    mkwargs = dict(model_kwargs or {})
-
-    def run_model(args: tuple, kwargs: dict) -> Any:
-        seen: list[str] = []
-
-        def reach(next_f, a, kw, context):
-            out = next_f(*a, **kw)
-            if context.method_name == "__init__":
-                name = context.module.module_name
-                seen.append(name)
-                if name == module_name:
-                    target = getattr(context.module, method, None)
-                    if not callable(target):
-                        raise AttributeError(
-                            f"apply_submodule: module '{name}' "
-                            f"({type(context.module).__name__}) has no method {method!r}."
-                        )
-                    raise _Reached(target(*args, **kwargs))
-            return out
-
-        try:
-            with hk.intercept_methods(reach):
-                model(*margs, **mkwargs)
-        except _Reached as reached:
-            return reached.value
-        except Exception as e:
-            if module_name in seen:
-                raise
-            raise ValueError(
-                f"apply_submodule: the model raised {type(e).__name__} before module "
-                f"'{module_name}' was constructed. If the model uses its inputs before building "
-                "it, pass example inputs with `model_args=` (and `model_kwargs=`)."
-            ) from e
-        raise ValueError(
-            f"apply_submodule: the model constructs no module named '{module_name}'. Its "
-            f"modules are: {seen}."
-        )
-
-    part = hk.transform_with_state(run_model)
-
-    def apply_fn(params: Any, *rest: Any, **kwargs: Any) -> Any:
-        lead = (1 if with_state else 0) + (1 if takes_rng else 0)
-        if len(rest) < lead:
-            raise TypeError(
-                "apply_submodule: expected the leading arguments of f.apply "
-                f"({'params, state' if with_state else 'params'}"
-                f"{', rng' if takes_rng else ''}) before the method's inputs."
-            )
-        state = rest[0] if with_state else {}
-        rng = rest[lead - 1] if takes_rng else None
-        out, new_state = part.apply(params, state, rng, rest[lead:], kwargs)
-        return (out, new_state) if with_state else out
-
-    return apply_fn
+    return _Submodule(f, model, module_name, method, margs, dict(model_kwargs or {})).apply
 
 
 __all__ = ["apply_submodule"]
