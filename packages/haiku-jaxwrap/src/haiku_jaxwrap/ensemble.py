@@ -161,13 +161,14 @@ def ensemble(
 
     >>> import jax, jax.numpy as jnp
     >>> import haiku as hk
-    >>> def f(x):
-    ...   return hk.ensemble(lambda x: hk.Linear(2)(x), num_members=3)(x)
-    >>> f = hk.transform(f)
+    >>> def member(x):  # stands for any module function, e.g. hk.nets.MLP([16, 2])
+    ...   w = hk.get_parameter("w", [x.shape[-1], 2], init=hk.initializers.RandomNormal())
+    ...   return x @ w
+    >>> f = hk.transform(lambda x: hk.ensemble(member, num_members=3)(x))
     >>> x = jnp.ones([4, 5])
     >>> params = f.init(jax.random.PRNGKey(0), x)
     >>> jax.tree.map(jnp.shape, params)
-    {'ensemble/linear': {'b': (3, 2), 'w': (3, 5, 2)}}
+    {'ensemble/~': {'w': (3, 5, 2)}}
     >>> f.apply(params, None, x).shape
     (3, 4, 2)
     """

@@ -150,14 +150,24 @@ def apply_submodule(
     used (e.g. in a parent's ``__init__``); otherwise pass example inputs. Modules created
     inside ``hk.vmap``, ``hk.scan`` and other JAX-transformed code cannot be targeted.
 
-    >>> import jax, jax.numpy as jnp
+    >>> import jax.numpy as jnp
     >>> import haiku as hk
-    >>> f = hk.transform(lambda x: hk.nets.MLP([4, 3], name="mlp")(x))
-    >>> x = jnp.ones([2, 5])
-    >>> params = f.init(jax.random.PRNGKey(0), x)
-    >>> last = hk.experimental.apply_submodule(f, "mlp/~/linear_1")
-    >>> last(params, None, jnp.ones([2, 4])).shape
-    (2, 3)
+    >>> class Scale(hk.Module):
+    ...   def __call__(self, x):
+    ...     return x * hk.get_parameter("s", [], init=hk.initializers.Constant(2.0))
+    >>> class Model(hk.Module):
+    ...   def __init__(self, name=None):
+    ...     super().__init__(name=name)
+    ...     self.first, self.second = Scale(name="first"), Scale(name="second")
+    ...   def __call__(self, x):
+    ...     return self.second(self.first(x) + 1)
+    >>> f = hk.transform(lambda x: Model(name="model")(x))
+    >>> params = f.init(None, 2.)
+    >>> params["model/~/second"]
+    {'s': Array(2., dtype=float32)}
+    >>> second = hk.experimental.apply_submodule(f, "model/~/second")
+    >>> second(params, None, 5.)
+    Array(10., dtype=float32)
     """
     if not isinstance(f, (hk.Transformed, hk.TransformedWithState)):
         raise TypeError(

@@ -86,15 +86,22 @@ def tie_parameters(f: Any, ties: Mapping[str, TieSpec]) -> Any:
 
     >>> import jax, jax.numpy as jnp
     >>> import haiku as hk
+    >>> class Lookup(hk.Module):  # stands for hk.Embed
+    ...   def __call__(self, ids):
+    ...     table = hk.get_parameter("table", [10, 4], init=hk.initializers.RandomNormal())
+    ...     return table[ids]
+    >>> class Readout(hk.Module):  # stands for hk.Linear(10, with_bias=False)
+    ...   def __call__(self, h):
+    ...     w = hk.get_parameter("w", [h.shape[-1], 10], init=hk.initializers.RandomNormal())
+    ...     return h @ w
     >>> def lm(tokens):
-    ...   h = hk.Embed(vocab_size=10, embed_dim=4, name="embed")(tokens)
-    ...   return hk.Linear(10, with_bias=False, name="readout")(h)
+    ...   return Readout(name="readout")(Lookup(name="embed")(tokens))
     >>> f = hk.experimental.tie_parameters(
-    ...     hk.transform(lm), {"readout/w": ("embed/embeddings", jnp.transpose)})
+    ...     hk.transform(lm), {"readout/w": ("embed/table", jnp.transpose)})
     >>> tokens = jnp.array([1, 2, 3])
     >>> params = f.init(jax.random.PRNGKey(0), tokens)
     >>> jax.tree.map(jnp.shape, params)
-    {'embed': {'embeddings': (10, 4)}}
+    {'embed': {'table': (10, 4)}}
     >>> f.apply(params, None, tokens).shape
     (3, 10)
     """
