@@ -216,3 +216,20 @@ def test_not_callable_and_outside_transform():
         hk.ensemble(3, 2)
     with pytest.raises(ValueError, match="inside hk.transform"):
         hk.ensemble(member, 2)(X)
+
+
+def test_inside_a_module_params_go_under_its_name():
+    class Heads(hk.Module):
+        def __call__(self, x):
+            return hk.ensemble(lambda x: hk.Linear(2)(x), N)(x)
+
+    f = hk.transform(lambda x: Heads()(x) + Heads()(x))
+    params = f.init(INIT_KEY, X)
+    assert sorted(params) == ["heads/ensemble/linear", "heads_1/ensemble/linear"]
+    assert f.apply(params, None, X).shape == (N, 2, 2)
+
+
+def test_state_needs_transform_with_state():
+    f = hk.transform(lambda x: hk.ensemble(lambda x: hk.BatchNorm(True, True, 0.9)(x, True), 2)(x))
+    with pytest.raises(ValueError, match="transform_with_state"):
+        f.init(None, X)
