@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Sequence
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 
 import haiku as hk
+from haiku.initializers import Initializer
 from haiku_layers._axes import check_call_args, check_init_args
 from haiku_layers._errors import IndexValueError
 from haiku_layers._utils import check_decay
 from haiku_layers.data_format import get_channel_index
 from haiku_layers.moving_averages import ExponentialMovingAverage
-
-Initializer = Callable[[Sequence[int], Any], jax.Array]
 
 
 class BatchNorm(hk.Module):

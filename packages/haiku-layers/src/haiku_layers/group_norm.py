@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import Any
-
 import jax
 import jax.numpy as jnp
 
 import haiku as hk
+from haiku.initializers import Initializer
 from haiku_layers._axes import (
     AxisSpec,
     check_call_args,
@@ -18,8 +16,6 @@ from haiku_layers._axes import (
 )
 from haiku_layers._errors import IndexValueError, TypeValueError, ZeroDivisionValueError
 from haiku_layers.data_format import get_channel_index
-
-Initializer = Callable[[Sequence[int], Any], jax.Array]
 
 
 class GroupNorm(hk.Module):

@@ -25,10 +25,10 @@ from typing import (
 import jax
 
 from haiku._src import config as _config
-from haiku._src import naming
+from haiku._src import hooks, naming
 from haiku._src.errors import NotInTransformError
-from haiku._src.frame import _STACK, OUTSIDE_TRANSFORM_HINT, Scope, current_frame
-from haiku._src.hooks import GLOBAL_INTERCEPTORS, HOOKS
+from haiku._src.frame import OUTSIDE_TRANSFORM_HINT, Scope, current_frame, frame_stack
+from haiku._src.hooks import HOOKS
 
 
 class MethodContext(NamedTuple):
@@ -62,7 +62,7 @@ class MethodContext(NamedTuple):
 def _intercepted_call(
     method: Callable, method_name: str, module: Module, orig_class: type, args: tuple, kwargs: dict
 ) -> Any:
-    interceptors = GLOBAL_INTERCEPTORS[0] + tuple(HOOKS.interceptors)
+    interceptors = hooks.GLOBAL_INTERCEPTORS + tuple(HOOKS.interceptors)
     bound = functools.partial(method, module)
     context = MethodContext(module, method_name, bound, orig_class)
 
@@ -94,11 +94,10 @@ def _not_in_transform(module: Module, method_name: str) -> NotInTransformError:
 def _wrap_method(method_name: str, method: Callable) -> Callable:
     scope_name = getattr(method, "_hk_name_like", method_name)
     extra_scope = None if method_name == "__call__" else method_name
-    orig_class_holder: list[type] = []
 
     @functools.wraps(method)
     def wrapped(self, *args, **kwargs):
-        frames = _STACK.frames
+        frames = frame_stack()
         if not frames:
             raise _not_in_transform(self, method_name)
         scopes = frames[-1].scopes
@@ -106,9 +105,9 @@ def _wrap_method(method_name: str, method: Callable) -> Callable:
         try:
             name = self.name if extra_scope is None else f"{self.name}/{extra_scope}"
             with jax.named_scope(name):
-                if GLOBAL_INTERCEPTORS[0] or HOOKS.interceptors:
+                if hooks.GLOBAL_INTERCEPTORS or HOOKS.interceptors:
                     out = _intercepted_call(
-                        method, method_name, self, orig_class_holder[0], args, kwargs
+                        method, method_name, self, wrapped._hk_orig_class, args, kwargs
                     )
                 else:
                     out = method(self, *args, **kwargs)
@@ -119,7 +118,9 @@ def _wrap_method(method_name: str, method: Callable) -> Callable:
         return out
 
     wrapped._hk_wrapped = True  # type: ignore[attr-defined]
-    wrapped._hk_orig_class = orig_class_holder  # type: ignore[attr-defined]
+    # The class defining the method (interceptors are told it); the metaclass sets it
+    # once the class exists.
+    wrapped._hk_orig_class = None  # type: ignore[attr-defined]
     return wrapped
 
 
@@ -157,7 +158,8 @@ class ModuleMetaclass(type(Protocol)):  # type: ignore[misc]
                     clsdict[key] = property(*fns, doc=value.__doc__)
         cls = super().__new__(mcs, name, bases, clsdict)
         for fn in wrapped_fns:
-            fn._hk_orig_class.append(cls)
+            if fn._hk_orig_class is None:
+                fn._hk_orig_class = cls
         cls._hk_default_name = naming.camel_to_snake(name)
         # `@hk.name_like("__call__")` on __init__ names its submodules `parent/child`.
         cls._hk_init_scope = getattr(cls.__init__, "_hk_name_like", "__init__")
@@ -173,7 +175,7 @@ class ModuleMetaclass(type(Protocol)):  # type: ignore[misc]
         return init_signature.replace(parameters=list(init_signature.parameters.values())[1:])
 
     def __call__(cls, *args, **kwargs):
-        frames = _STACK.frames
+        frames = frame_stack()
         if not frames:
             raise NotInTransformError(
                 f"All `hk.Module`s must be initialized inside an `hk.transform`: "
@@ -190,7 +192,7 @@ class ModuleMetaclass(type(Protocol)):  # type: ignore[misc]
         scopes = frames[-1].scopes
         scopes.append(Scope(module, cls._hk_init_scope))
         try:
-            if GLOBAL_INTERCEPTORS[0] or HOOKS.interceptors:
+            if hooks.GLOBAL_INTERCEPTORS or HOOKS.interceptors:
                 _intercepted_call(cls.__init__, "__init__", module, cls, args, kwargs)
             else:
                 cls.__init__(module, *args, **kwargs)
