@@ -9,7 +9,7 @@ import jax
 import jax.numpy as jnp
 
 import haiku as hk
-from haiku_layers.moving_averages import _check_two_level
+from haiku_layers._params_tree import map_leaves
 
 
 def _l2_normalize(x: jax.Array, eps: float) -> jax.Array:
@@ -140,18 +140,11 @@ class SNParamsTree(hk.Module):
         self, tree: Mapping[str, Mapping[str, jax.Array]], update_stats: bool = True
     ) -> dict[str, dict[str, jax.Array]]:
         """Returns ``tree`` with every non-ignored leaf spectrally normalised."""
-        _check_two_level(tree, "SNParamsTree")
-        out = {}
-        for module_name, leaves in tree.items():
-            new = {}
-            for key, value in leaves.items():
-                path = f"{module_name}/{key}"
-                if self._ignore is not None and self._ignore.match(path):
-                    new[key] = value
-                    continue
-                sn_name = path.replace("/", "__").replace("~", "_tilde")
-                new[key] = SpectralNorm(self.eps, self.n_steps, name=sn_name)(
-                    value, update_stats=update_stats
-                )
-            out[module_name] = new
-        return out
+
+        def normalise(path: str, value: jax.Array) -> jax.Array:
+            sn_name = path.replace("/", "__").replace("~", "_tilde")
+            return SpectralNorm(self.eps, self.n_steps, name=sn_name)(
+                value, update_stats=update_stats
+            )
+
+        return map_leaves(tree, "SNParamsTree", self._ignore, normalise)
