@@ -16,6 +16,13 @@ def _l2_normalize(x: jax.Array, eps: float) -> jax.Array:
     return x * jax.lax.rsqrt(jnp.sum(x * x, keepdims=True) + eps)
 
 
+def _set_power_iteration_args(module: hk.Module, layer: str, eps: float, n_steps: int) -> None:
+    if not isinstance(n_steps, int) or n_steps < 1:
+        raise ValueError(f"{layer}: `n_steps` must be an int >= 1, got {n_steps!r}.")
+    module.eps = eps
+    module.n_steps = n_steps
+
+
 class SpectralNorm(hk.Module):
     """Divides a matrix by an estimate of its largest singular value.
 
@@ -42,10 +49,7 @@ class SpectralNorm(hk.Module):
           name: module name.
         """
         super().__init__(name=name)
-        if not isinstance(n_steps, int) or n_steps < 1:
-            raise ValueError(f"SpectralNorm: `n_steps` must be an int >= 1, got {n_steps!r}.")
-        self.eps = eps
-        self.n_steps = n_steps
+        _set_power_iteration_args(self, "SpectralNorm", eps, n_steps)
 
     def __call__(
         self, value: jax.Array, update_stats: bool = True, error_on_non_matrix: bool = False
@@ -130,10 +134,7 @@ class SNParamsTree(hk.Module):
           name: module name.
         """
         super().__init__(name=name)
-        if not isinstance(n_steps, int) or n_steps < 1:
-            raise ValueError(f"SNParamsTree: `n_steps` must be an int >= 1, got {n_steps!r}.")
-        self.eps = eps
-        self.n_steps = n_steps
+        _set_power_iteration_args(self, "SNParamsTree", eps, n_steps)
         self._ignore = re.compile(ignore_regex) if ignore_regex else None
 
     def __call__(

@@ -22,10 +22,10 @@ from haiku import (
     Module,
     Transformed,
     TransformedWithState,
+    extend,
     intercept_methods,
     transform_with_state,
 )
-from haiku import extend
 from haiku.extend import MissingRNGError
 
 AnyTransformed = Transformed | TransformedWithState
@@ -52,6 +52,19 @@ def short_dtype(dtype: Any) -> str:
         if name.startswith(long):
             return short + name[len(long) :]
     return name
+
+
+def aval_str(aval: Any) -> str:
+    """An abstract value as the summaries print it, e.g. ``f32[2,3]`` (else its ``str``).
+
+    >>> import jax, jax.numpy as jnp
+    >>> aval_str(jax.ShapeDtypeStruct((2, 3), jnp.float32)), aval_str(None)
+    ('f32[2,3]', 'None')
+    """
+    shape = getattr(aval, "shape", None)
+    if shape is None:
+        return str(aval)
+    return f"{short_dtype(aval.dtype)}[{','.join(map(str, shape))}]"
 
 
 @dataclasses.dataclass(frozen=True)
