@@ -278,8 +278,9 @@ def _push(stack: list, hook: Callable) -> Callable[[], None]:
 
 
 @contextlib.contextmanager
-def _hook_scope(hook: Callable[..., Any], stacks: Sequence[list]) -> Iterator[None]:
-    undo = [_push(stack, hook) for stack in stacks]
+def _hook_scope(hook: Callable[..., Any], *stacks: list | None) -> Iterator[None]:
+    """Pushes ``hook`` on each given stack (``None`` entries are skipped) for the block."""
+    undo = [_push(stack, hook) for stack in stacks if stack is not None]
     try:
         yield
     finally:
@@ -287,22 +288,24 @@ def _hook_scope(hook: Callable[..., Any], stacks: Sequence[list]) -> Iterator[No
             u()
 
 
-def _stacks(param_stack: list, params: bool, state_stack: list, state: bool) -> list[list]:
-    return [stack for stack, on in ((param_stack, params), (state_stack, state)) if on]
-
-
+@contextlib.contextmanager
 def creator_scope(
     creator: Callable[..., Any], *, params: bool = True, state: bool = False
-) -> contextlib.AbstractContextManager[None]:
+) -> Iterator[None]:
     """`custom_creator` without the inside-a-transform check (see ``haiku.extend``)."""
-    return _hook_scope(creator, _stacks(HOOKS.param_creators, params, HOOKS.state_creators, state))
+    param_stack = HOOKS.param_creators if params else None
+    with _hook_scope(creator, param_stack, HOOKS.state_creators if state else None):
+        yield
 
 
+@contextlib.contextmanager
 def getter_scope(
     getter: Callable[..., Any], *, params: bool = True, state: bool = False
-) -> contextlib.AbstractContextManager[None]:
+) -> Iterator[None]:
     """`custom_getter` without the inside-a-transform check."""
-    return _hook_scope(getter, _stacks(HOOKS.param_getters, params, HOOKS.state_getters, state))
+    param_stack = HOOKS.param_getters if params else None
+    with _hook_scope(getter, param_stack, HOOKS.state_getters if state else None):
+        yield
 
 
 def _checked_hook(hook: Callable[..., Any], what: str) -> None:
