@@ -264,13 +264,13 @@ class _LayerStack:
 
         init_rng = hk.maybe_next_rng_key()
         if self.transparent:
-            lifted = _Lifter(init_all, True, True, _outer_prefix)
+            lifted = _Lifter(init_all, allow_reuse=True, with_state=True, prefix_fn=_outer_prefix)
             params, state = lifted(x, init_rng)
             params = _stack_params(params, n, self.mapping)
             state = _stack_params(state, n, self.mapping)
             updater = LiftWithStateUpdater(None)
         else:
-            lifting = _LiftingModule((init_all, True, True), name=self.name)
+            lifting = _LiftingModule(init_all, allow_reuse=True, with_state=True, name=self.name)
             params, state = lifting(x, init_rng)
             updater = LiftWithStateUpdater(lifting.module_name)
 

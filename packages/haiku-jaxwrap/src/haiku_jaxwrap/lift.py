@@ -114,6 +114,7 @@ class _Lifter:
     def __init__(
         self,
         init_fn: Callable[..., Any],
+        *,
         allow_reuse: bool,
         with_state: bool,
         prefix_fn: Callable[[], str],
@@ -163,9 +164,16 @@ class _Lifter:
 class _LiftingModule(hk.Module):
     """Owns the name lifted values are stored under (numbered like any module)."""
 
-    def __init__(self, lifter_args: tuple, name: str):
+    def __init__(
+        self, init_fn: Callable[..., Any], *, allow_reuse: bool, with_state: bool, name: str
+    ):
         super().__init__(name=name)
-        self._lifter = _Lifter(*lifter_args, prefix_fn=lambda: self.module_name)
+        self._lifter = _Lifter(
+            init_fn,
+            allow_reuse=allow_reuse,
+            with_state=with_state,
+            prefix_fn=lambda: self.module_name,
+        )
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         return self._lifter(*args, **kwargs)
@@ -194,7 +202,7 @@ def lift(
     Array(2., dtype=float32)
     """
     _assert_inside("lift")
-    return _LiftingModule((init_fn, allow_reuse, False), name=name)
+    return _LiftingModule(init_fn, allow_reuse=allow_reuse, with_state=False, name=name)
 
 
 def transparent_lift(
@@ -211,7 +219,13 @@ def transparent_lift(
     {'~': {'w': Array(1., dtype=float32)}}
     """
     _assert_inside("transparent_lift")
-    return _Lifter(init_fn, allow_reuse, False, _outer_prefix, transparent="transparent_lift")
+    return _Lifter(
+        init_fn,
+        allow_reuse=allow_reuse,
+        with_state=False,
+        prefix_fn=_outer_prefix,
+        transparent="transparent_lift",
+    )
 
 
 class LiftWithStateUpdater:
@@ -293,11 +307,15 @@ def _lift_with_state(
 ) -> tuple[Callable[..., Any], LiftWithStateUpdater]:
     if name is None:
         lifter: Callable[..., Any] = _Lifter(
-            init_fn, allow_reuse, True, _outer_prefix, transparent="transparent_lift_with_state"
+            init_fn,
+            allow_reuse=allow_reuse,
+            with_state=True,
+            prefix_fn=_outer_prefix,
+            transparent="transparent_lift_with_state",
         )
         updater = LiftWithStateUpdater(None)
     else:
-        lifter = _LiftingModule((init_fn, allow_reuse, True), name=name)
+        lifter = _LiftingModule(init_fn, allow_reuse=allow_reuse, with_state=True, name=name)
         updater = LiftWithStateUpdater(lifter.module_name)
     if extend.inside_transform():
         extend.on_transform_exit(updater._check_used)

@@ -1,9 +1,11 @@
-"""Axis-argument helpers shared by the normalisation layers (private)."""
+"""Axis and scale/offset argument helpers shared by the normalisation layers (private)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any
+
+import jax.numpy as jnp
 
 from haiku_layers._errors import IndexValueError, ZeroDivisionValueError
 
@@ -50,6 +52,15 @@ def to_abs_axes(axes: tuple[int, ...] | slice, ndim: int, layer: str) -> tuple[i
             f"{layer}: cannot normalise a scalar over axis {axes}. Give the input at "
             "least one axis, e.g. x[None]."
         )
+    return in_range_axes(axes, ndim, layer)
+
+
+def in_range_axes(axes: Iterable[int], ndim: int, layer: str) -> tuple[int, ...]:
+    """The sorted, non-negative form of ``axes``; raises on an axis outside the rank.
+
+    >>> in_range_axes((-1, 0, 2), 3, "BatchNorm")
+    (0, 2)
+    """
     out = set()
     for a in axes:
         if not -ndim <= a < ndim:
@@ -79,6 +90,27 @@ def check_init_args(
             f"{layer}: Cannot set `offset_init` if `create_offset=False`. Pass "
             "`create_offset=True` or drop `offset_init`."
         )
+
+
+def set_scale_offset(
+    module: Any,
+    layer: str,
+    eps: float,
+    create_scale: bool,
+    scale_init: Any,
+    create_offset: bool,
+    offset_init: Any,
+) -> None:
+    """Checks and stores the ``eps``/scale/offset arguments of a normalisation layer.
+
+    ``scale_init`` defaults to ones and ``offset_init`` to zeros.
+    """
+    check_init_args(layer, create_scale, scale_init, create_offset, offset_init)
+    module.eps = eps
+    module.create_scale = create_scale
+    module.create_offset = create_offset
+    module.scale_init = scale_init or jnp.ones
+    module.offset_init = offset_init or jnp.zeros
 
 
 def check_call_args(

@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Sequence
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 
 import haiku as hk
-from haiku_layers._axes import check_call_args, check_init_args
-from haiku_layers._errors import IndexValueError
+from haiku.initializers import Initializer
+from haiku_layers._axes import check_call_args, in_range_axes, set_scale_offset
 from haiku_layers._utils import check_decay
 from haiku_layers.data_format import get_channel_index
 from haiku_layers.moving_averages import ExponentialMovingAverage
-
-Initializer = Callable[[Sequence[int], Any], jax.Array]
 
 
 class BatchNorm(hk.Module):
@@ -81,18 +78,15 @@ class BatchNorm(hk.Module):
           name: module name.
         """
         super().__init__(name=name)
-        check_init_args("BatchNorm", create_scale, scale_init, create_offset, offset_init)
+        set_scale_offset(
+            self, "BatchNorm", eps, create_scale, scale_init, create_offset, offset_init
+        )
         check_decay("hk.BatchNorm", "decay_rate", decay_rate)
         if cross_replica_axis is None and cross_replica_axis_index_groups is not None:
             raise ValueError(
                 "BatchNorm: `cross_replica_axis` name must be specified if "
                 "`cross_replica_axis_index_groups` are used."
             )
-        self.create_scale = create_scale
-        self.create_offset = create_offset
-        self.eps = eps
-        self.scale_init = scale_init or jnp.ones
-        self.offset_init = offset_init or jnp.zeros
         self.axis = None if axis is None else tuple(axis)
         self.cross_replica_axis = cross_replica_axis
         self.cross_replica_axis_index_groups = cross_replica_axis_index_groups
@@ -105,13 +99,7 @@ class BatchNorm(hk.Module):
             # A scalar has no channel axis and nothing to reduce over (as dm-haiku).
             channel = self.channel_index % ndim if ndim else None
             return tuple(i for i in range(ndim) if i != channel)
-        for a in self.axis:
-            if not -ndim <= a < ndim:
-                raise IndexValueError(
-                    f"BatchNorm: axis {a} is out of range for an input of rank {ndim}. "
-                    f"Use axes in [{-ndim}, {ndim - 1}]."
-                )
-        return tuple(sorted({a % ndim for a in self.axis}))
+        return in_range_axes(self.axis, ndim, "BatchNorm")
 
     def __call__(
         self,

@@ -65,6 +65,38 @@ def normalize_padding(
     return pad_lib.create_from_tuple(padding, n)
 
 
+def set_conv_args(
+    module: hk.Module,
+    num_spatial_dims: int,
+    kernel_shape: int | Sequence[int],
+    stride: int | Sequence[int],
+    rate: int | Sequence[int],
+    padding: Padding,
+    with_bias: bool,
+    w_init: hk.initializers.Initializer | None,
+    b_init: hk.initializers.Initializer | None,
+    data_format: str,
+) -> tuple[int, ...]:
+    """Checks and stores the arguments a (non-transposed) convolution and a depthwise
+    convolution share; returns ``rate`` as one dilation per spatial axis."""
+    n = module.num_spatial_dims = num_spatial_dims
+    module.kernel_shape = replicate(kernel_shape, n, "kernel_shape")
+    module.stride = replicate(stride, n, "strides")
+    dilation = replicate(rate, n, "rate")
+    module.with_bias = with_bias
+    module.w_init = w_init
+    module.b_init = b_init or jnp.zeros
+    module.data_format = data_format
+    module.channel_index = get_channel_index(data_format)
+    module.dimension_numbers = to_dimension_numbers(
+        n, channels_last=module.channel_index == -1, transpose=False
+    )
+    module.padding = normalize_padding(
+        type(module).__name__, padding, module.kernel_shape, dilation
+    )
+    return dilation
+
+
 def _bias_shape(output_channels: int, channel_index: int, n: int) -> tuple[int, ...]:
     if channel_index == -1:
         return (output_channels,)
@@ -141,24 +173,21 @@ class ConvND(hk.Module):
                 f"{type(self).__name__}: num_spatial_dims must be > 0, got {num_spatial_dims}."
             )
         check_size(type(self).__name__, "output_channels", output_channels, "16")
-        n = self.num_spatial_dims = num_spatial_dims
         self.output_channels = output_channels
-        self.kernel_shape = replicate(kernel_shape, n, "kernel_shape")
-        self.with_bias = with_bias
-        self.stride = replicate(stride, n, "strides")
-        self.w_init = w_init
-        self.b_init = b_init or jnp.zeros
         self.mask = mask
         self.feature_group_count = feature_group_count
-        self.lhs_dilation = (1,) * n
-        self.kernel_dilation = replicate(rate, n, "rate")
-        self.data_format = data_format
-        self.channel_index = get_channel_index(data_format)
-        self.dimension_numbers = to_dimension_numbers(
-            n, channels_last=self.channel_index == -1, transpose=False
-        )
-        self.padding = normalize_padding(
-            type(self).__name__, padding, self.kernel_shape, self.kernel_dilation
+        self.lhs_dilation = (1,) * num_spatial_dims
+        self.kernel_dilation = set_conv_args(
+            self,
+            num_spatial_dims,
+            kernel_shape,
+            stride,
+            rate,
+            padding,
+            with_bias,
+            w_init,
+            b_init,
+            data_format,
         )
 
     def __call__(

@@ -6,14 +6,12 @@ import math
 from collections.abc import Sequence
 
 import jax
-import jax.numpy as jnp
 
 import haiku as hk
 from haiku_layers._bias_add import add_bias
 from haiku_layers._errors import TypeValueError
 from haiku_layers._utils import check_size, replicate
-from haiku_layers.conv import Padding, normalize_padding, to_dimension_numbers
-from haiku_layers.data_format import get_channel_index
+from haiku_layers.conv import Padding, set_conv_args
 
 
 class _DepthwiseConvND(hk.Module):
@@ -40,20 +38,19 @@ class _DepthwiseConvND(hk.Module):
     ):
         super().__init__(name=name)
         check_size(type(self).__name__, "channel_multiplier", channel_multiplier, "1")
-        n = self.num_spatial_dims = num_spatial_dims
         self.channel_multiplier = channel_multiplier
-        self.kernel_shape = replicate(kernel_shape, n, "kernel_shape")
-        self.stride = replicate(stride, n, "strides")
-        self.rate = replicate(rate, n, "rate")
-        self.with_bias = with_bias
-        self.w_init = w_init
-        self.b_init = b_init or jnp.zeros
-        self.data_format = data_format
-        self.channel_index = get_channel_index(data_format)
-        self.dimension_numbers = to_dimension_numbers(
-            n, channels_last=self.channel_index == -1, transpose=False
+        self.rate = set_conv_args(
+            self,
+            num_spatial_dims,
+            kernel_shape,
+            stride,
+            rate,
+            padding,
+            with_bias,
+            w_init,
+            b_init,
+            data_format,
         )
-        self.padding = normalize_padding(type(self).__name__, padding, self.kernel_shape, self.rate)
 
     def __call__(self, inputs: jax.Array) -> jax.Array:
         """Convolves ``inputs`` of rank ``num_spatial_dims + 2``."""

@@ -80,4 +80,8 @@ class _CallableModule(types.ModuleType):
         return dropout(*args, **kwargs)
 
 
+# Python binds the package attribute to this module only after this body has run, so
+# nothing here can bind the function back; swapping a module's class is the documented
+# way to customise a module object (see "Customizing module attribute access" in the
+# Python data model reference).
 sys.modules[__name__].__class__ = _CallableModule

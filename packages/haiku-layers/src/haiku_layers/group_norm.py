@@ -2,24 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import Any
-
 import jax
 import jax.numpy as jnp
 
 import haiku as hk
+from haiku.initializers import Initializer
 from haiku_layers._axes import (
     AxisSpec,
     check_call_args,
-    check_init_args,
+    set_scale_offset,
     to_abs_axes,
     to_axes_or_slice,
 )
 from haiku_layers._errors import IndexValueError, TypeValueError, ZeroDivisionValueError
 from haiku_layers.data_format import get_channel_index
-
-Initializer = Callable[[Sequence[int], Any], jax.Array]
 
 
 class GroupNorm(hk.Module):
@@ -66,7 +62,9 @@ class GroupNorm(hk.Module):
           name: module name.
         """
         super().__init__(name=name)
-        check_init_args("GroupNorm", create_scale, scale_init, create_offset, offset_init)
+        set_scale_offset(
+            self, "GroupNorm", eps, create_scale, scale_init, create_offset, offset_init
+        )
         if not isinstance(groups, int) or groups < 1:
             # dm-haiku fails on groups=0 with a ZeroDivisionError, else with a TypeError.
             error = ZeroDivisionValueError if groups == 0 else TypeValueError
@@ -76,11 +74,6 @@ class GroupNorm(hk.Module):
             )
         self.groups = groups
         self.axis = to_axes_or_slice(axis, "GroupNorm")
-        self.create_scale = create_scale
-        self.create_offset = create_offset
-        self.eps = eps
-        self.scale_init = scale_init or jnp.ones
-        self.offset_init = offset_init or jnp.zeros
         self.data_format = data_format
         self.channel_index = get_channel_index(data_format)
         self.rank: int | None = None

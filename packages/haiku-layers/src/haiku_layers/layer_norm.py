@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import Any
-
 import jax
 import jax.numpy as jnp
 
 import haiku as hk
+from haiku.initializers import Initializer
 from haiku_layers._axes import (
     AxisSpec,
     check_call_args,
-    check_init_args,
+    set_scale_offset,
     to_abs_axes,
     to_axes_or_slice,
 )
 from haiku_layers.data_format import get_channel_index
-
-Initializer = Callable[[Sequence[int], Any], jax.Array]
 
 
 class LayerNorm(hk.Module):
@@ -67,16 +63,11 @@ class LayerNorm(hk.Module):
         """
         super().__init__(name=name)
         layer = type(self).__name__
-        check_init_args(layer, create_scale, scale_init, create_offset, offset_init)
+        set_scale_offset(self, layer, eps, create_scale, scale_init, create_offset, offset_init)
         self.axis = to_axes_or_slice(axis, layer)
         self.param_axis = (
             (-1,) if param_axis is None else to_axes_or_slice(param_axis, layer, "param_axis")
         )
-        self.eps = eps
-        self.create_scale = create_scale
-        self.create_offset = create_offset
-        self.scale_init = scale_init or jnp.ones
-        self.offset_init = offset_init or jnp.zeros
         self.use_fast_variance = use_fast_variance
         self._layer = layer
 

@@ -11,7 +11,7 @@ import jax
 import jax.numpy as jnp
 
 import haiku as hk
-from haiku_layers._errors import AttributeTypeError
+from haiku_layers._params_tree import map_leaves
 from haiku_layers._utils import check_decay
 
 
@@ -125,15 +125,6 @@ class ExponentialMovingAverage(hk.Module):
         return hk.get_state("average")
 
 
-def _check_two_level(tree: Any, layer: str) -> None:
-    if not isinstance(tree, Mapping) or not all(isinstance(v, Mapping) for v in tree.values()):
-        raise AttributeTypeError(
-            f"{layer} expects a Haiku params/state tree: a mapping "
-            "{module_name: {param_name: array}}, such as the `params` returned by "
-            f"`init`. Got {type(tree).__name__}."
-        )
-
-
 class EMAParamsTree(hk.Module):
     """Keeps an :class:`ExponentialMovingAverage` of every leaf of a params tree.
 
@@ -184,21 +175,13 @@ class EMAParamsTree(hk.Module):
         self, tree: Mapping[str, Mapping[str, jax.Array]], update_stats: bool = True
     ) -> dict[str, dict[str, jax.Array]]:
         """Updates the averages with ``tree`` and returns the averaged tree."""
-        _check_two_level(tree, "EMAParamsTree")
-        out = {}
-        for module_name, leaves in tree.items():
-            new = {}
-            for key, value in leaves.items():
-                path = f"{module_name}/{key}"
-                if self._ignore is not None and self._ignore.match(path):
-                    new[key] = value
-                    continue
-                ema_name = path.replace("/", "__").replace("~", "_tilde_")
-                new[key] = ExponentialMovingAverage(
-                    self._decay,
-                    zero_debias=self._zero_debias,
-                    warmup_length=self._warmup_length,
-                    name=ema_name,
-                )(value, update_stats)
-            out[module_name] = new
-        return out
+
+        def average(path: str, value: jax.Array) -> jax.Array:
+            return ExponentialMovingAverage(
+                self._decay,
+                zero_debias=self._zero_debias,
+                warmup_length=self._warmup_length,
+                name=path.replace("/", "__").replace("~", "_tilde_"),
+            )(value, update_stats)
+
+        return map_leaves(tree, "EMAParamsTree", self._ignore, average)

@@ -10,11 +10,10 @@ import jax
 import jax.numpy as jnp
 
 import haiku as hk
+from haiku.initializers import Initializer
 from haiku_layers._errors import AttributeTypeError, IndexValueError
 from haiku_layers._utils import check_callables, check_size
 from haiku_layers.linear import Linear
-
-Initializer = Callable[[Sequence[int], Any], jax.Array]
 
 _ModuleMeta = type(hk.Module)
 if issubclass(_ModuleMeta, abc.ABCMeta):

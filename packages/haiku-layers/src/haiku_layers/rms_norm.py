@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import Any
-
 import jax
 import jax.numpy as jnp
 
 import haiku as hk
+from haiku.initializers import Initializer
 from haiku_layers._axes import AxisSpec, check_init_args, to_abs_axes, to_axes_or_slice
-
-Initializer = Callable[[Sequence[int], Any], jax.Array]
 
 
 class RMSNorm(hk.Module):

@@ -9,11 +9,18 @@ import jax
 import jax.numpy as jnp
 
 import haiku as hk
-from haiku_layers.moving_averages import _check_two_level
+from haiku_layers._params_tree import map_leaves
 
 
 def _l2_normalize(x: jax.Array, eps: float) -> jax.Array:
     return x * jax.lax.rsqrt(jnp.sum(x * x, keepdims=True) + eps)
+
+
+def _set_power_iteration_args(module: hk.Module, layer: str, eps: float, n_steps: int) -> None:
+    if not isinstance(n_steps, int) or n_steps < 1:
+        raise ValueError(f"{layer}: `n_steps` must be an int >= 1, got {n_steps!r}.")
+    module.eps = eps
+    module.n_steps = n_steps
 
 
 class SpectralNorm(hk.Module):
@@ -42,10 +49,7 @@ class SpectralNorm(hk.Module):
           name: module name.
         """
         super().__init__(name=name)
-        if not isinstance(n_steps, int) or n_steps < 1:
-            raise ValueError(f"SpectralNorm: `n_steps` must be an int >= 1, got {n_steps!r}.")
-        self.eps = eps
-        self.n_steps = n_steps
+        _set_power_iteration_args(self, "SpectralNorm", eps, n_steps)
 
     def __call__(
         self, value: jax.Array, update_stats: bool = True, error_on_non_matrix: bool = False
@@ -130,28 +134,18 @@ class SNParamsTree(hk.Module):
           name: module name.
         """
         super().__init__(name=name)
-        if not isinstance(n_steps, int) or n_steps < 1:
-            raise ValueError(f"SNParamsTree: `n_steps` must be an int >= 1, got {n_steps!r}.")
-        self.eps = eps
-        self.n_steps = n_steps
+        _set_power_iteration_args(self, "SNParamsTree", eps, n_steps)
         self._ignore = re.compile(ignore_regex) if ignore_regex else None
 
     def __call__(
         self, tree: Mapping[str, Mapping[str, jax.Array]], update_stats: bool = True
     ) -> dict[str, dict[str, jax.Array]]:
         """Returns ``tree`` with every non-ignored leaf spectrally normalised."""
-        _check_two_level(tree, "SNParamsTree")
-        out = {}
-        for module_name, leaves in tree.items():
-            new = {}
-            for key, value in leaves.items():
-                path = f"{module_name}/{key}"
-                if self._ignore is not None and self._ignore.match(path):
-                    new[key] = value
-                    continue
-                sn_name = path.replace("/", "__").replace("~", "_tilde")
-                new[key] = SpectralNorm(self.eps, self.n_steps, name=sn_name)(
-                    value, update_stats=update_stats
-                )
-            out[module_name] = new
-        return out
+
+        def normalise(path: str, value: jax.Array) -> jax.Array:
+            sn_name = path.replace("/", "__").replace("~", "_tilde")
+            return SpectralNorm(self.eps, self.n_steps, name=sn_name)(
+                value, update_stats=update_stats
+            )
+
+        return map_leaves(tree, "SNParamsTree", self._ignore, normalise)

@@ -110,24 +110,11 @@ class VectorQuantizer(hk.Module):
             is_training: accepted for symmetry with :class:`VectorQuantizerEMA`; the
                 result does not depend on it.
         """
-        _check_dim(self, inputs)
-        embeddings = self.embeddings
-        flat_inputs = jnp.reshape(inputs, [-1, self.embedding_dim])
-        distances, indices, encodings = _nearest(flat_inputs, embeddings, self.num_embeddings)
-        encoding_indices = jnp.reshape(indices, inputs.shape[:-1])
-        quantized = _lookup(embeddings, encoding_indices)
+        _, distances, encodings, encoding_indices, quantized = _assign(self, inputs)
         e_latent_loss = jnp.mean(jnp.square(jax.lax.stop_gradient(quantized) - inputs))
         q_latent_loss = jnp.mean(jnp.square(quantized - jax.lax.stop_gradient(inputs)))
         loss = q_latent_loss + self.commitment_cost * e_latent_loss
-        quantized = inputs + jax.lax.stop_gradient(quantized - inputs)
-        return {
-            "quantize": quantized,
-            "loss": loss,
-            "perplexity": _perplexity(encodings, self.cross_replica_axis),
-            "encodings": encodings,
-            "encoding_indices": encoding_indices,
-            "distances": distances,
-        }
+        return _outputs(self, inputs, quantized, loss, encodings, encoding_indices, distances)
 
 
 class VectorQuantizerEMA(hk.Module):
@@ -226,12 +213,7 @@ class VectorQuantizerEMA(hk.Module):
             inputs: the vectors to quantize.
             is_training: update the moving averages and the codebook.
         """
-        _check_dim(self, inputs)
-        embeddings = self.embeddings
-        flat_inputs = jnp.reshape(inputs, [-1, self.embedding_dim])
-        distances, indices, encodings = _nearest(flat_inputs, embeddings, self.num_embeddings)
-        encoding_indices = jnp.reshape(indices, inputs.shape[:-1])
-        quantized = _lookup(embeddings, encoding_indices)
+        flat_inputs, distances, encodings, encoding_indices, quantized = _assign(self, inputs)
         e_latent_loss = jnp.mean(jnp.square(jax.lax.stop_gradient(quantized) - inputs))
 
         if is_training:
@@ -249,15 +231,41 @@ class VectorQuantizerEMA(hk.Module):
             hk.set_state("embeddings", ema_dw / jnp.reshape(smoothed, [1, -1]))
 
         loss = self.commitment_cost * e_latent_loss
-        quantized = inputs + jax.lax.stop_gradient(quantized - inputs)
-        return {
-            "quantize": quantized,
-            "loss": loss,
-            "perplexity": _perplexity(encodings, self.cross_replica_axis),
-            "encodings": encodings,
-            "encoding_indices": encoding_indices,
-            "distances": distances,
-        }
+        return _outputs(self, inputs, quantized, loss, encodings, encoding_indices, distances)
+
+
+def _assign(
+    module: VectorQuantizer | VectorQuantizerEMA, inputs: jax.Array
+) -> tuple[jax.Array, jax.Array, jax.Array, jax.Array, jax.Array]:
+    """The nearest codes of ``inputs``: flat inputs, distances, one-hot encodings, their
+    indices (shaped like ``inputs[..., 0]``) and the quantized inputs."""
+    _check_dim(module, inputs)
+    embeddings = module.embeddings
+    flat_inputs = jnp.reshape(inputs, [-1, module.embedding_dim])
+    distances, indices, encodings = _nearest(flat_inputs, embeddings, module.num_embeddings)
+    encoding_indices = jnp.reshape(indices, inputs.shape[:-1])
+    quantized = _lookup(embeddings, encoding_indices)
+    return flat_inputs, distances, encodings, encoding_indices, quantized
+
+
+def _outputs(
+    module: VectorQuantizer | VectorQuantizerEMA,
+    inputs: jax.Array,
+    quantized: jax.Array,
+    loss: jax.Array,
+    encodings: jax.Array,
+    encoding_indices: jax.Array,
+    distances: jax.Array,
+) -> dict[str, jax.Array]:
+    """The quantizers' result; ``quantize`` passes gradients straight through to ``inputs``."""
+    return {
+        "quantize": inputs + jax.lax.stop_gradient(quantized - inputs),
+        "loss": loss,
+        "perplexity": _perplexity(encodings, module.cross_replica_axis),
+        "encodings": encodings,
+        "encoding_indices": encoding_indices,
+        "distances": distances,
+    }
 
 
 def _check_dim(module: VectorQuantizer | VectorQuantizerEMA, inputs: jax.Array) -> None:

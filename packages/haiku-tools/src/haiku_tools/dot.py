@@ -19,7 +19,7 @@ from typing import Any
 import jax
 
 from haiku import intercept_methods
-from haiku_tools.summarise import short_dtype
+from haiku_tools.summarise import aval_str
 
 _MARK = "hkdot"
 _INLINE = frozenset(
@@ -59,11 +59,7 @@ class Graph:
 
 
 def _aval_str(var: Any) -> str:
-    aval = getattr(var, "aval", None)
-    shape = getattr(aval, "shape", None)
-    if shape is None:
-        return str(aval)
-    return f"{short_dtype(aval.dtype)}[{','.join(map(str, shape))}]"
+    return aval_str(getattr(var, "aval", None))
 
 
 def _path_str(path: tuple) -> str:

@@ -25,7 +25,7 @@ from typing import Any
 import jax
 
 from haiku import intercept_methods
-from haiku_tools.summarise import short_dtype
+from haiku_tools.summarise import aval_str
 
 NAME_SCOPE = "name_scope"
 
@@ -62,11 +62,7 @@ ComputeFlops = Callable[[Any, Expression], int]
 
 
 def _spec(x: Any) -> str:
-    aval = getattr(x, "aval", x)
-    shape = getattr(aval, "shape", None)
-    if shape is None:
-        return str(aval)
-    return f"{short_dtype(aval.dtype)}[{','.join(map(str, shape))}]"
+    return aval_str(getattr(x, "aval", x))
 
 
 def _var_name(atom: Any) -> str:

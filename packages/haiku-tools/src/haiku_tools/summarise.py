@@ -54,6 +54,19 @@ def short_dtype(dtype: Any) -> str:
     return name
 
 
+def aval_str(aval: Any) -> str:
+    """An abstract value as the summaries print it, e.g. ``f32[2,3]`` (else its ``str``).
+
+    >>> import jax, jax.numpy as jnp
+    >>> aval_str(jax.ShapeDtypeStruct((2, 3), jnp.float32)), aval_str(None)
+    ('f32[2,3]', 'None')
+    """
+    shape = getattr(aval, "shape", None)
+    if shape is None:
+        return str(aval)
+    return f"{short_dtype(aval.dtype)}[{','.join(map(str, shape))}]"
+
+
 @dataclasses.dataclass(frozen=True)
 class ArraySpec:
     """The shape and dtype of an array, printed compactly (``f32[8,784]``).

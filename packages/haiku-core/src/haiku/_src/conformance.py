@@ -127,7 +127,7 @@ def _global_state() -> dict[str, Any]:
     return {
         "haiku frames": len(frame.frame_stack()),
         **{f"hooks.{k}": len(v) for k, v in vars(hooks.HOOKS).items()},
-        "global interceptors": hooks.GLOBAL_INTERCEPTORS[0],
+        "global interceptors": hooks.GLOBAL_INTERCEPTORS,
         "mixed precision policies": (
             len(registry.classes),
             len(registry.paths),

@@ -19,23 +19,6 @@ import jax
 
 from haiku._src import config as _config
 
-__all__ = [
-    "FlatMap",
-    "FlatMapping",
-    "filter",
-    "is_subset",
-    "map",
-    "merge",
-    "partition",
-    "partition_n",
-    "to_haiku_dict",
-    "to_immutable_dict",
-    "to_mutable_dict",
-    "traverse",
-    "tree_bytes",
-    "tree_size",
-]
-
 T = TypeVar("T")
 InT = TypeVar("InT")
 OutT = TypeVar("OutT")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import threading
+from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from haiku._src.errors import NotInTransformError
@@ -117,6 +118,13 @@ OUTSIDE_TRANSFORM_HINT = (
 )
 
 
+def outside_transform_error(what: str) -> NotInTransformError:
+    """The error for ``what`` used while no transform runs."""
+    return NotInTransformError(
+        f"{what} must be used as part of an `hk.transform`. {OUTSIDE_TRANSFORM_HINT}"
+    )
+
+
 def frame_stack() -> list[Frame]:
     """The calling thread's stack of frames (innermost last)."""
     return _STACK.frames
@@ -126,10 +134,28 @@ def current_frame(what: str = "This function") -> Frame:
     """Returns the innermost frame, or raises a clear error outside of a transform."""
     frames = _STACK.frames
     if not frames:
-        raise NotInTransformError(
-            f"{what} must be used as part of an `hk.transform`. {OUTSIDE_TRANSFORM_HINT}"
-        )
+        raise outside_transform_error(what)
     return frames[-1]
+
+
+def current_bundle(what: str) -> tuple[Frame, Any, str]:
+    """The innermost frame, the module whose method runs (``None`` at top level) and the
+    bundle name its parameters and state live under (``'~'`` at top level).
+
+    The one prologue of ``get_parameter``, ``get_state`` and ``set_state``; ``what`` names
+    the caller in the error raised outside of a transform.
+    """
+    frames = _STACK.frames
+    if not frames:
+        raise outside_transform_error(what)
+    frame = frames[-1]
+    module = frame.scopes[-1].module
+    return frame, module, "~" if module is None else module.module_name
+
+
+def call_when_stack_empties(callback: Callable[[], Any]) -> None:
+    """Runs ``callback`` when the outermost frame of this thread is popped (returned or raised)."""
+    _STACK.on_empty.append(callback)
 
 
 def inside_transform() -> bool:

@@ -25,8 +25,9 @@ class _Hooks(threading.local):
 HOOKS = _Hooks()
 
 # Interceptors installed for every thread (``haiku.extend.add_global_interceptor``), e.g.
-# by mixed precision. A tuple so that the hot path reads it without locking.
-GLOBAL_INTERCEPTORS: list[tuple[Callable, ...]] = [()]
+# by mixed precision. A tuple, replaced (never mutated) under the lock, so that the hot
+# path reads ``hooks.GLOBAL_INTERCEPTORS`` without locking.
+GLOBAL_INTERCEPTORS: tuple[Callable, ...] = ()
 _GLOBAL_LOCK = threading.Lock()
 
 
@@ -58,15 +59,17 @@ def add_global_interceptor(interceptor: Callable) -> Callable[[], None]:
     >>> calls
     ['Double.__init__', 'Double.__call__']
     """
+    global GLOBAL_INTERCEPTORS
     with _GLOBAL_LOCK:
-        GLOBAL_INTERCEPTORS[0] = GLOBAL_INTERCEPTORS[0] + (interceptor,)
+        GLOBAL_INTERCEPTORS = GLOBAL_INTERCEPTORS + (interceptor,)
 
     def remove() -> None:
+        global GLOBAL_INTERCEPTORS
         with _GLOBAL_LOCK:
-            current = list(GLOBAL_INTERCEPTORS[0])
+            current = list(GLOBAL_INTERCEPTORS)
             if interceptor in current:
                 current.remove(interceptor)
-            GLOBAL_INTERCEPTORS[0] = tuple(current)
+            GLOBAL_INTERCEPTORS = tuple(current)
 
     return remove
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from haiku._src import config as _config
 from haiku._src.errors import JaxUsageError
-from haiku._src.frame import _STACK, Frame
+from haiku._src.frame import Frame, call_when_stack_empties, frame_stack
 from haiku._src.hooks import HOOKS
 
 
@@ -55,7 +55,7 @@ def _suggestion() -> tuple[str, str]:
 
 def check(what: str) -> None:
     """Raises JaxUsageError if the current JAX trace is not the one of the current frame."""
-    frames = _STACK.frames
+    frames = frame_stack()
     if not frames or not _config.get_config().check_jax_usage:
         return  # Disabled in the middle of a transform: off at once.
     expected = frames[-1].trace_state
@@ -130,14 +130,15 @@ def enable_in_running_transform() -> None:
     known, stay unchecked) and the hooks are removed when the outermost transform
     returns or raises.
     """
-    if not _STACK.frames:
+    frames = frame_stack()
+    if not frames:
         return
-    frame = _STACK.frames[-1]
+    frame = frames[-1]
     if frame.trace_state is None:
         frame.trace_state = current_trace_state()
     pushed = _install_hooks()
     if pushed:
-        _STACK.on_empty.append(lambda: _remove_hooks(pushed))
+        call_when_stack_empties(lambda: _remove_hooks(pushed))
 
 
 def check_jax_usage(enabled: bool = True) -> bool:

@@ -15,19 +15,29 @@ from typing import Any, NamedTuple
 import jax
 import jax.numpy as jnp
 
-from haiku._src.errors import MissingRNGError, NotInTransformError
+from haiku._src.errors import MissingRNGError
 from haiku._src.frame import (
-    _STACK,
-    OUTSIDE_TRANSFORM_HINT,
     Frame,
+    current_bundle,
     current_frame,
     foreign_module_error,
+    frame_stack,
+    outside_transform_error,
 )
 from haiku._src.hooks import HOOKS, lift_prefix
 from haiku._src.init_kernels import create
 from haiku._src.sentinels import DO_NOT_STORE
+from haiku._src.typing import Initializer
 
-Initializer = Callable[[Sequence[int], Any], jax.Array]
+
+def full_name_module(context: Any) -> str:
+    """``context.full_name`` up to its last ``/`` (``module_name`` of the hook contexts)."""
+    return context.full_name.rsplit("/", 1)[0]
+
+
+def full_name_leaf(context: Any) -> str:
+    """``context.full_name`` after its last ``/`` (``name`` of the hook contexts)."""
+    return context.full_name.rsplit("/", 1)[1]
 
 
 class GetterContext(NamedTuple):
@@ -60,13 +70,8 @@ class GetterContext(NamedTuple):
     original_init: Initializer | None
     lifted_prefix_name: str | None
 
-    @property
-    def module_name(self) -> str:
-        return self.full_name.rsplit("/", 1)[0]
-
-    @property
-    def name(self) -> str:
-        return self.full_name.rsplit("/", 1)[1]
+    module_name = property(full_name_module)
+    name = property(full_name_leaf)
 
 
 def make_context(frame: Frame, bundle_name: str, name: str, shape, dtype, init) -> GetterContext:
@@ -90,7 +95,7 @@ def run_creators(creators: list, context, shape, dtype, init) -> Any:
 
 
 def run_getters(getters: list, context, value) -> Any:
-    """Runs ``getters`` (outermost first) on ``value``."""
+    """Runs ``getters`` (or setters: they chain alike, outermost first) on ``value``."""
     getters = tuple(getters)
 
     def call(index: int, value):
@@ -101,12 +106,6 @@ def run_getters(getters: list, context, value) -> Any:
     return call(0, value)
 
 
-def _outside(what: str) -> NotInTransformError:
-    return NotInTransformError(
-        f"{what} must be used as part of an `hk.transform`. {OUTSIDE_TRANSFORM_HINT}"
-    )
-
-
 def require_transform(what: str) -> None:
     """Raises unless a user's hook context manager runs inside a transform (as dm-haiku).
 
@@ -114,7 +113,7 @@ def require_transform(what: str) -> None:
     ``fast_eval_shape``) use `creator_scope` / `getter_scope`, which have no such check;
     plugins wrapping whole ``init`` calls use ``haiku.extend.creator_scope``.
     """
-    raise _outside(what)
+    raise outside_transform_error(what)
 
 
 def get_parameter(
@@ -135,12 +134,7 @@ def get_parameter(
     >>> hk.transform(f).init(None)
     {'~': {'bias': Array([0., 0., 0.], dtype=float32)}}
     """
-    frames = _STACK.frames
-    if not frames:
-        raise _outside("hk.get_parameter")
-    frame = frames[-1]
-    module = frame.scopes[-1].module
-    bundle_name = "~" if module is None else module.module_name
+    frame, _, bundle_name = current_bundle("hk.get_parameter")
     bundle = frame.params.get(bundle_name)
     value = None if bundle is None else bundle.get(name)
     if value is None:
@@ -284,15 +278,9 @@ def _push(stack: list, hook: Callable) -> Callable[[], None]:
 
 
 @contextlib.contextmanager
-def creator_scope(
-    creator: Callable[..., Any], *, params: bool = True, state: bool = False
-) -> Iterator[None]:
-    """`custom_creator` without the inside-a-transform check (see ``haiku.extend``)."""
-    undo = []
-    if params:
-        undo.append(_push(HOOKS.param_creators, creator))
-    if state:
-        undo.append(_push(HOOKS.state_creators, creator))
+def _hook_scope(hook: Callable[..., Any], *stacks: list | None) -> Iterator[None]:
+    """Pushes ``hook`` on each given stack (``None`` entries are skipped) for the block."""
+    undo = [_push(stack, hook) for stack in stacks if stack is not None]
     try:
         yield
     finally:
@@ -301,20 +289,31 @@ def creator_scope(
 
 
 @contextlib.contextmanager
+def creator_scope(
+    creator: Callable[..., Any], *, params: bool = True, state: bool = False
+) -> Iterator[None]:
+    """`custom_creator` without the inside-a-transform check (see ``haiku.extend``)."""
+    param_stack = HOOKS.param_creators if params else None
+    with _hook_scope(creator, param_stack, HOOKS.state_creators if state else None):
+        yield
+
+
+@contextlib.contextmanager
 def getter_scope(
     getter: Callable[..., Any], *, params: bool = True, state: bool = False
 ) -> Iterator[None]:
     """`custom_getter` without the inside-a-transform check."""
-    undo = []
-    if params:
-        undo.append(_push(HOOKS.param_getters, getter))
-    if state:
-        undo.append(_push(HOOKS.state_getters, getter))
-    try:
+    param_stack = HOOKS.param_getters if params else None
+    with _hook_scope(getter, param_stack, HOOKS.state_getters if state else None):
         yield
-    finally:
-        for u in reversed(undo):
-            u()
+
+
+def _checked_hook(hook: Callable[..., Any], what: str) -> None:
+    """The argument and context checks of the public hook context managers."""
+    if not callable(hook):
+        raise TypeError(f"{what} needs a callable, got {hook!r}.")
+    if not frame_stack():
+        require_transform(what)
 
 
 @contextlib.contextmanager
@@ -333,10 +332,7 @@ def custom_creator(
     >>> hk.transform(f).init(None)["~"]["w"]
     Array([0., 0.], dtype=float32)
     """
-    if not callable(creator):
-        raise TypeError(f"hk.custom_creator needs a callable, got {creator!r}.")
-    if not _STACK.frames:
-        require_transform("hk.custom_creator")
+    _checked_hook(creator, "hk.custom_creator")
     with creator_scope(creator, params=params, state=state):
         yield
 
@@ -357,9 +353,6 @@ def custom_getter(
     >>> hk.transform(f).apply({"~": {"w": jnp.ones([])}}, None)
     Array(2., dtype=float32)
     """
-    if not callable(getter):
-        raise TypeError(f"hk.custom_getter needs a callable, got {getter!r}.")
-    if not _STACK.frames:
-        require_transform("hk.custom_getter")
+    _checked_hook(getter, "hk.custom_getter")
     with getter_scope(getter, params=params, state=state):
         yield

@@ -7,21 +7,21 @@ Each state entry is a :class:`~haiku._src.frame.StatePair` ``(initial, current)`
 from __future__ import annotations
 
 import contextlib
-import functools
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, NamedTuple
 
 import jax
 import jax.numpy as jnp
 
-from haiku._src.frame import _STACK, StatePair, current_frame, foreign_module_error
+from haiku._src.frame import StatePair, current_bundle, current_frame, foreign_module_error
 from haiku._src.hooks import HOOKS, lift_prefix
 from haiku._src.init_kernels import create
 from haiku._src.params import (
     Initializer,
-    _outside,
+    _checked_hook,
+    full_name_leaf,
+    full_name_module,
     make_context,
-    require_transform,
     run_creators,
     run_getters,
 )
@@ -58,13 +58,8 @@ class SetterContext(NamedTuple):
     original_shape: Sequence[int]
     lifted_prefix_name: str | None
 
-    @property
-    def module_name(self) -> str:
-        return self.full_name.rsplit("/", 1)[0]
-
-    @property
-    def name(self) -> str:
-        return self.full_name.rsplit("/", 1)[1]
+    module_name = property(full_name_module)
+    name = property(full_name_leaf)
 
 
 def get_state(
@@ -88,12 +83,7 @@ def get_state(
     >>> f.apply(params, state, None)[1]
     {'~': {'count': Array(1, dtype=int32)}}
     """
-    frames = _STACK.frames
-    if not frames:
-        raise _outside("hk.get_state")
-    frame = frames[-1]
-    module = frame.scopes[-1].module
-    bundle_name = "~" if module is None else module.module_name
+    frame, module, bundle_name = current_bundle("hk.get_state")
     state = frame.state
     bundle = state.get(bundle_name)
     pair = None if bundle is None else bundle.get(name)
@@ -138,12 +128,7 @@ def set_state(name: str, value: Any) -> None:
     >>> hk.transform_with_state(f).init(None)[1]
     {'~': {'last': Array([1., 1.], dtype=float32)}}
     """
-    frames = _STACK.frames
-    if not frames:
-        raise _outside("hk.set_state")
-    frame = frames[-1]
-    module = frame.scopes[-1].module
-    bundle_name = "~" if module is None else module.module_name
+    frame, module, bundle_name = current_bundle("hk.set_state")
     setters = HOOKS.state_setters
     if setters:
         full_name = f"{bundle_name}/{name}"
@@ -151,7 +136,7 @@ def set_state(name: str, value: Any) -> None:
         context = SetterContext(
             full_name, module, getattr(value, "dtype", None), getattr(value, "shape", None), prefix
         )
-        value = _run_setters(tuple(setters), context, value)
+        value = run_getters(setters, context, value)  # Setters chain like getters.
         if value is DO_NOT_STORE:
             return
     state = frame.state
@@ -160,15 +145,6 @@ def set_state(name: str, value: Any) -> None:
         bundle = state[bundle_name] = {}
     pair = bundle.get(name)
     bundle[name] = StatePair(value, value) if pair is None else StatePair(pair.initial, value)
-
-
-def _run_setters(setters: tuple, context: SetterContext, value: Any) -> Any:
-    def call(index: int, value):
-        if index == len(setters):
-            return value
-        return setters[index](functools.partial(call, index + 1), value, context)
-
-    return call(0, value)
 
 
 def get_initial_state() -> dict[str, dict[str, jax.Array]]:
@@ -217,10 +193,7 @@ def custom_setter(setter: Callable[..., Any]) -> Iterator[None]:
     >>> hk.transform_with_state(f).init(None)[1]
     {'~': {'s': Array(1., dtype=float32)}}
     """
-    if not callable(setter):
-        raise TypeError(f"hk.custom_setter needs a callable, got {setter!r}.")
-    if not _STACK.frames:
-        require_transform("hk.custom_setter")
+    _checked_hook(setter, "hk.custom_setter")
     stack = HOOKS.state_setters
     stack.append(setter)
     try:
