@@ -270,6 +270,15 @@ class ResNet(hk.Module):
     Batch norms default to ``decay_rate=0.9, eps=1e-5`` with scale and offset;
     ``bn_config``, ``logits_config`` and ``initial_conv_config`` override single keys.
 
+    With ``use_layer_stack=True`` (opt-in) blocks ``1..n-1`` of each group run as one
+    ``hk.layer_stack`` under ``block_group_<g>/stacked_blocks/block/~/...`` with a leading
+    axis of size ``n - 1`` (params and BatchNorm state alike), so trace and compile time
+    stop growing with the group's depth. ``block_0`` of each group stays unrolled: it is
+    the only block with a stride and a projection shortcut, so its shapes differ from the
+    others'. A group of one block has nothing to stack. :meth:`stack_params` and
+    :meth:`unstack_params` convert params and state between the layouts; a stacked net
+    initialised from scratch draws different random values than an unrolled one.
+
     >>> import haiku as hk, jax, jax.numpy as jnp
     >>> def f(x, is_training):
     ...     net = hk.nets.ResNet([1, 1, 1, 1], num_classes=10, bottleneck=False,

@@ -167,13 +167,13 @@ def unstack(tree: Tree, layout: Layout) -> dict[str, dict[str, Any]]:
                 "layout; pass the stacked params (use stack_params to go the other way)."
             )
     sizes: dict[str, tuple[int, str]] = {}  # head -> (layers, first module seen)
-    out: dict[str, Any] = {}
+    stacked: dict[str, dict[str, Mapping[str, Any]]] = {}  # head -> rest -> bundle
     for name, bundle in tree.items():
         m = layout.stacked.match(name)
         if m is None:
-            out[name] = dict(bundle)
             continue
         head = m["head"]
+        stacked.setdefault(head, {})[m["rest"]] = bundle
         for key, leaf in bundle.items():
             shape = jnp.shape(leaf)
             if not shape:
@@ -188,8 +188,18 @@ def unstack(tree: Tree, layout: Layout) -> dict[str, dict[str, Any]]:
                     f"{shape[0]} but '{seen}' has {size}: all stacked parameters under "
                     f"'{head}' need the same number of layers."
                 )
-        n = sizes[head][0] if head in sizes else 0
-        for i in range(n):
-            flat = layout.unrolled_name.format(head=head, idx=layout.first + i, rest=m["rest"])
-            out[flat] = {key: leaf[i] for key, leaf in bundle.items()}
+    # Block-major order, as the unrolled net creates them, where the stack was.
+    out: dict[str, Any] = {}
+    for name, bundle in tree.items():
+        m = layout.stacked.match(name)
+        if m is None:
+            out[name] = dict(bundle)
+            continue
+        rests = stacked.pop(m["head"], None)
+        if rests is None:  # this head was already emitted
+            continue
+        for i in range(sizes.get(m["head"], (0, ""))[0]):
+            for rest, block in rests.items():
+                flat = layout.unrolled_name.format(head=m["head"], idx=layout.first + i, rest=rest)
+                out[flat] = {key: leaf[i] for key, leaf in block.items()}
     return out
