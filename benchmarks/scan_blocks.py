@@ -107,7 +107,15 @@ if __name__ == "__main__":
     args = parser.parse_args()
     result = run([int(d) for d in args.depths.split(",")], args.repeats)
     if args.ref:
-        cmd = [args.ref, __file__, "--json", "--depths", args.depths, "--repeats", str(args.repeats)]
+        cmd = [
+            args.ref,
+            __file__,
+            "--json",
+            "--depths",
+            args.depths,
+            "--repeats",
+            str(args.repeats),
+        ]
         out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
         result.update(json.loads(out.strip().splitlines()[-1]))
     if args.json:
