@@ -9,9 +9,12 @@ import jax
 import jax.numpy as jnp
 
 import haiku as hk
+from haiku_nets import stacking
 
 Stride = int | Sequence[int]
 _NUM_GROUPS = 4
+# Name of the layer_stack holding blocks 1..n-1 of a group with use_layer_stack=True.
+STACK_NAME = "stacked_blocks"
 
 
 def _conv(channels: int, kernel: int, stride: Stride, name: str) -> hk.Conv2D:
@@ -195,6 +198,8 @@ class BlockGroup(hk.Module):
         bottleneck: bool,
         use_projection: bool,
         name: str | None = None,
+        *,
+        use_layer_stack: bool = False,
     ):
         """Builds the blocks.
 
@@ -207,19 +212,26 @@ class BlockGroup(hk.Module):
             bottleneck: use bottleneck blocks.
             use_projection: whether the first block has a projection shortcut.
             name: module name.
+            use_layer_stack: run blocks ``1..num_blocks-1`` as one ``hk.layer_stack``
+                named ``stacked_blocks`` (see :class:`ResNet`); ``blocks`` then holds
+                only ``block_0``.
         """
         super().__init__(name=name)
-        block_cls = BlockV2 if resnet_v2 else BlockV1
+        self.num_blocks = num_blocks
+        self.use_layer_stack = use_layer_stack
+        self._block_cls = BlockV2 if resnet_v2 else BlockV1
+        self._block_args = {"bn_config": bn_config, "bottleneck": bottleneck}
+        self.channels = channels
+        built = 1 if use_layer_stack else num_blocks
         self.blocks = tuple(
-            block_cls(
+            self._block_cls(
                 channels,
                 stride=stride if i == 0 else 1,
                 use_projection=use_projection and i == 0,
-                bn_config=bn_config,
-                bottleneck=bottleneck,
                 name=f"block_{i}",
+                **self._block_args,
             )
-            for i in range(num_blocks)
+            for i in range(built)
         )
 
     def __call__(self, inputs: jax.Array, is_training: bool, test_local_stats: bool) -> jax.Array:
@@ -227,6 +239,15 @@ class BlockGroup(hk.Module):
         out = inputs
         for block in self.blocks:
             out = block(out, is_training, test_local_stats)
+        if self.use_layer_stack and self.num_blocks > 1:
+
+            def one_block(x: jax.Array) -> jax.Array:
+                block = self._block_cls(
+                    self.channels, stride=1, use_projection=False, name="block", **self._block_args
+                )
+                return block(x, is_training, test_local_stats)
+
+            out = hk.layer_stack(self.num_blocks - 1, name=STACK_NAME)(one_block)(out)
         return out
 
 
@@ -248,6 +269,15 @@ class ResNet(hk.Module):
     in the constructor, so names look like ``res_net/~/block_group_0/~/block_0/~/conv_0``.
     Batch norms default to ``decay_rate=0.9, eps=1e-5`` with scale and offset;
     ``bn_config``, ``logits_config`` and ``initial_conv_config`` override single keys.
+
+    With ``use_layer_stack=True`` (opt-in) blocks ``1..n-1`` of each group run as one
+    ``hk.layer_stack`` under ``block_group_<g>/stacked_blocks/block/~/...`` with a leading
+    axis of size ``n - 1`` (params and BatchNorm state alike), so trace and compile time
+    stop growing with the group's depth. ``block_0`` of each group stays unrolled: it is
+    the only block with a stride and a projection shortcut, so its shapes differ from the
+    others'. A group of one block has nothing to stack. :meth:`stack_params` and
+    :meth:`unstack_params` convert params and state between the layouts; a stacked net
+    initialised from scratch draws different random values than an unrolled one.
 
     >>> import haiku as hk, jax, jax.numpy as jnp
     >>> def f(x, is_training):
@@ -322,6 +352,8 @@ class ResNet(hk.Module):
         name: str | None = None,
         initial_conv_config: Mapping[str, Any] | None = None,
         strides: Sequence[int] = (1, 2, 2, 2),
+        *,
+        use_layer_stack: bool = False,
     ):
         """Builds the network.
 
@@ -341,6 +373,8 @@ class ResNet(hk.Module):
                 ``output_channels=64, kernel_shape=7, stride=2, with_bias=False,
                 padding="SAME", name="initial_conv"``).
             strides: stride of each group.
+            use_layer_stack: build blocks ``1..n-1`` of each group with
+                ``hk.layer_stack`` (stacked parameters, faster compile for deep nets).
         """
         super().__init__(name=name)
         self.resnet_v2 = resnet_v2
@@ -382,12 +416,63 @@ class ResNet(hk.Module):
                 bottleneck=bottleneck,
                 use_projection=use_projection[i],
                 name=f"block_group_{i}",
+                use_layer_stack=use_layer_stack,
             )
             for i in range(_NUM_GROUPS)
         )
         if resnet_v2:
             self.final_batchnorm = hk.BatchNorm(name="final_batchnorm", **bn_config)
         self.logits = hk.Linear(num_classes, **logits_config)
+
+    @staticmethod
+    def stack_params(tree: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
+        """Converts unrolled (dm-haiku layout) params or state to ``use_layer_stack=True``.
+
+        In each group, ``block_group_<g>/~/block_<i>/~/<m>`` for ``i >= 1`` becomes
+        ``block_group_<g>/stacked_blocks/block/~/<m>`` with block ``i`` at index ``i - 1``
+        of a new leading axis; ``block_0`` and everything else is kept. Works on params
+        and on state (the BatchNorm moving averages), for a ResNet anywhere in the model.
+
+        Raises:
+            ValueError: if the tree holds no ResNet, is already stacked, has a gap in the
+                block numbers, or its blocks differ in modules, shapes or dtypes.
+
+        >>> import haiku as hk, jax, jax.numpy as jnp
+        >>> def net(x, use_layer_stack):
+        ...     return hk.nets.ResNet([1, 3, 1, 1], 10, bottleneck=False,
+        ...                           channels_per_group=(4, 4, 4, 4),
+        ...                           initial_conv_config={"output_channels": 4},
+        ...                           use_layer_stack=use_layer_stack)(x, is_training=True)
+        >>> unrolled = hk.transform_with_state(lambda x: net(x, False))
+        >>> scanned = hk.transform_with_state(lambda x: net(x, True))
+        >>> x = jnp.ones([1, 16, 16, 3])
+        >>> params, state = unrolled.init(jax.random.PRNGKey(0), x)
+        >>> stacked = hk.nets.ResNet.stack_params(params)
+        >>> stacked["res_net/~/block_group_1/stacked_blocks/block/~/conv_0"]["w"].shape
+        (2, 3, 3, 4, 4)
+        >>> out, _ = scanned.apply(stacked, hk.nets.ResNet.stack_params(state), None, x)
+        >>> bool(jnp.allclose(out, unrolled.apply(params, state, None, x)[0], atol=1e-6))
+        True
+        """
+        return stacking.stack(tree, stacking.RESNET)
+
+    @staticmethod
+    def unstack_params(tree: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
+        """Converts ``use_layer_stack=True`` params or state back to the unrolled layout.
+
+        The inverse of :meth:`stack_params` (exact: slices of the stacked arrays).
+
+        Raises:
+            ValueError: if the tree holds no ResNet, is already unrolled, or the stacked
+                arrays of one group disagree on the number of blocks.
+
+        >>> import haiku as hk, jax.numpy as jnp
+        >>> stacked = {"res_net/~/block_group_0/stacked_blocks/block/~/conv_0":
+        ...            {"w": jnp.zeros([2, 3, 3, 4, 4])}}
+        >>> list(hk.nets.ResNet.unstack_params(stacked))
+        ['res_net/~/block_group_0/~/block_1/~/conv_0', 'res_net/~/block_group_0/~/block_2/~/conv_0']
+        """
+        return stacking.unstack(tree, stacking.RESNET)
 
     def __call__(
         self, inputs: jax.Array, is_training: bool, test_local_stats: bool = False
@@ -424,6 +509,8 @@ class _ResNetPreset(ResNet):
         name: str | None = None,
         initial_conv_config: Mapping[str, Any] | None = None,
         strides: Sequence[int] = (1, 2, 2, 2),
+        *,
+        use_layer_stack: bool = False,
     ):
         """Builds the network; see :class:`ResNet` for the arguments."""
         super().__init__(
@@ -434,6 +521,7 @@ class _ResNetPreset(ResNet):
             name=name,
             initial_conv_config=initial_conv_config,
             strides=strides,
+            use_layer_stack=use_layer_stack,
             **ResNet.CONFIGS[self.DEPTH],
         )
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import types
 from collections.abc import Mapping
+from typing import Any
 
 import jax
 import jax.numpy as jnp
 
 import haiku as hk
+from haiku_nets import stacking
 from haiku_nets.mlp import MLP
 
 
@@ -141,8 +143,8 @@ class Transformer(hk.Module):
     * Parameters: unrolled (default), block ``i`` lives under ``<name>/block_<i>/...``.
       With ``use_layer_stack=True`` the blocks are one ``hk.layer_stack`` (faster
       compile for deep models) and live under ``<name>/layers/block/...`` with a
-      leading axis of size ``num_layers``; stacking ``block_0..block_{L-1}`` along a new
-      axis 0 converts between the layouts.
+      leading axis of size ``num_layers``; :meth:`stack_params` and
+      :meth:`unstack_params` convert checkpoints between the layouts.
     * Initialisation: ``w_init`` defaults to ``VarianceScaling(2 / num_layers)`` for all
       attention and MLP weights; biases start at zero, norms at scale 1, offset 0.
     * Dropout (``dropout_rate``, only when ``is_training``) is applied to each
@@ -221,6 +223,52 @@ class Transformer(hk.Module):
         ('embed', 'mlp')
         """
         return _PARAM_AXES
+
+    @staticmethod
+    def stack_params(params: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
+        """Converts unrolled params to the ``use_layer_stack=True`` layout.
+
+        ``<name>/block_<i>/<m>`` becomes ``<name>/layers/block/<m>`` with block ``i`` at
+        index ``i`` of a new leading axis; other entries (``final_norm``, embeddings,
+        heads) are kept. The Transformer may sit anywhere in the model.
+
+        Raises:
+            ValueError: if the params hold no Transformer, are already stacked, have a
+                gap in the block numbers, or the blocks differ in modules, shapes or dtypes.
+
+        >>> import haiku as hk, jax, jax.numpy as jnp
+        >>> def net(x, use_layer_stack):
+        ...     return hk.nets.Transformer(2, 3, key_size=4,
+        ...                                use_layer_stack=use_layer_stack)(x)
+        >>> unrolled = hk.transform(lambda x: net(x, False))
+        >>> scanned = hk.transform(lambda x: net(x, True))
+        >>> x = jnp.ones([1, 5, 8])
+        >>> params = unrolled.init(jax.random.PRNGKey(0), x)
+        >>> stacked = hk.nets.Transformer.stack_params(params)
+        >>> stacked["transformer/layers/block/mlp/~/linear_0"]["w"].shape
+        (3, 8, 32)
+        >>> bool(jnp.allclose(scanned.apply(stacked, None, x),
+        ...                   unrolled.apply(params, None, x), atol=1e-5))
+        True
+        """
+        return stacking.stack(params, stacking.TRANSFORMER)
+
+    @staticmethod
+    def unstack_params(params: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
+        """Converts ``use_layer_stack=True`` params back to the unrolled layout.
+
+        The inverse of :meth:`stack_params` (exact: slices of the stacked arrays).
+
+        Raises:
+            ValueError: if the params hold no Transformer, are already unrolled, or the
+                stacked arrays disagree on the number of layers.
+
+        >>> import haiku as hk, jax.numpy as jnp
+        >>> stacked = {"transformer/layers/block/mlp_norm": {"scale": jnp.ones([2, 8])}}
+        >>> list(hk.nets.Transformer.unstack_params(stacked))
+        ['transformer/block_0/mlp_norm', 'transformer/block_1/mlp_norm']
+        """
+        return stacking.unstack(params, stacking.TRANSFORMER)
 
     def __call__(
         self, embeddings: jax.Array, *, mask: jax.Array | None = None, is_training: bool = True
