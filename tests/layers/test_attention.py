@@ -1,17 +1,15 @@
 """MultiHeadAttention: errors, masking and transforms."""
 
-import pathlib
-import sys
 import warnings
 
 import pytest
 
 pytest.importorskip("haiku_layers")
-sys.path.insert(0, str(pathlib.Path(__file__).parents[1] / "golden"))
 import jax
 import jax.numpy as jnp
-import layers_a_cases as cases
 import numpy as np
+
+from golden import layers_feedforward_cases as cases
 
 hk = cases.haiku_under_test()
 X = jnp.asarray(np.random.RandomState(0).normal(size=[2, 4, 6]), jnp.float32)
