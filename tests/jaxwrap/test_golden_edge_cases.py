@@ -1,4 +1,4 @@
-"""Issue #17 wrapper items against values and behaviour recorded from dm-haiku 0.0.17.
+"""Wrapper edge cases (issue #17) against values and behaviour recorded from dm-haiku 0.0.17.
 
 The scenarios live in ``tests/golden/jaxwrap_issue17_cases.py`` (regenerate the goldens
 with ``/work/refvenv/bin/python tests/golden/make_jaxwrap_issue17.py``).

@@ -1,4 +1,4 @@
-"""Issue #17 core semantics match dm-haiku 0.0.17 (tests/golden/core17.json).
+"""Core edge cases (hooks, policies, naming, Deferred, rng impls, errors) vs dm-haiku 0.0.17.
 
 Scenarios live in tests/golden/core17_scenarios.py; regenerate the JSON with
 ``/work/refvenv/bin/python tests/golden/make_core17.py`` (dm-haiku 0.0.17 environment).

@@ -1,4 +1,4 @@
-"""Issue #17 layer/net edge cases vs dm-haiku 0.0.17 (tests/golden/layers_issue17.json).
+"""Layer and net edge cases (bad sizes, decays, shapes, error types) vs dm-haiku 0.0.17.
 
 Every case must raise the exception type dm-haiku raises, or return dm-haiku's values.
 ``DELIBERATE`` lists the only differences: inputs dm-haiku silently accepts although
