@@ -1,4 +1,4 @@
-"""haiku-layers feed-forward layers vs dm-haiku 0.0.17 goldens: group 'linear'."""
+"""Depthwise and separable convolutions against dm-haiku 0.0.17 goldens."""
 
 import pytest
 
@@ -8,6 +8,6 @@ from golden import layers_feedforward_cases as cases
 hk = cases.haiku_under_test()
 
 
-@pytest.mark.parametrize("case", cases.cases_of("linear"), ids=lambda c: c.name)
+@pytest.mark.parametrize("case", cases.cases_of("depthwise"), ids=lambda c: c.name)
 def test_matches_dm_haiku(case):
     cases.check_case(hk, case)
