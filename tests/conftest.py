@@ -40,4 +40,4 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 # Helper modules (not tests) that need plugins at import time: --doctest-modules would
 # import them in the core-only env, so they are not collected; tests import them guarded.
-collect_ignore = ["reliability/layer_table.py"]
+collect_ignore = ["golden/layer_table.py"]

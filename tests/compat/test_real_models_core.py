@@ -8,39 +8,23 @@ arrays in tests/golden/real_models_core.npz were recorded with
 
 from __future__ import annotations
 
-import importlib.util
-import pathlib
-import sys
-
 import numpy as np
 import pytest
 
 pytest.importorskip("haiku_layers")
 pytest.importorskip("optax")
 
-GOLDEN = pathlib.Path(__file__).parents[1] / "golden"
+from golden import load_npz, real_models_core_cases
+
+EXPECTED = load_npz("real_models_core.npz")
 
 
-def _cases():
-    spec = importlib.util.spec_from_file_location(
-        "real_models_core_cases", GOLDEN / "real_models_core_cases.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-CASES = _cases()
-EXPECTED = np.load(GOLDEN / "real_models_core.npz")
-
-
-@pytest.mark.parametrize("case", sorted(CASES.CASES))
+@pytest.mark.parametrize("case", sorted(real_models_core_cases.CASES))
 def test_training_matches_dm_haiku(case):
     if case == "nested_policies":
         pytest.importorskip("jmp")
-    got = CASES.CASES[case]()
-    expected = {k.split("|", 1)[1]: EXPECTED[k] for k in EXPECTED.files if k.startswith(case + "|")}
+    got = real_models_core_cases.CASES[case]()
+    expected = {k.split("|", 1)[1]: EXPECTED[k] for k in EXPECTED if k.startswith(case + "|")}
     assert sorted(got) == sorted(expected)
     for key, value in expected.items():
         if key.startswith("dtype:"):

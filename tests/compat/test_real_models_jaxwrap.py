@@ -8,9 +8,6 @@ goldens: ``make_real_models_jaxwrap.py``.
 
 from __future__ import annotations
 
-import pathlib
-import sys
-
 import pytest
 
 pytest.importorskip("haiku_jaxwrap")
@@ -20,17 +17,12 @@ pytest.importorskip("optax")
 import jax
 import numpy as np
 
-GOLDEN = pathlib.Path(__file__).parent.parent / "golden"
-
 
 @pytest.fixture(scope="module")
 def results():
-    sys.path.insert(0, str(GOLDEN))
-    try:
-        import real_models_jaxwrap_cases
-    finally:
-        sys.path.remove(str(GOLDEN))
-    return real_models_jaxwrap_cases.run_all(), dict(np.load(GOLDEN / "real_models_jaxwrap.npz"))
+    from golden import load_npz, real_models_jaxwrap_cases
+
+    return real_models_jaxwrap_cases.run_all(), load_npz("real_models_jaxwrap.npz")
 
 
 def _check(results, model):

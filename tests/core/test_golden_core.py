@@ -2,27 +2,14 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import pathlib
-import sys
 
 import jax
 import pytest
 
-GOLDEN = pathlib.Path(__file__).parents[1] / "golden"
+from golden import core_scenarios, load_json
 
-
-def _scenarios():
-    spec = importlib.util.spec_from_file_location("core_scenarios", GOLDEN / "core_scenarios.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-SCENARIOS = _scenarios()
-EXPECTED = json.loads((GOLDEN / "core.json").read_text())
+EXPECTED = load_json("core.json")
 
 
 @pytest.fixture(autouse=True)
@@ -33,7 +20,7 @@ def partitionable():
     jax.config.update("jax_threefry_partitionable", before)
 
 
-@pytest.mark.parametrize("name", sorted(SCENARIOS.SCENARIOS))
+@pytest.mark.parametrize("name", sorted(core_scenarios.SCENARIOS))
 def test_matches_dm_haiku(name):
-    got = json.loads(json.dumps(SCENARIOS.SCENARIOS[name](), sort_keys=True))
+    got = json.loads(json.dumps(core_scenarios.SCENARIOS[name](), sort_keys=True))
     assert got == EXPECTED[name]

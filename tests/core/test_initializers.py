@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import pathlib
-
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -14,9 +11,10 @@ import haiku as hk
 from haiku._src.errors import MissingRNGError, NotInTransformError
 from haiku._src.initializers import compute_fans
 
-GOLDEN = pathlib.Path(__file__).parent.parent / "golden"
-META = json.loads((GOLDEN / "initializers.json").read_text())
-DATA = np.load(GOLDEN / "initializers.npz")
+from golden import load_json, load_npz
+
+META = load_json("initializers.json")
+DATA = load_npz("initializers.npz")
 inits = hk.initializers
 
 

@@ -1,7 +1,7 @@
 """Scenarios for the core semantics of issue #17, written against the public `hk` API only.
 
 They run under dm-haiku 0.0.17 (``make_core17.py``, in the reference environment) and under
-our haiku (``tests/core/test_golden_core17.py``); the JSON results must be equal. Errors are
+our haiku (``tests/core/test_golden_edge_cases.py``); the JSON results must be equal. Errors are
 recorded as the first builtin exception class in the raised type's MRO, since users catch
 those (our own error classes subclass them).
 """

@@ -3,7 +3,7 @@
 ``run_all()`` returns ``(arrays, facts)``: ``arrays`` maps ``case/leaf`` to numpy arrays
 (params, state, outputs, keys), ``facts`` maps a case to JSON-able observations (exception
 type names, trace counts, ``lifted_prefix_name`` values, tree shapes). The goldens are
-written by ``make_jaxwrap_issue17.py`` under dm-haiku; ``tests/jaxwrap/test_issue17.py``
+written by ``make_jaxwrap_issue17.py`` under dm-haiku; ``tests/jaxwrap/test_golden_edge_cases.py``
 compares ours with them. Only the public ``hk`` API is used.
 """
 

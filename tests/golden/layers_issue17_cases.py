@@ -1,7 +1,7 @@
 """Layer/net edge cases of issue #17: what each call raises (exception type) or returns.
 
 Every case is a function of ``hk`` (dm-haiku 0.0.17 in ``make_layers_issue17.py``, ours in
-``tests/layers/test_golden_issue17.py``) using only names both share. ``outcome`` turns a
+``tests/layers/test_golden_edge_cases.py``) using only names both share. ``outcome`` turns a
 case into a JSON-able record: ``["raises", <builtin exception type>]`` or
 ``["ok", <output leaves as nested lists>]``. The test compares the two records; a few cases
 where dm-haiku silently accepts nonsense and we raise instead are listed in the test.

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import pathlib
-import sys
-
 import pytest
 
 pytest.importorskip("haiku_jaxwrap")
@@ -13,21 +9,18 @@ pytest.importorskip("haiku_jaxwrap")
 import jax
 import numpy as np
 
-GOLDEN = pathlib.Path(__file__).parent.parent / "golden"
+from golden import load_json, load_npz
+
+GOLDEN_ARRAYS = load_npz("jaxwrap.npz")
 
 
 @pytest.fixture(scope="module")
 def results():
     jax.config.update("jax_threefry_partitionable", True)
-    sys.path.insert(0, str(GOLDEN))
-    try:
-        import jaxwrap_cases
-    finally:
-        sys.path.remove(str(GOLDEN))
+    from golden import jaxwrap_cases
+
     arrays, names = jaxwrap_cases.run_all()
-    golden = dict(np.load(GOLDEN / "jaxwrap.npz"))
-    golden_names = json.loads((GOLDEN / "jaxwrap.json").read_text())
-    return arrays, names, golden, golden_names
+    return arrays, names, GOLDEN_ARRAYS, load_json("jaxwrap.json")
 
 
 def test_same_leaves(results):
@@ -36,8 +29,7 @@ def test_same_leaves(results):
 
 
 def _cases(prefix):
-    golden = dict(np.load(GOLDEN / "jaxwrap.npz"))
-    return sorted({k.split("/")[0] for k in golden if k.startswith(prefix)})
+    return sorted({k.split("/")[0] for k in GOLDEN_ARRAYS if k.startswith(prefix)})
 
 
 @pytest.mark.parametrize("case", _cases("keys_"))
@@ -50,13 +42,7 @@ def test_key_stream(results, case):
 
 @pytest.mark.parametrize(
     "case",
-    sorted(
-        {
-            k.split("/")[0]
-            for k in np.load(GOLDEN / "jaxwrap.npz").files
-            if not k.startswith("keys_")
-        }
-    ),
+    sorted({k.split("/")[0] for k in GOLDEN_ARRAYS if not k.startswith("keys_")}),
 )
 def test_model(results, case):
     arrays, names, golden, golden_names = results

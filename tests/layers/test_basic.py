@@ -8,11 +8,11 @@ import tomllib
 import pytest
 
 pytest.importorskip("haiku_layers")
-sys.path.insert(0, str(pathlib.Path(__file__).parents[1] / "golden"))
 import jax
 import jax.numpy as jnp
-import layers_a_cases as cases
 import numpy as np
+
+from golden import layers_feedforward_cases as cases
 
 hk = cases.haiku_under_test()
 ROOT = pathlib.Path(__file__).parents[2]

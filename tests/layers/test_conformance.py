@@ -1,14 +1,10 @@
 """haiku-layers passes the plugin conformance check (``hk.testing``), one test per name.
 
-The sample constructions are the reliability tests' `layer_table` (one small model per
+The sample constructions are ``tests/golden/layer_table.py`` (one small model per
 haiku-layers name); names that are not runnable layers are skipped with its reasons.
 """
 
 from __future__ import annotations
-
-import importlib.util
-import pathlib
-import sys
 
 import pytest
 
@@ -18,12 +14,7 @@ import jax
 
 import haiku as hk
 
-_spec = importlib.util.spec_from_file_location(
-    "reliability_layer_table", pathlib.Path(__file__).parents[1] / "reliability" / "layer_table.py"
-)
-table = sys.modules.setdefault(_spec.name, importlib.util.module_from_spec(_spec))
-if not hasattr(table, "LAYERS"):
-    _spec.loader.exec_module(table)
+from golden import layer_table as table
 
 
 def _input(shape: tuple[int, ...]) -> jax.Array:

@@ -1,18 +1,23 @@
 """Convolutions: errors, transforms and properties beyond the goldens."""
 
-import pathlib
-import sys
-
 import pytest
 
 pytest.importorskip("haiku_layers")
-sys.path.insert(0, str(pathlib.Path(__file__).parents[1] / "golden"))
 import jax
 import jax.numpy as jnp
-import layers_a_cases as cases
 import numpy as np
 
+from golden import layers_feedforward_cases as cases
+
 hk = cases.haiku_under_test()
+
+
+@pytest.mark.parametrize("case", cases.cases_of("conv"), ids=lambda c: c.name)
+def test_matches_dm_haiku(case):
+    """Param tree, init values and outputs equal dm-haiku's (tests/golden/layers_feedforward)."""
+    cases.check_case(hk, case)
+
+
 X = jnp.ones([2, 6, 6, 4])
 
 

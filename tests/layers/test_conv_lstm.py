@@ -1,8 +1,5 @@
 """Conv1DLSTM, Conv2DLSTM, Conv3DLSTM: goldens and errors."""
 
-import importlib.util
-import pathlib
-
 import pytest
 
 pytest.importorskip("haiku_layers")
@@ -13,11 +10,7 @@ import numpy as np
 
 import haiku as hk
 
-_spec = importlib.util.spec_from_file_location(
-    "golden_b_util", pathlib.Path(__file__).with_name("golden_b_util.py")
-)
-util = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(util)
+from golden import layers_stateful_check as util
 
 
 @pytest.mark.parametrize("name", [n for n in util.case_names("recurrent") if n.startswith("conv")])

@@ -1,13 +1,9 @@
-"""haiku-layers part A vs dm-haiku 0.0.17 goldens: group 'dtypes'."""
-
-import pathlib
-import sys
+"""haiku-layers feed-forward layers vs dm-haiku 0.0.17 goldens: group 'dtypes'."""
 
 import pytest
 
 pytest.importorskip("haiku_layers")
-sys.path.insert(0, str(pathlib.Path(__file__).parents[1] / "golden"))
-import layers_a_cases as cases
+from golden import layers_feedforward_cases as cases
 
 hk = cases.haiku_under_test()
 

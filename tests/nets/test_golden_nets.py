@@ -9,9 +9,6 @@ the same params.
 from __future__ import annotations
 
 import functools
-import json
-import os
-import sys
 
 import pytest
 
@@ -22,12 +19,10 @@ import numpy as np
 
 import haiku as hk
 
-GOLDEN = os.path.join(os.path.dirname(__file__), os.pardir, "golden")
-sys.path.insert(0, GOLDEN)
-import nets_cases as cases  # noqa: E402
+from golden import load_json, load_npz
+from golden import nets_cases as cases
 
-with open(os.path.join(GOLDEN, "nets", "cases.json")) as _f:
-    META = json.load(_f)
+META = load_json("nets/cases.json")
 
 CASES = {c.name: c for c in cases.CASES}
 VALUE_CASES = [c.name for c in cases.CASES if c.kind != "tree"]
@@ -43,8 +38,7 @@ def _threefry():
 
 @functools.cache
 def _golden(name: str) -> dict[str, np.ndarray]:
-    with np.load(os.path.join(GOLDEN, "nets", f"{name}.npz")) as data:
-        return dict(data)
+    return load_npz(f"nets/{name}.npz")
 
 
 @functools.cache
@@ -83,8 +77,7 @@ def test_init_is_bit_identical(name):
     # params, or for ``big`` cases the first values of each array (make_nets_samples.py).
     golden = _golden(name)
     if not any(k.startswith("params|") for k in golden):
-        with np.load(os.path.join(GOLDEN, "nets", f"{name}_samples.npz")) as data:
-            golden = dict(data)
+        golden = load_npz(f"nets/{name}_samples.npz")
     for prefix, tree in (("params", params), ("state", state)):
         for key, got in cases.flat(prefix, tree).items():
             want = golden[key]

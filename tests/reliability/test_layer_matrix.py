@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import importlib.metadata
 import importlib.util
-import pathlib
-import sys
 
 import pytest
 
@@ -22,11 +20,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-_spec = importlib.util.spec_from_file_location(
-    "reliability_layer_table", pathlib.Path(__file__).with_name("layer_table.py")
-)
-table = sys.modules.setdefault(_spec.name, importlib.util.module_from_spec(_spec))
-_spec.loader.exec_module(table)
+from golden import layer_table as table
 
 KEY = jax.random.PRNGKey(0)
 DTYPES = ["float16", "bfloat16", "float32", "float64"]

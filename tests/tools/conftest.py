@@ -1,4 +1,4 @@
-"""Shared helpers of the tools tests: the dm-haiku goldens and the shared model cases.
+"""Shared fixtures of the tools tests: the dm-haiku goldens (``tests/golden/tools*``).
 
 Most tools live in the haiku-tools distribution; their test files are not collected
 when it is not installed (the core-only matrix env). ``check_jax_usage`` and
@@ -8,11 +8,10 @@ when it is not installed (the core-only matrix env). ``check_jax_usage`` and
 from __future__ import annotations
 
 import importlib.util
-import json
-import pathlib
-import sys
 
 import pytest
+
+from golden import load_json
 
 NEEDS_TOOLS = [
     "test_conformance.py",
@@ -25,17 +24,13 @@ NEEDS_TOOLS = [
 HAS_TOOLS = importlib.util.find_spec("haiku_tools") is not None
 collect_ignore = [] if HAS_TOOLS else NEEDS_TOOLS
 
-GOLDEN_DIR = pathlib.Path(__file__).resolve().parents[1] / "golden"
-if str(GOLDEN_DIR) not in sys.path:
-    sys.path.insert(0, str(GOLDEN_DIR))
-
 
 @pytest.fixture(scope="session")
 def golden() -> dict:
-    return json.loads((GOLDEN_DIR / "tools" / "summaries.json").read_text())
+    return load_json("tools/summaries.json")
 
 
 @pytest.fixture(scope="session")
 def golden17() -> dict:
     """dm-haiku 0.0.17's observations for tests/golden/tools17_cases.py (issue #17)."""
-    return json.loads((GOLDEN_DIR / "tools17.json").read_text())
+    return load_json("tools17.json")

@@ -8,9 +8,10 @@ import shutil
 import jax
 import jax.numpy as jnp
 import pytest
-import tools_cases
 
 import haiku as hk
+
+from golden import tools_cases
 
 
 def _model():

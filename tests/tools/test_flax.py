@@ -83,7 +83,7 @@ def test_flax_inside_haiku():
 
 @pytest.mark.skipif(not (HAS_FLAX and HAS_JAXWRAP), reason="needs flax and haiku-jaxwrap")
 def test_lift_matches_dm_haiku(golden17):
-    import tools17_cases
+    from golden import tools17_cases
 
     ours = json.loads(json.dumps(tools17_cases.flax_lift_values()))
     expected = golden17["flax_lift"]

@@ -150,7 +150,7 @@ def test_haiku_wrappers_pass(checked):
 )
 def test_switching_inside_a_transform_matches_dm_haiku(golden17, name):
     # check_jax_usage(True/False) takes effect at once, also inside a transform (#17 item 21).
-    import tools17_cases
+    from golden import tools17_cases
 
     assert tools17_cases.jax_usage_values()[name] == golden17["jax_usage"][name]
 

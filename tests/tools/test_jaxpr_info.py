@@ -7,10 +7,11 @@ import importlib.util
 import jax
 import jax.numpy as jnp
 import pytest
-import tools_cases
 
 import haiku as hk
 from haiku.experimental import jaxpr_info
+
+from golden import tools_cases
 
 HAS_LAYERS = all(importlib.util.find_spec(m) for m in ("haiku_layers", "haiku_nets"))
 
@@ -54,7 +55,7 @@ def test_bad_input():
 @pytest.mark.parametrize("variant", ["plain", "flops", "empty_name", "named", "jit"])
 def test_counts_and_root_name_match_dm_haiku(golden17, variant):
     # `4.624 kparams` (SI prefixes above 1000) and the traced function's own name (#17 item 20).
-    import tools17_cases
+    from golden import tools17_cases
 
     assert tools17_cases.jaxpr_info_values()[variant] == golden17["jaxpr_info"][variant]
 

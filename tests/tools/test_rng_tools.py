@@ -8,9 +8,10 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
-import tools_cases
 
 import haiku as hk
+
+from golden import tools_cases
 
 HAS_LAYERS = all(importlib.util.find_spec(m) for m in ("haiku_layers", "haiku_nets"))
 

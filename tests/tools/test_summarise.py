@@ -8,10 +8,11 @@ import sys
 import jax
 import jax.numpy as jnp
 import pytest
-import tools_cases  # tests/golden, put on sys.path by conftest.py
 
 import haiku as hk
 from haiku_tools.summarise import format_bytes, short_dtype
+
+from golden import tools_cases
 
 HAS_LAYERS = all(importlib.util.find_spec(m) for m in ("haiku_layers", "haiku_nets"))
 _SKIP = pytest.mark.skipif(not HAS_LAYERS, reason="needs haiku-layers and haiku-nets")
@@ -139,7 +140,7 @@ def test_format_bytes(n, text):
 def test_wrapped_steps_match_dm_haiku(golden17, step):
     # A jitted / pmapped / grad-wrapped train step is summarised in one pass with jit
     # disabled; a function returning a non-array is fine (#17 item 20).
-    import tools17_cases
+    from golden import tools17_cases
 
     ours = tools17_cases.tabulate_values()[step]
     expected = golden17["tabulate"][step]

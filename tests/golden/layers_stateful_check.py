@@ -1,41 +1,25 @@
-"""Compares our part-B layers with the dm-haiku goldens in tests/golden/layers_b/.
+"""Compares our stateful layers with the dm-haiku goldens in tests/golden/layers_stateful/.
 
-Loaded by the part-B layer tests with ``load_util()`` (tests use importlib
-import mode, so sibling modules are loaded by path).
+Used by tests/layers (batch norm, norms, moving averages, spectral norm, recurrent cores)
+as ``from golden import layers_stateful_check as util``.
 """
 
 from __future__ import annotations
 
 import functools
-import importlib.util
-import json
-import pathlib
-import sys
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 
-GOLDEN = pathlib.Path(__file__).resolve().parents[1] / "golden"
-
-
-def _load_module(name: str, path: pathlib.Path):
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, path)
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules[name] = mod
-    spec.loader.exec_module(mod)
-    return mod
-
-
-cases = _load_module("layers_b_cases", GOLDEN / "layers_b_cases.py")
+from golden import layers_stateful_cases as cases
+from golden import load_json, load_npz
 
 
 @functools.cache
 def load_group(group: str):
-    arrays = dict(np.load(GOLDEN / "layers_b" / f"{group}.npz"))
-    meta = json.loads((GOLDEN / "layers_b" / f"{group}.json").read_text())
+    arrays = load_npz(f"layers_stateful/{group}.npz")
+    meta = load_json(f"layers_stateful/{group}.json")
     return arrays, meta
 
 

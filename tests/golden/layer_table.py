@@ -1,4 +1,4 @@
-"""One small, runnable model per haiku-layers name, shared by the reliability tests.
+"""One small, runnable model per haiku-layers name (layer matrix and conformance tests).
 
 Every entry-point name of haiku-layers is either in `LAYERS` or in `NOT_A_LAYER` with the
 reason it cannot be run as a model on a float input (a test keeps the two in sync with

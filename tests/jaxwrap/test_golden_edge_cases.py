@@ -1,4 +1,4 @@
-"""Issue #17 wrapper items against values and behaviour recorded from dm-haiku 0.0.17.
+"""Wrapper edge cases (issue #17) against values and behaviour recorded from dm-haiku 0.0.17.
 
 The scenarios live in ``tests/golden/jaxwrap_issue17_cases.py`` (regenerate the goldens
 with ``/work/refvenv/bin/python tests/golden/make_jaxwrap_issue17.py``).
@@ -7,8 +7,6 @@ with ``/work/refvenv/bin/python tests/golden/make_jaxwrap_issue17.py``).
 from __future__ import annotations
 
 import json
-import pathlib
-import sys
 
 import pytest
 
@@ -20,32 +18,21 @@ import numpy as np
 
 import haiku as hk
 
-GOLDEN = pathlib.Path(__file__).parent.parent / "golden"
-
-
-def _load_cases():
-    sys.path.insert(0, str(GOLDEN))
-    try:
-        import jaxwrap_issue17_cases
-    finally:
-        sys.path.remove(str(GOLDEN))
-    return jaxwrap_issue17_cases
+from golden import load_json, load_npz
 
 
 @pytest.fixture(scope="module")
 def results():
-    arrays, facts = _load_cases().run_all()
-    golden = dict(np.load(GOLDEN / "jaxwrap_issue17.npz"))
-    golden_facts = json.loads((GOLDEN / "jaxwrap_issue17.json").read_text())
+    from golden import jaxwrap_issue17_cases
+
+    arrays, facts = jaxwrap_issue17_cases.run_all()
+    golden = load_npz("jaxwrap_issue17.npz")
+    golden_facts = load_json("jaxwrap_issue17.json")
     return arrays, json.loads(json.dumps(facts)), golden, golden_facts
 
 
 def _golden_groups(suffix):
-    keys = (
-        np.load(GOLDEN / f"jaxwrap_issue17.{suffix}").files
-        if suffix == "npz"
-        else json.loads((GOLDEN / "jaxwrap_issue17.json").read_text())
-    )
+    keys = load_npz("jaxwrap_issue17.npz") if suffix == "npz" else load_json("jaxwrap_issue17.json")
     return sorted({k.split("/")[0] for k in keys})
 
 

@@ -1,7 +1,8 @@
-"""Layer configurations shared by the golden generator and the layer tests.
+"""Feed-forward layer configurations (linear, conv, depthwise, pool, embed,
+attention, dtypes) shared by the golden generator and the layer tests.
 
 Each case is ``Case(group, name, fn, inputs)``: ``fn(hk, *inputs)`` is run
-under ``hk.transform`` with dm-haiku (``make_layers_a.py``) and with our
+under ``hk.transform`` with dm-haiku (``make_layers_feedforward.py``) and with our
 implementation (``tests/layers``). ``inputs`` are ``(shape, dtype, kind)``
 specs; ``kind`` is ``"normal"``, ``"int<N>"`` (ids in ``[0, N)``) or
 ``"bool"``. This file only uses names both implementations share.
@@ -499,7 +500,7 @@ APPLY_SEED = 7
 
 # --- Loading and checking (used by tests/layers) ---------------------------
 
-GOLDEN_DIR = os.path.join(os.path.dirname(__file__), "layers_a")
+GOLDEN_DIR = os.path.join(os.path.dirname(__file__), "layers_feedforward")
 
 
 def load_group(group: str) -> tuple[dict, dict[str, np.ndarray]]:

@@ -1,4 +1,4 @@
-"""A tiny sharded training run, started by tests/sharding/test_multihost.py.
+"""A tiny sharded training run, started by tests/jaxwrap/test_sharding_multihost.py.
 
 Run as N processes by ``haiku_jaxwrap.local_launch`` (or as one process with all the
 devices): builds a (data, model) mesh over every process's devices, creates the params

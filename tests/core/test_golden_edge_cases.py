@@ -1,4 +1,4 @@
-"""Issue #17 core semantics match dm-haiku 0.0.17 (tests/golden/core17.json).
+"""Core edge cases (hooks, policies, naming, Deferred, rng impls, errors) vs dm-haiku 0.0.17.
 
 Scenarios live in tests/golden/core17_scenarios.py; regenerate the JSON with
 ``/work/refvenv/bin/python tests/golden/make_core17.py`` (dm-haiku 0.0.17 environment).
@@ -6,28 +6,13 @@ Scenarios live in tests/golden/core17_scenarios.py; regenerate the JSON with
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import pathlib
-import sys
 
 import pytest
 
-GOLDEN = pathlib.Path(__file__).parents[1] / "golden"
+from golden import core17_scenarios, load_json
 
-
-def _scenarios():
-    spec = importlib.util.spec_from_file_location(
-        "core17_scenarios", GOLDEN / "core17_scenarios.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-SCENARIOS = _scenarios()
-EXPECTED = json.loads((GOLDEN / "core17.json").read_text())
+EXPECTED = load_json("core17.json")
 
 # Deliberate differences from dm-haiku (to be listed in docs/migration.md):
 # - copying an immutable dict keeps the FlatMap (dm-haiku's copy silently turns it into plain
@@ -61,11 +46,11 @@ OURS = {
 }
 
 
-@pytest.mark.parametrize("name", sorted(SCENARIOS.SCENARIOS))
+@pytest.mark.parametrize("name", sorted(core17_scenarios.SCENARIOS))
 def test_matches_dm_haiku(name):
     if name == "nested_policies":
         pytest.importorskip("jmp")
-    got = json.loads(json.dumps(SCENARIOS.SCENARIOS[name](), sort_keys=True))
+    got = json.loads(json.dumps(core17_scenarios.SCENARIOS[name](), sort_keys=True))
     expected = json.loads(json.dumps(EXPECTED[name]))
     for (scenario, key), value in OURS.items():
         if scenario == name:

@@ -1,10 +1,11 @@
-"""Records dm-haiku 0.0.17 goldens for haiku-layers part B (norms, EMAs, recurrent).
+"""Records dm-haiku 0.0.17 goldens for haiku-layers' stateful and normalising layers
+(batch/layer/group/RMS norms, moving averages, spectral norm, recurrent cores).
 
 Run ONLY in the reference venv (it imports dm-haiku):
 
-  hatch run bench-ref:python tests/golden/make_layers_b.py
+  hatch run bench-ref:python tests/golden/make_layers_stateful.py
 
-For every case in ``layers_b_cases.py`` it stores, per group, an ``.npz`` with the
+For every case in ``layers_stateful_cases.py`` it stores, per group, an ``.npz`` with the
 inputs of every step, the init params and state (seed 42), and the outputs and
 state after each ``apply`` step; and a ``.json`` with the param/state trees
 (names, shapes, dtypes, insertion order) and the output dtypes.
@@ -14,7 +15,6 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 
 import jax
 
@@ -22,7 +22,7 @@ jax.config.update("jax_threefry_partitionable", True)
 
 import numpy as np  # noqa: E402
 
-OUT_DIR = os.path.join(os.path.dirname(__file__), "layers_b")
+OUT_DIR = os.path.join(os.path.dirname(__file__), "layers_stateful")
 
 
 def _storable(x) -> np.ndarray:
@@ -43,8 +43,7 @@ def main() -> None:
     import haiku as hk  # dm-haiku in the reference venv.
 
     assert hk.__version__ == "0.0.17", hk.__version__
-    sys.path.insert(0, os.path.dirname(__file__))
-    import layers_b_cases as cases  # imported on first use
+    import layers_stateful_cases as cases  # next to this script; imported on first use
 
     os.makedirs(OUT_DIR, exist_ok=True)
     for group in cases.GROUPS:

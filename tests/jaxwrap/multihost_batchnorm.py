@@ -1,6 +1,6 @@
 """hk.BatchNorm with cross-replica statistics over a data axis that spans processes.
 
-Started by tests/sharding/test_multihost.py as 2 processes x 4 devices or 1 process x 8
+Started by tests/jaxwrap/test_sharding_multihost.py as 2 processes x 4 devices or 1 process x 8
 devices: ``jax.shard_map`` splits a global batch of 16 rows over the 8-device ``data``
 axis (2 rows per device); ``hk.BatchNorm(cross_replica_axis="data")`` averages its batch
 statistics over all of them. Prints the normalised output and the updated moving mean,

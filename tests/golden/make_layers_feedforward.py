@@ -1,10 +1,10 @@
-"""Records dm-haiku 0.0.17 goldens for the layers of haiku-layers part A.
+"""Records dm-haiku 0.0.17 goldens for haiku-layers' feed-forward layers.
 
 Run ONLY in the reference venv (it imports dm-haiku):
 
-  hatch run bench-ref:python tests/golden/make_layers_a.py
+  hatch run bench-ref:python tests/golden/make_layers_feedforward.py
 
-For every case in ``layers_a_cases.py`` it stores, per group, an ``.npz``
+For every case in ``layers_feedforward_cases.py`` it stores, per group, an ``.npz``
 (inputs, init params from seed 42, apply output) and a ``.json`` (the param
 tree with names, shapes, dtypes and order; output shapes/dtypes; deprecation
 warnings seen at init).
@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 
 import jax
 
@@ -26,10 +25,9 @@ import haiku as hk  # noqa: E402  (dm-haiku in the reference venv)
 
 enable_x64 = jax.enable_x64
 
-sys.path.insert(0, os.path.dirname(__file__))
-import layers_a_cases as cases  # noqa: E402
+import layers_feedforward_cases as cases  # noqa: E402  (next to this script)
 
-OUT_DIR = os.path.join(os.path.dirname(__file__), "layers_a")
+OUT_DIR = os.path.join(os.path.dirname(__file__), "layers_feedforward")
 
 
 def _storable(x) -> np.ndarray:

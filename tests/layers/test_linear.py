@@ -1,13 +1,9 @@
-"""haiku-layers part A vs dm-haiku 0.0.17 goldens: group 'linear'."""
-
-import pathlib
-import sys
+"""hk.Linear against dm-haiku 0.0.17 goldens (behaviour and errors: test_basic.py)."""
 
 import pytest
 
 pytest.importorskip("haiku_layers")
-sys.path.insert(0, str(pathlib.Path(__file__).parents[1] / "golden"))
-import layers_a_cases as cases
+from golden import layers_feedforward_cases as cases
 
 hk = cases.haiku_under_test()
 

@@ -1,4 +1,4 @@
-"""Issue #17 layer/net edge cases vs dm-haiku 0.0.17 (tests/golden/layers_issue17.json).
+"""Layer and net edge cases (bad sizes, decays, shapes, error types) vs dm-haiku 0.0.17.
 
 Every case must raise the exception type dm-haiku raises, or return dm-haiku's values.
 ``DELIBERATE`` lists the only differences: inputs dm-haiku silently accepts although
@@ -10,8 +10,6 @@ error (listed for docs/migration.md in the issue-17 layers report).
 from __future__ import annotations
 
 import json
-import pathlib
-import sys
 import warnings
 
 import jax
@@ -23,11 +21,10 @@ pytest.importorskip("haiku_nets")
 
 import haiku as hk
 
-GOLDEN = pathlib.Path(__file__).parents[1] / "golden"
-sys.path.insert(0, str(GOLDEN))
-import layers_issue17_cases as cases  # noqa: E402
+from golden import layers_issue17_cases as cases
+from golden import load_json
 
-EXPECTED = json.loads((GOLDEN / "layers_issue17.json").read_text())
+EXPECTED = load_json("layers_issue17.json")
 
 # case -> (the builtin exception type we raise, why dm-haiku's outcome is not kept)
 _EMPTY = "dm-haiku builds empty layers for a zero size; we name the argument instead"

@@ -1,4 +1,4 @@
-"""Configurations of haiku-layers part B shared by the golden generator and the tests.
+"""Stateful and normalising layer configurations shared by the recorder and the tests.
 
 Each ``Case(group, name, fn, inputs, steps)`` is run as
 ``hk.transform_with_state(lambda *xs, **kw: fn(hk, *xs, **kw))``: ``init`` with
