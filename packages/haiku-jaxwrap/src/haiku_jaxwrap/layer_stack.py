@@ -134,7 +134,7 @@ def _layer_output_error(n: int, per_layer: bool, x_in: Any, raw: Any) -> Excepti
         f"same shapes, dtypes and structure as {taken}"
     )
     in_def, out_def = jax.tree.structure(x_in), jax.tree.structure(x_out)
-    if in_def != out_def:
+    if in_def != out_def:  # type: ignore[operator]  # PyTreeDef: compiled, no stub
         return TypeError(f"{rule}, but {taken} has structure {in_def} and it returned {out_def}.")
     for (path, a), b in zip(jax.tree_util.tree_leaves_with_path(x_in), jax.tree.leaves(x_out)):
         if jnp.shape(a) != jnp.shape(b) or jnp.result_type(a) != jnp.result_type(b):

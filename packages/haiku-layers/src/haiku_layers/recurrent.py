@@ -364,7 +364,7 @@ class ResetCore(RNNCore):
         inputs, should_reset = inputs
         if jax.tree_util.treedef_is_leaf(jax.tree.structure(should_reset)):
             should_reset = jax.tree.map(lambda _: should_reset, state)
-        elif jax.tree.structure(should_reset) != jax.tree.structure(state):
+        elif jax.tree.structure(should_reset) != jax.tree.structure(state):  # type: ignore[operator]  # PyTreeDef: compiled, no stub
             raise ValueError(
                 "hk.ResetCore: should_reset must be a single array or a tree with the "
                 f"structure of the state; got {jax.tree.structure(should_reset)} for a state "

@@ -147,14 +147,15 @@ class ModuleMetaclass(type(Protocol)):  # type: ignore[misc]
                     clsdict[key] = _wrap_method(key, value)
                     wrapped_fns.append(clsdict[key])
                 elif isinstance(value, property):
-                    fns = [
+                    fns: list[Any] = [  # getter, setter, deleter (or None)
                         f
                         if f is None or not isinstance(f, types.FunctionType)
                         else _wrap_method(key, f)
                         for f in (value.fget, value.fset, value.fdel)
                     ]
                     wrapped_fns.extend(f for f in fns if getattr(f, "_hk_wrapped", False))
-                    clsdict[key] = property(*fns, doc=value.__doc__)
+                    fget, fset, fdel = fns
+                    clsdict[key] = property(fget, fset, fdel, doc=value.__doc__)
         cls = super().__new__(mcs, name, bases, clsdict)
         for fn in wrapped_fns:
             fn._hk_orig_class.append(cls)
@@ -172,7 +173,7 @@ class ModuleMetaclass(type(Protocol)):  # type: ignore[misc]
             return None
         return init_signature.replace(parameters=list(init_signature.parameters.values())[1:])
 
-    def __call__(cls, *args, **kwargs):
+    def __call__(cls: type[Module], *args, **kwargs):
         frames = _STACK.frames
         if not frames:
             raise NotInTransformError(
@@ -209,7 +210,7 @@ class ModuleMetaclass(type(Protocol)):  # type: ignore[misc]
         return module
 
 
-def _adopt_auto_repr(cls: type) -> None:
+def _adopt_auto_repr(cls: type[Module]) -> None:
     # A dataclass module gets the dataclass-generated __repr__; haiku prints the same
     # non-default-argument repr for dataclass modules as for the others.
     if dataclasses.is_dataclass(cls):
@@ -221,7 +222,7 @@ def _adopt_auto_repr(cls: type) -> None:
 
 
 @functools.cache
-def _init_signature(cls: type) -> inspect.Signature | None:
+def _init_signature(cls: type[Any]) -> inspect.Signature | None:
     try:
         return inspect.signature(cls.__init__)
     except (TypeError, ValueError):
@@ -246,7 +247,7 @@ def auto_repr(cls: type, args: tuple, kwargs: dict) -> str:
         bound = signature.bind(None, *args, **kwargs)
     except TypeError:
         return f"{cls.__name__}(...)"
-    parts = []
+    parts: list[str] = []
     for i, (key, value) in enumerate(bound.arguments.items()):
         if i == 0:
             continue  # self
@@ -436,7 +437,7 @@ def transparent(method: Callable) -> Callable:
     >>> hk.transform(lambda: Outer()(1)).apply({}, None)
     'outer/inner'
     """
-    method._hk_transparent = True
+    method._hk_transparent = True  # type: ignore[attr-defined]  # functions take attributes
     return method
 
 
@@ -457,7 +458,7 @@ def name_like(method_name: str) -> Callable[[Callable], Callable]:
         raise TypeError(f"hk.name_like takes the name of a method, got {method_name!r}.")
 
     def decorator(method: Callable) -> Callable:
-        method._hk_name_like = method_name
+        method._hk_name_like = method_name  # type: ignore[attr-defined]  # functions take attributes
         return method
 
     return decorator
