@@ -163,7 +163,7 @@ class _Lifter:
 class _LiftingModule(hk.Module):
     """Owns the name lifted values are stored under (numbered like any module)."""
 
-    def __init__(self, lifter_args: tuple, name: str):
+    def __init__(self, lifter_args: tuple[Callable[..., Any], bool, bool], name: str):
         super().__init__(name=name)
         self._lifter = _Lifter(*lifter_args, prefix_fn=lambda: self.module_name)
 
@@ -258,7 +258,11 @@ class LiftWithStateUpdater:
                 "`.update(state)` or `.ignore_update()` in the function that called "
                 "hk.lift_with_state."
             )
-        if self._call_id is not None and self._call_id != _transform_call_id():
+        if (
+            self._call_id is not None
+            and _transform_call_id is not None
+            and self._call_id != _transform_call_id()
+        ):
             raise ValueError(
                 "State updater must be used within the same call to init/apply that "
                 "created it (not inside another, nested transform): call `.update(state)` "
