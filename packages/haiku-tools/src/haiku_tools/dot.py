@@ -61,7 +61,7 @@ class Graph:
 def _aval_str(var: Any) -> str:
     aval = getattr(var, "aval", None)
     shape = getattr(aval, "shape", None)
-    if shape is None:
+    if aval is None or shape is None:
         return str(aval)
     return f"{short_dtype(aval.dtype)}[{','.join(map(str, shape))}]"
 
@@ -139,7 +139,7 @@ class _Builder:
             sub = _sub_jaxpr(eqn) if name in _INLINE else None
             if sub is not None:
                 sub_jaxpr, consts = sub
-                sub_env = {v: None for v in sub_jaxpr.constvars}
+                sub_env: dict[Any, str | None] = {v: None for v in sub_jaxpr.constvars}
                 for var, atom in zip(sub_jaxpr.invars, eqn.invars):
                     sub_env[var] = self.source(atom, env)
                 self.walk(sub_jaxpr, sub_env, cluster)
