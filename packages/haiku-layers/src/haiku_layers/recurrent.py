@@ -16,14 +16,6 @@ from haiku_layers.linear import Linear
 
 Initializer = Callable[[Sequence[int], Any], jax.Array]
 
-_ModuleMeta = type(hk.Module)
-if issubclass(_ModuleMeta, abc.ABCMeta):
-    _RNNCoreMeta = _ModuleMeta
-else:
-
-    class _RNNCoreMeta(_ModuleMeta, abc.ABCMeta):  # type: ignore[misc, valid-type]
-        """Module metaclass that also enforces abstract methods."""
-
 
 def add_batch(nest: Any, batch_size: int | None) -> Any:
     """Broadcasts every leaf of ``nest`` to a new leading axis of ``batch_size``."""
@@ -32,7 +24,9 @@ def add_batch(nest: Any, batch_size: int | None) -> Any:
     return jax.tree.map(lambda t: jnp.broadcast_to(t, (batch_size,) + t.shape), nest)
 
 
-class RNNCore(hk.Module, abc.ABC, metaclass=_RNNCoreMeta):
+# hk.Module's metaclass derives from abc.ABCMeta (through typing.Protocol's), so the
+# abstract methods below are enforced without a metaclass of our own (as in dm-haiku).
+class RNNCore(hk.Module):
     """Base class for recurrent cores: one time step ``(inputs, state) -> (out, state)``.
 
     Subclasses implement ``__call__(inputs, prev_state)`` returning

@@ -118,8 +118,8 @@ def _wrap_method(method_name: str, method: Callable) -> Callable:
             _register_with_parents(self, scopes)
         return out
 
-    wrapped._hk_wrapped = True  # type: ignore[attr-defined]
-    wrapped._hk_orig_class = orig_class_holder  # type: ignore[attr-defined]
+    wrapped._hk_wrapped = True  # type: ignore[attr-defined]  # functions take attributes
+    wrapped._hk_orig_class = orig_class_holder  # type: ignore[attr-defined]  # as above
     return wrapped
 
 
@@ -129,7 +129,7 @@ def _wrappable(key: str, value: Any) -> bool:
     return isinstance(value, types.FunctionType) and not getattr(value, "_hk_transparent", False)
 
 
-class ModuleMetaclass(type(Protocol)):  # type: ignore[misc]
+class ModuleMetaclass(type(Protocol)):  # type: ignore[misc]  # a computed base class
     """Wraps methods at class creation and runs ``__init__`` inside a module scope.
 
     It derives from the metaclass of ``typing.Protocol`` (itself an ``abc.ABCMeta``), so a
