@@ -93,14 +93,16 @@ def cmd_new_plugin(args: argparse.Namespace) -> int:
     return 0
 
 
-def _unavailable(parser: argparse.ArgumentParser, name: str, help_text: str, message: str) -> None:
+def _unavailable(
+    parser: argparse._SubParsersAction, name: str, help_text: str, message: str
+) -> None:
     """Adds a command that swallows its arguments and fails with `message`."""
 
     def fail(args: argparse.Namespace) -> int:
         print(f"python -m haiku {name}: {message}", file=sys.stderr)
         return 2
 
-    fail.accepts_any_arguments = True  # type: ignore[attr-defined]
+    fail.accepts_any_arguments = True  # type: ignore[attr-defined]  # functions take attributes
     parser.add_parser(name, help=help_text, add_help=False).set_defaults(func=fail)
 
 

@@ -85,7 +85,7 @@ def vmap(
     (2, 3)
     """
     if split_rng is _MISSING:
-        if vmap.require_split_rng:
+        if vmap.require_split_rng:  # type: ignore[attr-defined]  # set below
             raise TypeError(_SPLIT_RNG_REQUIRED)
         split_rng = False
     if isinstance(in_axes, list):
@@ -144,12 +144,11 @@ def vmap(
     return mapped
 
 
-vmap.require_split_rng = True  # type: ignore[attr-defined]
-vmap.__signature__ = inspect.signature(vmap).replace(
-    parameters=[  # type: ignore[attr-defined]
-        p.replace(default=inspect.Parameter.empty) if p.name == "split_rng" else p
-        for p in inspect.signature(vmap).parameters.values()
-    ]
-)
+vmap.require_split_rng = True  # type: ignore[attr-defined]  # functions take attributes
+_shown = [
+    p.replace(default=inspect.Parameter.empty) if p.name == "split_rng" else p
+    for p in inspect.signature(vmap).parameters.values()
+]
+vmap.__signature__ = inspect.signature(vmap).replace(parameters=_shown)  # type: ignore[attr-defined]  # read by inspect
 
 __all__ = ["vmap"]

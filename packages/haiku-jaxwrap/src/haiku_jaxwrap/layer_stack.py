@@ -134,7 +134,7 @@ def _layer_output_error(n: int, per_layer: bool, x_in: Any, raw: Any) -> Excepti
         f"same shapes, dtypes and structure as {taken}"
     )
     in_def, out_def = jax.tree.structure(x_in), jax.tree.structure(x_out)
-    if in_def != out_def:
+    if in_def != out_def:  # type: ignore[operator]  # PyTreeDef: compiled, no stub
         return TypeError(f"{rule}, but {taken} has structure {in_def} and it returned {out_def}.")
     for (path, a), b in zip(jax.tree_util.tree_leaves_with_path(x_in), jax.tree.leaves(x_out)):
         if jnp.shape(a) != jnp.shape(b) or jnp.result_type(a) != jnp.result_type(b):
@@ -219,6 +219,8 @@ class _LayerStack:
         x, ys = self._split_args(args)
         layer = hk.transform_with_state(self._layer(reverse, not self.per_layer and len(args) > 1))
         n = self.num_layers
+        # Set exactly when transparent (layer_stack refuses transparent=True without one).
+        mapping = self.mapping if self.transparent else None
 
         # The layer's output while tracing (shapes and dtypes only: no tracer of a finished
         # trace may stay reachable, see jax.checking_leaks), to explain scan errors.
@@ -255,19 +257,19 @@ class _LayerStack:
                 return (x, rng), (params, state)
 
             _, (params, state) = scan(step, (x, rng), ys, x)
-            if self.transparent:
+            if mapping is not None:
                 return (
-                    _split_params(params, n, self.mapping),
-                    _split_params(state, n, self.mapping),
+                    _split_params(params, n, mapping),
+                    _split_params(state, n, mapping),
                 )
             return params, state
 
         init_rng = hk.maybe_next_rng_key()
-        if self.transparent:
+        if mapping is not None:
             lifted = _Lifter(init_all, allow_reuse=True, with_state=True, prefix_fn=_outer_prefix)
             params, state = lifted(x, init_rng)
-            params = _stack_params(params, n, self.mapping)
-            state = _stack_params(state, n, self.mapping)
+            params = _stack_params(params, n, mapping)
+            state = _stack_params(state, n, mapping)
             updater = LiftWithStateUpdater(None)
         else:
             lifting = _LiftingModule(init_all, allow_reuse=True, with_state=True, name=self.name)
@@ -288,7 +290,7 @@ class _LayerStack:
             apply_step, x, (params, state, rngs, ys), x, reverse=reverse, unroll=self.unroll
         )
         if state:
-            updater.update(_split_params(state, n, self.mapping) if self.transparent else state)
+            updater.update(_split_params(state, n, mapping) if mapping is not None else state)
         return (x, zs) if self.per_layer else x
 
 

@@ -272,7 +272,11 @@ class LiftWithStateUpdater:
                 "`.update(state)` or `.ignore_update()` in the function that called "
                 "hk.lift_with_state."
             )
-        if self._call_id is not None and self._call_id != _transform_call_id():
+        if (
+            self._call_id is not None
+            and _transform_call_id is not None
+            and self._call_id != _transform_call_id()
+        ):
             raise ValueError(
                 "State updater must be used within the same call to init/apply that "
                 "created it (not inside another, nested transform): call `.update(state)` "

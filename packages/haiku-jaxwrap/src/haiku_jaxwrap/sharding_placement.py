@@ -387,6 +387,7 @@ def _check_divisible(
 
 def _shardings(shapes: Any, logical: Any, active: _Active) -> Any:
     rules, mesh = active.rules, active.mesh
+    assert mesh is not None, "callers get `active` with need_mesh=True"
 
     def one(path: tuple, leaf: Any, spec: PartitionSpec) -> NamedSharding:
         mesh_spec = rules.mesh_axes(spec)

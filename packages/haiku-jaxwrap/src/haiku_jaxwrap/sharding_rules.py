@@ -125,7 +125,7 @@ class PathRule(tuple):
 
 
 def compile_path_rules(
-    rules: Mapping[Pattern, Any] | Iterable[tuple[Pattern, Any]],
+    rules: Mapping[str, Any] | Mapping[Pattern, Any] | Iterable[tuple[Pattern, Any]],
 ) -> tuple[PathRule, ...]:
     """Compiles ``{pattern: logical axes}`` (or pairs), keeping their order.
 

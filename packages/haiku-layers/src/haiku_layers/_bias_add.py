@@ -24,7 +24,7 @@ def add_bias(out: jax.Array, b: jax.Array) -> jax.Array:
     (2, 3)
     """
     if b.shape != out.shape and (
-        isinstance(out, _Tracer) or jax.config.jax_numpy_rank_promotion != "allow"
+        isinstance(out, _Tracer) or jax.config.jax_numpy_rank_promotion != "allow"  # type: ignore[attr-defined]  # a dynamic jax.config flag
     ):
         b = jax.lax.broadcast_in_dim(b, out.shape, tuple(range(out.ndim - b.ndim, out.ndim)))
         if b.dtype == out.dtype:  # skip jnp's promotion logic: same equation, cheaper trace

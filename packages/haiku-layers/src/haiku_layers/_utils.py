@@ -91,7 +91,7 @@ def check_size(layer: str, arg: str, value: Any, example: str = "8") -> None:
     haiku_layers._errors.TypeValueError: hk.Linear: `output_size` must be a positive int, got 0.
     Pass e.g. output_size=8.
     """
-    if isinstance(value, numbers.Integral) and not isinstance(value, bool) and value > 0:
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool) and int(value) > 0:
         return
     raise TypeValueError(
         f"{layer}: `{arg}` must be a positive int, got {value!r}. Pass e.g. {arg}={example}."
@@ -110,7 +110,7 @@ def check_decay(layer: str, arg: str, value: Any) -> None:
     ValueError: hk.ExponentialMovingAverage: `decay` must be in [0, 1], got 1.5. Values near 1 (e.g.
     decay=0.99) average over more steps.
     """
-    if isinstance(value, numbers.Real) and not 0 <= value <= 1:
+    if isinstance(value, numbers.Real) and not 0 <= float(value) <= 1:
         raise ValueError(
             f"{layer}: `{arg}` must be in [0, 1], got {value!r}. Values near 1 (e.g. "
             f"{arg}=0.99) average over more steps."

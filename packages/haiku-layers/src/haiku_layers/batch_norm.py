@@ -148,13 +148,11 @@ class BatchNorm(hk.Module):
         w_shape = tuple(1 if i in axes else d for i, d in enumerate(inputs.shape))
         if self.create_scale:
             scale = hk.get_parameter("scale", w_shape, dtype, init=self.scale_init)
-        elif scale is None:
-            scale = np.ones([], dtype=dtype)
         if self.create_offset:
             offset = hk.get_parameter("offset", w_shape, dtype, init=self.offset_init)
-        elif offset is None:
-            offset = np.zeros([], dtype=dtype)
+        w = np.ones([], dtype=dtype) if scale is None else scale
+        b = np.zeros([], dtype=dtype) if offset is None else offset
 
         eps = jax.lax.convert_element_type(self.eps, var.dtype)
-        inv = scale * jax.lax.rsqrt(var + eps)
-        return (inputs - mean) * inv + offset
+        inv = w * jax.lax.rsqrt(var + eps)
+        return (inputs - mean) * inv + b

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import cast
 
 import jax
 import jax.numpy as jnp
@@ -61,8 +62,10 @@ def normalize_padding(
                 f"{layer}: padding functions are not supported here; use 'SAME', "
                 "'VALID' or explicit (low, high) pairs."
             )
-        return pad_lib.create_from_padfn(padding, kernel_shape, rate, n)
-    return pad_lib.create_from_tuple(padding, n)
+        return tuple(pad_lib.create_from_padfn(padding, kernel_shape, rate, n))
+    # What is left are explicit pairs (create_from_tuple rejects anything else).
+    pairs = cast(Sequence[tuple[int, int]], padding)
+    return tuple(pad_lib.create_from_tuple(pairs, n))
 
 
 def set_conv_args(
@@ -475,7 +478,7 @@ class ConvNDTranspose(hk.Module):
         n = self.num_spatial_dims = num_spatial_dims
         self.output_channels = output_channels
         self.kernel_shape = replicate(kernel_shape, n, "kernel_shape")
-        self.output_shape = output_shape
+        self.output_shape: tuple[int, ...] | None = None
         if output_shape is not None:
             self.output_shape = replicate(output_shape, n, "output_shape")
             if not isinstance(padding, str) or padding.upper() not in ("SAME", "VALID"):
@@ -530,7 +533,8 @@ class ConvNDTranspose(hk.Module):
         if mask is not None:
             w = w * mask
         padding = self.padding
-        if self.output_shape is not None:
+        # With output_shape, the constructor allows only 'SAME' / 'VALID' padding.
+        if self.output_shape is not None and isinstance(padding, str):
             spatial = inputs.shape[2:] if self.channel_index == 1 else inputs.shape[1:-1]
             padding = tuple(
                 compute_adjusted_padding(i, o, k, s, padding)

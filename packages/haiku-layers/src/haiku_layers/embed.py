@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Sequence
+from typing import cast
 
 import jax
 import jax.numpy as jnp
@@ -98,8 +99,9 @@ class Embed(hk.Module):
         else:
             check_size("hk.Embed", "vocab_size", vocab_size, "1000")
             check_size("hk.Embed", "embed_dim", embed_dim, "64")
-        self.vocab_size = vocab_size
-        self.embed_dim = embed_dim
+        # Both are positive ints here: taken from the matrix or checked above.
+        self.vocab_size = cast(int, vocab_size)
+        self.embed_dim = cast(int, embed_dim)
         self.lookup_style = lookup_style
         self.w_init = w_init or hk.initializers.TruncatedNormal()
         self.precision = precision

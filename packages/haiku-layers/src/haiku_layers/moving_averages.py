@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import warnings
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import jax
@@ -69,7 +69,7 @@ class ExponentialMovingAverage(hk.Module):
         self._zero_debias = zero_debias
         self._warmup_length = warmup_length
 
-    def initialize(self, shape: tuple[int, ...], dtype: Any = jnp.float32) -> None:
+    def initialize(self, shape: Sequence[int], dtype: Any = jnp.float32) -> None:
         """Creates ``hidden`` and ``average`` as zeros, before the first update.
 
         The legacy form ``initialize(value)`` (an array instead of a shape) still
@@ -82,7 +82,8 @@ class ExponentialMovingAverage(hk.Module):
                 DeprecationWarning,
                 stacklevel=2,
             )
-            shape, dtype = shape.shape, shape.dtype
+            value: Any = shape  # an array-like, in the legacy form
+            shape, dtype = value.shape, value.dtype
         hk.get_state("hidden", shape, dtype, init=jnp.zeros)
         hk.get_state("average", shape, dtype, init=jnp.zeros)
 

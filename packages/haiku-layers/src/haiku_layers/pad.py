@@ -11,7 +11,7 @@ a ``(low, high)`` pair of paddings for one spatial dimension.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, TypeGuard, cast
 
 from haiku_layers._utils import replicate
 
@@ -110,7 +110,7 @@ def create_from_padfn(
     """
     if callable(padding):
         fns = (padding,) * n
-    elif is_padfn(padding) and len(padding) in (1, n):
+    elif is_padfn(padding) and not callable(padding) and len(padding) in (1, n):
         fns = tuple(padding) * n if len(padding) == 1 else tuple(padding)
     else:
         counts = "1" if n == 1 else f"1 or {n}"
@@ -162,20 +162,22 @@ def create_from_tuple(
     >>> hk.pad.create_from_tuple([(0, 1), (2, 3)], 2)
     ((0, 1), (2, 3))
     """
+    # The pairs are copied to tuples as given (not re-validated, as in dm-haiku).
     if _is_pair(padding):
-        return (tuple(padding),) * n
+        return (cast(tuple[int, int], tuple(padding)),) * n
     if isinstance(padding, Sequence) and not isinstance(padding, str):
-        if len(padding) == 1:
-            return (tuple(padding[0]),) * n
-        if len(padding) == n:
-            return tuple(tuple(p) for p in padding)
+        pairs = cast(Sequence[tuple[int, int]], padding)
+        if len(pairs) == 1:
+            return (cast(tuple[int, int], tuple(pairs[0])),) * n
+        if len(pairs) == n:
+            return tuple(cast(tuple[int, int], tuple(p)) for p in pairs)
     raise TypeError(
         f"padding={padding!r} is not valid for {n} spatial dimension(s): pass a "
         f"(low, high) pair, or a sequence of 1 or {n} such pairs."
     )
 
 
-def is_padfn(padding: PadFn | Sequence[PadFn] | Any) -> bool:
+def is_padfn(padding: PadFn | Sequence[PadFn] | Any) -> TypeGuard[PadFn | Sequence[PadFn]]:
     """True if ``padding`` is a :data:`PadFn` or a non-empty sequence of them.
 
     >>> import haiku as hk

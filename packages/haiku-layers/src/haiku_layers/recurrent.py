@@ -15,13 +15,6 @@ from haiku_layers._errors import AttributeTypeError, IndexValueError
 from haiku_layers._utils import check_callables, check_size
 from haiku_layers.linear import Linear
 
-_ModuleMeta = type(hk.Module)
-if issubclass(_ModuleMeta, abc.ABCMeta):
-    _RNNCoreMeta = _ModuleMeta
-else:
-
-    class _RNNCoreMeta(_ModuleMeta, abc.ABCMeta):  # type: ignore[misc, valid-type]
-        """Module metaclass that also enforces abstract methods."""
 
 
 def add_batch(nest: Any, batch_size: int | None) -> Any:
@@ -31,7 +24,9 @@ def add_batch(nest: Any, batch_size: int | None) -> Any:
     return jax.tree.map(lambda t: jnp.broadcast_to(t, (batch_size,) + t.shape), nest)
 
 
-class RNNCore(hk.Module, abc.ABC, metaclass=_RNNCoreMeta):
+# hk.Module's metaclass derives from abc.ABCMeta (through typing.Protocol's), so the
+# abstract methods below are enforced without a metaclass of our own (as in dm-haiku).
+class RNNCore(hk.Module):
     """Base class for recurrent cores: one time step ``(inputs, state) -> (out, state)``.
 
     Subclasses implement ``__call__(inputs, prev_state)`` returning
@@ -363,7 +358,7 @@ class ResetCore(RNNCore):
         inputs, should_reset = inputs
         if jax.tree_util.treedef_is_leaf(jax.tree.structure(should_reset)):
             should_reset = jax.tree.map(lambda _: should_reset, state)
-        elif jax.tree.structure(should_reset) != jax.tree.structure(state):
+        elif jax.tree.structure(should_reset) != jax.tree.structure(state):  # type: ignore[operator]  # PyTreeDef: compiled, no stub
             raise ValueError(
                 "hk.ResetCore: should_reset must be a single array or a tree with the "
                 f"structure of the state; got {jax.tree.structure(should_reset)} for a state "

@@ -20,7 +20,8 @@ def check_sizes(net: str, arg: str, sizes: tuple[Any, ...], example: str) -> Non
     Pass e.g. output_sizes=[64, 10].
     """
     for i, size in enumerate(sizes):
-        if not (isinstance(size, numbers.Integral) and not isinstance(size, bool) and size > 0):
+        is_int = isinstance(size, numbers.Integral) and not isinstance(size, bool)
+        if not (is_int and int(size) > 0):
             raise TypeValueError(
                 f"{net}: `{arg}[{i}]` must be a positive int, got {size!r}. Pass e.g. "
                 f"{arg}={example}."

@@ -106,7 +106,7 @@ class MLP(hk.Module):
         for i, layer in enumerate(self.layers):
             out = layer(out)
             if i < last or self.activate_final:
-                if keys is not None:
+                if keys is not None and dropout_rate is not None:  # both or neither (above)
                     out = hk.dropout(next(keys), dropout_rate, out)
                 out = self.activation(out)
         return out
@@ -131,8 +131,10 @@ class MLP(hk.Module):
         >>> sorted(params)[-1]
         'enc/~reverse/enc_reversed/~/linear_1'
         """
-        sizes = tuple(layer.input_size for layer in reversed(self.layers))
-        if sizes and sizes[0] is None:
+        sizes = tuple(
+            size for layer in reversed(self.layers) if (size := layer.input_size) is not None
+        )
+        if len(sizes) != len(self.layers):
             raise ValueError(
                 f"{self.module_name}: cannot reverse an MLP before it has been called "
                 "(its input sizes are not known yet). Call it on an input first."

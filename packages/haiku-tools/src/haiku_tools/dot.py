@@ -135,7 +135,7 @@ class _Builder:
             sub = _sub_jaxpr(eqn) if name in _INLINE else None
             if sub is not None:
                 sub_jaxpr, consts = sub
-                sub_env = {v: None for v in sub_jaxpr.constvars}
+                sub_env: dict[Any, str | None] = {v: None for v in sub_jaxpr.constvars}
                 for var, atom in zip(sub_jaxpr.invars, eqn.invars):
                     sub_env[var] = self.source(atom, env)
                 self.walk(sub_jaxpr, sub_env, cluster)

@@ -56,17 +56,19 @@ if FLAX_AVAILABLE:
         @nn.compact
         def __call__(self, *args, **kwargs):
             transformed = self.transformed
-            stateful = isinstance(transformed, TransformedWithState)
             if self.is_initializing():
-                out = transformed.init(self.make_rng("params"), *args, **kwargs)
-                params, state = out if stateful else (out, {})
+                rng = self.make_rng("params")
+                if isinstance(transformed, TransformedWithState):
+                    params, state = transformed.init(rng, *args, **kwargs)
+                else:
+                    params, state = transformed.init(rng, *args, **kwargs), {}
                 for bundle, values in params.items():
                     self.param(bundle, lambda _rng, v=values: v)
                 for bundle, values in state.items():
                     self.variable("state", bundle, lambda v=values: v)
             params = dict(self.variables.get("params", {}))
             state = dict(self.variables.get("state", {}))
-            if stateful:
+            if isinstance(transformed, TransformedWithState):
                 out, new_state = transformed.apply(params, state, None, *args, **kwargs)
                 if self.is_mutable_collection("state") and not self.is_initializing():
                     for bundle, values in new_state.items():

@@ -124,17 +124,16 @@ class _Builder:
             for part in parts:
                 path.append(part)
                 last = target.expressions[-1] if target.expressions else None
-                if not (
-                    last is not None
-                    and last.primitive == NAME_SCOPE
-                    and last.submodule.name == part
-                ):
-                    last = Expression(
-                        NAME_SCOPE, "", "", submodule=Module(part), name_stack=list(path[:-1])
+                is_scope = last is not None and last.primitive == NAME_SCOPE
+                scope = last.submodule if last is not None and is_scope else None
+                # A scope is continued while its name matches, else a new one starts.
+                if scope is None or scope.name != part:
+                    scope = Module(part)
+                    target.expressions.append(
+                        Expression(NAME_SCOPE, "", "", submodule=scope, name_stack=list(path[:-1]))
                     )
-                    self._attach_info(last.submodule, "/".join(path))
-                    target.expressions.append(last)
-                target = last.submodule
+                    self._attach_info(scope, "/".join(path))
+                target = scope
             target.expressions.append(self.expression(eqn, tuple(path)))
         self._sum_flops(root)
         return root
@@ -191,7 +190,7 @@ class _Builder:
             return
         kept = []
         for expr in module.expressions:
-            if expr.primitive == NAME_SCOPE:
+            if expr.primitive == NAME_SCOPE and expr.submodule is not None:
                 self._sum_flops(expr.submodule, scope=True)
                 expr.flops = expr.submodule.flops
             elif expr.submodule is not None and not expr.flops:
@@ -262,7 +261,7 @@ def make_model_info(
                 closed = make_jaxpr(*args, **kwargs)
         else:
             closed = make_jaxpr(*args, **kwargs)
-        root_name = name or getattr(f, "__name__", type(f).__name__)
+        root_name = name or str(getattr(f, "__name__", type(f).__name__))
         return _Builder(compute_flops, infos).module(root_name, closed.jaxpr, ())
 
     return info_fn

@@ -12,7 +12,7 @@ import dataclasses
 import inspect
 import math
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, TypeAlias
 
 import jax
 import numpy as np
@@ -28,7 +28,7 @@ from haiku import (
 )
 from haiku.extend import MissingRNGError
 
-AnyTransformed = Transformed | TransformedWithState
+AnyTransformed: TypeAlias = Transformed | TransformedWithState
 
 
 def short_dtype(dtype: Any) -> str:
@@ -278,7 +278,8 @@ def eval_summary(
             # apply was wrapped with hk.without_apply_rng but the model draws keys: the
             # calls recorded during init describe the same model.
             recorder = init_recorder
-        return list(recorder.invocations)
+        # Every placeholder is filled once its call returns (an exception ends the trace).
+        return [call for call in recorder.invocations if call is not None]
 
     return summarise
 

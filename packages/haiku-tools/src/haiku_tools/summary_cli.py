@@ -54,6 +54,8 @@ def load_target(spec: str) -> Any:
             raise ValueError(f"No such file: {module_name}")
         name = os.path.splitext(os.path.basename(path))[0]
         module_spec = importlib.util.spec_from_file_location(name, path)
+        if module_spec is None or module_spec.loader is None:
+            raise ValueError(f"Cannot import {module_name}: not a Python module.")
         module = importlib.util.module_from_spec(module_spec)
         sys.modules[name] = module
         module_spec.loader.exec_module(module)

@@ -55,11 +55,8 @@ _F = TypeVar("_F", bound=Callable[..., Any])
 def _hide_unknown(fn: _F) -> _F:
     """Drops the ``**unknown`` catch-all from the signature that ``inspect`` reports."""
     signature = inspect.signature(fn)
-    fn.__signature__ = signature.replace(
-        parameters=[  # type: ignore[attr-defined]
-            p for p in signature.parameters.values() if p.kind is not p.VAR_KEYWORD
-        ]
-    )
+    known = [p for p in signature.parameters.values() if p.kind is not p.VAR_KEYWORD]
+    fn.__signature__ = signature.replace(parameters=known)  # type: ignore[attr-defined]  # read by inspect
     return fn
 
 

@@ -135,7 +135,7 @@ def _global_state() -> dict[str, Any]:
             len(registry.current),
         ),
         "haiku config": dict(vars(config._LOCAL)),
-        "jax_enable_x64": jax.config.jax_enable_x64,
+        "jax_enable_x64": jax.config.jax_enable_x64,  # type: ignore[attr-defined]  # a dynamic jax.config flag
     }
 
 
@@ -162,7 +162,7 @@ def _tree_names(tree: Mapping[str, Mapping[str, Any]]) -> list[tuple[str, str, A
 def _allclose(a: Any, b: Any, exact: bool = False) -> str | None:
     """None if the two pytrees match (structure, shapes, values), else what differs."""
     sa, sb = jax.tree.structure(a), jax.tree.structure(b)
-    if sa != sb:
+    if sa != sb:  # type: ignore[operator]  # PyTreeDef: compiled, no stub
         return f"tree structure {sa} != {sb}"
     for i, (x, y) in enumerate(zip(jax.tree.leaves(a), jax.tree.leaves(b))):
         x, y = np.asarray(x), np.asarray(y)
@@ -277,8 +277,10 @@ def _check_program(run: _Run, f: Any, case: Case, key: jax.Array, shapes: Any) -
     def apply(params, state, key, inputs):
         return f.apply(params, state, key, *inputs)
 
-    def vmapped(params, state, key, batched):
-        return jax.vmap(lambda b: apply(params, state, key, b), in_axes=(batch[0],))(batched)
+    in_axes = batch[0] if batch is not None else None
+
+    def vmapped(params, state, key, batched):  # only called when batch is not None
+        return jax.vmap(lambda b: apply(params, state, key, b), in_axes=(in_axes,))(batched)
 
     def program(key, inputs, batched):
         params, state = init(key, inputs)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import copy
 import operator
 from collections.abc import Callable, Generator, Iterator, Mapping, MutableMapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import jax
 
@@ -44,6 +44,7 @@ class FlatMap(Mapping[K, V]):
     """
 
     __slots__ = ("_mapping",)
+    _mapping: dict[K, V]
 
     def __init__(self, *args, **kwargs):
         object.__setattr__(self, "_mapping", dict(*args, **kwargs))
@@ -121,7 +122,10 @@ def to_haiku_dict(structure: Mapping[K, V]) -> MutableMapping[K, V]:
     >>> hk.data_structures.to_haiku_dict(fm)
     {'linear': {'w': 1.0}}
     """
-    return {k: to_haiku_dict(v) if isinstance(v, Mapping) else v for k, v in structure.items()}
+    # A converted nested mapping stands in for the mapping value it replaces.
+    return {
+        k: cast(V, to_haiku_dict(v)) if isinstance(v, Mapping) else v for k, v in structure.items()
+    }
 
 
 def to_immutable_dict(mapping: Mapping[K, V]) -> Mapping[K, V]:
@@ -147,7 +151,10 @@ def to_mutable_dict(mapping: Mapping[K, V]) -> MutableMapping[K, V]:
     >>> hk.data_structures.to_mutable_dict(fm)
     {'linear': {'w': 1.0}}
     """
-    return {k: to_mutable_dict(v) if isinstance(v, FlatMap) else v for k, v in mapping.items()}
+    # A converted nested mapping stands in for the mapping value it replaces.
+    return {
+        k: cast(V, to_mutable_dict(v)) if isinstance(v, FlatMap) else v for k, v in mapping.items()
+    }
 
 
 def traverse(structure: Structure[T]) -> Generator[tuple[str, str, T], None, None]:
@@ -262,7 +269,7 @@ def merge(
     >>> hk.data_structures.merge({"linear": {"w": 1}}, {"linear": {"w": 5, "b": 2}})
     {'linear': {'w': 5, 'b': 2}}
     """
-    out: dict[str, dict[str, Any]] = {}
+    out: dict[str, MutableMapping[str, Any]] = {}
     for structure in structures:
         for module_name, name, value in _entries(structure, "merge"):
             bundle = out.setdefault(module_name, {})

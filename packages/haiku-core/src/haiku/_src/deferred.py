@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 from haiku._src.frame import current_frame
 
@@ -39,7 +39,7 @@ class Deferred(Generic[T]):
         self._factory = factory
         self._frame = frame
         self._scopes = list(frame.scopes)
-        self._target = None
+        self._target: T | None = None
         self._call_methods = tuple(call_methods)
         for method_name in self._call_methods:
             if method_name != "__call__":
@@ -54,7 +54,8 @@ class Deferred(Generic[T]):
     @property
     def target(self) -> T:
         """The module, built on first access."""
-        if self._target is None:
+        target = self._target
+        if target is None:
             frame = current_frame("hk.Deferred.target")
             if frame is not self._frame:
                 raise ValueError(
@@ -64,15 +65,17 @@ class Deferred(Generic[T]):
             saved = frame.scopes
             frame.scopes = self._scopes
             try:
-                self._target = self._factory()
+                target = self._factory()
             finally:
                 frame.scopes = saved
-        return self._target
+            self._target = target
+        return target
 
     def __call__(self, *args, **kwargs):
         if "__call__" not in self._call_methods:
             raise TypeError("This hk.Deferred was created without '__call__' in call_methods.")
-        return self.target(*args, **kwargs)
+        # call_methods promises a callable module.
+        return cast(Callable[..., Any], self.target)(*args, **kwargs)
 
     def __str__(self) -> str:
         return f"Deferred({self.target})"

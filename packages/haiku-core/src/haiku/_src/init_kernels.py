@@ -16,7 +16,7 @@ True
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import jax
@@ -45,7 +45,7 @@ def _ones(shape: tuple[int, ...], dtype: Any) -> jax.Array:
 _FILLS: dict[Callable, Callable] = {jnp.zeros: _zeros, jnp.ones: _ones}
 
 
-def create(init: Callable, shape: tuple[int, ...], dtype: Any) -> Any:
+def create(init: Callable, shape: Sequence[int], dtype: Any) -> Any:
     """``init(shape, dtype)``, through a kernel when ``init`` is ``jnp.zeros``/``jnp.ones``."""
     if (init is jnp.zeros or init is jnp.ones) and all(
         isinstance(d, (int, np.integer)) for d in shape

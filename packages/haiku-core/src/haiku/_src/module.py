@@ -117,7 +117,7 @@ def _wrap_method(method_name: str, method: Callable) -> Callable:
             _register_with_parents(self, scopes)
         return out
 
-    wrapped._hk_wrapped = True  # type: ignore[attr-defined]
+    wrapped._hk_wrapped = True  # type: ignore[attr-defined]  # functions take attributes
     # The class defining the method (interceptors are told it); the metaclass sets it
     # once the class exists.
     wrapped._hk_orig_class = None  # type: ignore[attr-defined]
@@ -130,7 +130,7 @@ def _wrappable(key: str, value: Any) -> bool:
     return isinstance(value, types.FunctionType) and not getattr(value, "_hk_transparent", False)
 
 
-class ModuleMetaclass(type(Protocol)):  # type: ignore[misc]
+class ModuleMetaclass(type(Protocol)):  # type: ignore[misc]  # a computed base class
     """Wraps methods at class creation and runs ``__init__`` inside a module scope.
 
     It derives from the metaclass of ``typing.Protocol`` (itself an ``abc.ABCMeta``), so a
@@ -148,14 +148,15 @@ class ModuleMetaclass(type(Protocol)):  # type: ignore[misc]
                     clsdict[key] = _wrap_method(key, value)
                     wrapped_fns.append(clsdict[key])
                 elif isinstance(value, property):
-                    fns = [
+                    fns: list[Any] = [  # getter, setter, deleter (or None)
                         f
                         if f is None or not isinstance(f, types.FunctionType)
                         else _wrap_method(key, f)
                         for f in (value.fget, value.fset, value.fdel)
                     ]
                     wrapped_fns.extend(f for f in fns if getattr(f, "_hk_wrapped", False))
-                    clsdict[key] = property(*fns, doc=value.__doc__)
+                    fget, fset, fdel = fns
+                    clsdict[key] = property(fget, fset, fdel, doc=value.__doc__)
         cls = super().__new__(mcs, name, bases, clsdict)
         for fn in wrapped_fns:
             if fn._hk_orig_class is None:
@@ -174,7 +175,7 @@ class ModuleMetaclass(type(Protocol)):  # type: ignore[misc]
             return None
         return init_signature.replace(parameters=list(init_signature.parameters.values())[1:])
 
-    def __call__(cls, *args, **kwargs):
+    def __call__(cls: type[Module], *args, **kwargs):
         frames = frame_stack()
         if not frames:
             raise NotInTransformError(
@@ -211,7 +212,7 @@ class ModuleMetaclass(type(Protocol)):  # type: ignore[misc]
         return module
 
 
-def _adopt_auto_repr(cls: type) -> None:
+def _adopt_auto_repr(cls: type[Module]) -> None:
     # A dataclass module gets the dataclass-generated __repr__; haiku prints the same
     # non-default-argument repr for dataclass modules as for the others.
     if dataclasses.is_dataclass(cls):
@@ -227,7 +228,7 @@ def _adopt_auto_repr(cls: type) -> None:
 
 
 @functools.cache
-def _init_signature(cls: type) -> inspect.Signature | None:
+def _init_signature(cls: type[Any]) -> inspect.Signature | None:
     try:
         return inspect.signature(cls.__init__)
     except (TypeError, ValueError):
@@ -252,7 +253,7 @@ def auto_repr(cls: type, args: tuple, kwargs: dict) -> str:
         bound = signature.bind(None, *args, **kwargs)
     except TypeError:
         return f"{cls.__name__}(...)"
-    parts = []
+    parts: list[str] = []
     for i, (key, value) in enumerate(bound.arguments.items()):
         if i == 0:
             continue  # self
@@ -442,7 +443,7 @@ def transparent(method: Callable) -> Callable:
     >>> hk.transform(lambda: Outer()(1)).apply({}, None)
     'outer/inner'
     """
-    method._hk_transparent = True
+    method._hk_transparent = True  # type: ignore[attr-defined]  # functions take attributes
     return method
 
 
@@ -463,7 +464,7 @@ def name_like(method_name: str) -> Callable[[Callable], Callable]:
         raise TypeError(f"hk.name_like takes the name of a method, got {method_name!r}.")
 
     def decorator(method: Callable) -> Callable:
-        method._hk_name_like = method_name
+        method._hk_name_like = method_name  # type: ignore[attr-defined]  # functions take attributes
         return method
 
     return decorator

@@ -4,24 +4,34 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Any, NamedTuple
+from typing import Any, Concatenate, Generic, NamedTuple, ParamSpec, TypeVar, overload
 
 import jax
 
 from haiku._src.errors import NonEmptyStateError
 from haiku._src.transform import (
     _NON_EMPTY_STATE,
+    RNGArg,
     Transformed,
+    TransformedWithoutRng,
     TransformedWithState,
+    TransformedWithStateWithoutRng,
     transform_with_state,
 )
+from haiku._src.typing import Params, State
+
+# The template function's parameters (what `init` takes after `rng`) and a result type.
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
-class MultiTransformed(NamedTuple):
+class MultiTransformed(NamedTuple, Generic[P]):
     """What :func:`multi_transform` returns: one ``init`` and a pytree of ``apply`` functions.
 
     Every apply function takes ``(params, rng, *args, **kwargs)`` and uses the parameters
     ``init`` created, so several entry points (e.g. encode and decode) share one model.
+    For type checkers ``init`` takes the template function's arguments (``P``); ``apply``,
+    a pytree of functions, is ``Any``.
 
     >>> import jax
     >>> import jax.numpy as jnp
@@ -46,11 +56,11 @@ class MultiTransformed(NamedTuple):
     (2,)
     """
 
-    init: Callable[..., Any]
+    init: Callable[Concatenate[RNGArg, P], Params]
     apply: Any
 
 
-class MultiTransformedWithState(NamedTuple):
+class MultiTransformedWithState(NamedTuple, Generic[P]):
     """What :func:`multi_transform_with_state` returns: a stateful :class:`MultiTransformed`.
 
     ``init(rng, ...)`` returns ``(params, state)``; each apply function takes
@@ -77,7 +87,7 @@ class MultiTransformedWithState(NamedTuple):
     1
     """
 
-    init: Callable[..., Any]
+    init: Callable[Concatenate[RNGArg, P], tuple[Params, State]]
     apply: Any
 
 
@@ -103,7 +113,9 @@ def _apply_treedef(f: Callable, what: str):
     return captured[0]
 
 
-def multi_transform_with_state(f: Callable[[], tuple[Callable, Any]]) -> MultiTransformedWithState:
+def multi_transform_with_state(
+    f: Callable[[], tuple[Callable[P, Any], Any]],
+) -> MultiTransformedWithState[P]:
     """Transforms a factory of several functions that share parameters, with state.
 
     ``f()`` returns ``(template, fns)``: ``init`` runs ``template`` (which must create every
@@ -134,7 +146,7 @@ def multi_transform_with_state(f: Callable[[], tuple[Callable, Any]]) -> MultiTr
     return MultiTransformedWithState(init, jax.tree.unflatten(treedef, applies))
 
 
-def multi_transform(f: Callable[[], tuple[Callable, Any]]) -> MultiTransformed:
+def multi_transform(f: Callable[[], tuple[Callable[P, Any], Any]]) -> MultiTransformed[P]:
     """Transforms a factory of several functions that share parameters.
 
     Like :func:`multi_transform_with_state` without state: each apply has signature
@@ -177,7 +189,15 @@ def multi_transform(f: Callable[[], tuple[Callable, Any]]) -> MultiTransformed:
     return MultiTransformed(init_fn, jax.tree.map(stateless, stateful.apply))
 
 
-AnyTransformed = Transformed | TransformedWithState | MultiTransformed | MultiTransformedWithState
+# At run time the ...WithoutRng names are Transformed / TransformedWithState themselves.
+AnyTransformed = (
+    Transformed
+    | TransformedWithState
+    | MultiTransformed
+    | MultiTransformedWithState
+    | TransformedWithoutRng
+    | TransformedWithStateWithoutRng
+)
 
 
 def _no_rng(apply_fn: Callable, num_leading: int) -> Callable:
@@ -198,12 +218,19 @@ def _no_rng(apply_fn: Callable, num_leading: int) -> Callable:
 
     sig = getattr(apply_fn, "__signature__", None)
     if sig is not None:
-        fn.__signature__ = sig.replace(
-            parameters=[p for p in sig.parameters.values() if p.name != "rng"]
-        )
+        new_sig = sig.replace(parameters=[p for p in sig.parameters.values() if p.name != "rng"])
+        fn.__signature__ = new_sig  # type: ignore[attr-defined]  # read by inspect.signature
     return fn
 
 
+@overload
+def without_apply_rng(f: Transformed[P, R]) -> TransformedWithoutRng[P, R]: ...
+@overload
+def without_apply_rng(f: TransformedWithState[P, R]) -> TransformedWithStateWithoutRng[P, R]: ...
+@overload
+def without_apply_rng(f: MultiTransformed[P]) -> MultiTransformed[P]: ...
+@overload
+def without_apply_rng(f: MultiTransformedWithState[P]) -> MultiTransformedWithState[P]: ...
 def without_apply_rng(f: AnyTransformed) -> AnyTransformed:
     """Removes the ``rng`` argument of ``apply`` (for functions that use no randomness).
 

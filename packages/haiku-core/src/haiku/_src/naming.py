@@ -65,11 +65,10 @@ def reserve_module_name(caller: Scope, name: str) -> str:
         else:
             name = f"{parent.module_name}/~{method_name}/{name}"
 
-    counts = caller.counts
-    if counts is None:
+    counts, used = caller.counts, caller.used
+    if counts is None or used is None:  # created together, on first use
         counts = caller.counts = {}
-        caller.used = set()
-    used = caller.used
+        used = caller.used = set()
 
     base, number = split_number(name)
     if number is None:
@@ -96,11 +95,11 @@ def reserve_forced_name(caller: Scope, name: str) -> None:
     later automatically numbered modules skip it: after ``force_name("foo")``, a module
     named ``"foo"`` in the same scope becomes ``foo_1``.
     """
-    counts = caller.counts
-    if counts is None:
+    counts, used = caller.counts, caller.used
+    if counts is None or used is None:  # created together, on first use
         counts = caller.counts = {}
-        caller.used = set()
-    caller.used.add(name)
+        used = caller.used = set()
+    used.add(name)
     base, number = split_number(name)
     number = 0 if number is None else number
     if counts.get(base, 0) <= number:

@@ -84,24 +84,24 @@ def make_context(frame: Frame, bundle_name: str, name: str, shape, dtype, init) 
 
 def run_creators(creators: list, context, shape, dtype, init) -> Any:
     """Runs ``creators`` (outermost first) around ``init``."""
-    creators = tuple(creators)
+    chain = tuple(creators)
 
     def call(index: int, shape, dtype, init):
-        if index == len(creators):
+        if index == len(chain):
             return create(init, shape, dtype)
-        return creators[index](functools.partial(call, index + 1), shape, dtype, init, context)
+        return chain[index](functools.partial(call, index + 1), shape, dtype, init, context)
 
     return call(0, shape, dtype, init)
 
 
 def run_getters(getters: list, context, value) -> Any:
     """Runs ``getters`` (or setters: they chain alike, outermost first) on ``value``."""
-    getters = tuple(getters)
+    chain = tuple(getters)
 
     def call(index: int, value):
-        if index == len(getters):
+        if index == len(chain):
             return value
-        return getters[index](functools.partial(call, index + 1), value, context)
+        return chain[index](functools.partial(call, index + 1), value, context)
 
     return call(0, value)
 

@@ -34,7 +34,7 @@ _RAW_KEY_SHAPES: dict[str, tuple[int, ...]] = {}
 
 def raw_key_shape() -> tuple[int, ...]:
     """Shape of a raw ``uint32`` key of the default PRNG impl (``(2,)`` for threefry)."""
-    impl = str(jax.config.jax_default_prng_impl)
+    impl = str(jax.config.jax_default_prng_impl)  # type: ignore[attr-defined]  # a dynamic jax.config flag
     shape = _RAW_KEY_SHAPES.get(impl)
     if shape is None:
         shape = _RAW_KEY_SHAPES[impl] = tuple(
@@ -82,8 +82,9 @@ def as_key(key_or_seed, what: str = "PRNGSequence") -> jax.Array:
             else ""
         )
         if expected != (2,):
+            impl = jax.config.jax_default_prng_impl  # type: ignore[attr-defined]  # a dynamic flag
             hint += (
-                f" jax_default_prng_impl is {jax.config.jax_default_prng_impl!r}: a key "
+                f" jax_default_prng_impl is {impl!r}: a key "
                 "made with jax.random.PRNGKey before that flag was set has another shape."
             )
         raise ValueError(

@@ -30,6 +30,13 @@ def canonical_name(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
+def _leading_int(part: str, target: str) -> int:
+    match = re.match(r"\d+", part)
+    if match is None:
+        raise ValueError(f"not a version number: {target!r}")
+    return int(match.group())
+
+
 def release(version: str) -> tuple[int, ...]:
     """Returns the release numbers of `version`, with trailing zeros removed.
 
@@ -68,7 +75,7 @@ def _matches(version: str, op: str, target: str) -> bool:
         written = target.split("+")[0].split(".")
         if len(written) < 2:
             raise ValueError(f"'~=' needs at least two release numbers, got {target!r}")
-        prefix = tuple(int(re.match(r"\d+", p).group()) for p in written[:-1])
+        prefix = tuple(_leading_int(p, target) for p in written[:-1])
         return v >= t and _pad(release(version), len(prefix))[: len(prefix)] == prefix
     return {
         "==": v == t,

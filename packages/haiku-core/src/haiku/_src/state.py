@@ -55,7 +55,7 @@ class SetterContext(NamedTuple):
     full_name: str
     module: Any | None
     original_dtype: Any
-    original_shape: Sequence[int]
+    original_shape: Sequence[int] | None  # None when the value has no shape
     lifted_prefix_name: str | None
 
     module_name = property(full_name_module)

@@ -22,7 +22,7 @@ def transform_and_run(
     jax_transform: Callable[[Callable[..., T]], Callable[..., T]] | None = None,
     *,
     map_rng: Callable[[Any], Any] | None = None,
-) -> T:
+) -> Callable[..., Any]:
     """Runs a function that uses haiku as if it were ordinary code (handy in tests).
 
     The decorated function is wrapped with ``hk.transform_with_state``; each call runs

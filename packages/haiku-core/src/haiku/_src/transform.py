@@ -4,7 +4,20 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable, Mapping
-from typing import Any, NamedTuple, Optional, TypeVar, Union
+from types import GenericAlias
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Concatenate,
+    Generic,
+    NamedTuple,
+    Optional,
+    ParamSpec,
+    TypeVar,
+    Union,
+    cast,
+    overload,
+)
 
 import jax
 
@@ -13,8 +26,16 @@ from haiku._src.errors import NonEmptyStateError
 from haiku._src.frame import Frame, StatePair, current_frame, pop_frame, push_frame
 from haiku._src.rng import PRNGSequence
 from haiku._src.tracer_leaks import check_init_outputs
+from haiku._src.typing import Params, State
 
 T = TypeVar("T")
+# The transformed function's parameters and result: `init`/`apply` take the same inputs as
+# the user function after their leading arguments, and `apply` returns what it returns.
+P = ParamSpec("P")
+R = TypeVar("R")
+# What `init`/`apply` accept as `rng` (type checkers only; run time also takes an
+# hk.PRNGSequence).
+RNGArg = jax.Array | int | None
 
 _TRACER_HINT = (
     "\n\nhaiku hint: a raw JAX transform (jax.vmap, jax.lax.scan, jax.jit, jax.remat, ...) "
@@ -33,12 +54,14 @@ def _tracer_hint() -> str:
     return _TRACER_HINT.format(install=install)
 
 
-class Transformed(NamedTuple):
+class Transformed(NamedTuple, Generic[P, R]):
     """The pair of pure functions :func:`transform` returns.
 
     ``init(rng, *args, **kwargs)`` runs the function once to create its parameters and
     returns them; ``apply(params, rng, *args, **kwargs)`` runs it with those parameters and
     returns its output. It is a named tuple, so ``init, apply = hk.transform(f)`` works.
+    For type checkers it is generic: ``hk.transform(f)`` with ``f: Callable[P, R]`` is a
+    ``Transformed[P, R]`` whose ``apply`` takes ``f``'s arguments and returns ``R``.
 
     >>> import jax
     >>> import jax.numpy as jnp
@@ -56,15 +79,17 @@ class Transformed(NamedTuple):
     (3,)
     """
 
-    init: Callable[..., Any]
-    apply: Callable[..., Any]
+    init: Callable[Concatenate[RNGArg, P], Params]
+    apply: Callable[Concatenate[Params | None, RNGArg, P], R]
 
 
-class TransformedWithState(NamedTuple):
+class TransformedWithState(NamedTuple, Generic[P, R]):
     """The pure functions :func:`transform_with_state` returns: state goes in and out.
 
     ``init(rng, *args, **kwargs)`` returns ``(params, state)`` and
-    ``apply(params, state, rng, *args, **kwargs)`` returns ``(out, new_state)``.
+    ``apply(params, state, rng, *args, **kwargs)`` returns ``(out, new_state)``; for type
+    checkers ``hk.transform_with_state(f)`` is a ``TransformedWithState[P, R]`` as for
+    :class:`Transformed`.
 
     >>> import jax.numpy as jnp
     >>> import haiku as hk
@@ -81,8 +106,28 @@ class TransformedWithState(NamedTuple):
     (0, 1)
     """
 
-    init: Callable[..., Any]
-    apply: Callable[..., Any]
+    init: Callable[Concatenate[RNGArg, P], tuple[Params, State]]
+    apply: Callable[Concatenate[Params | None, State | None, RNGArg, P], tuple[R, State]]
+
+
+# What hk.without_apply_rng returns, as type checkers see it: the same named tuples whose
+# `apply` takes no rng. At run time they are Transformed / TransformedWithState themselves.
+if TYPE_CHECKING:
+
+    class TransformedWithoutRng(NamedTuple, Generic[P, R]):
+        init: Callable[Concatenate[RNGArg, P], Params]
+        apply: Callable[Concatenate[Params | None, P], R]
+
+    class TransformedWithStateWithoutRng(NamedTuple, Generic[P, R]):
+        init: Callable[Concatenate[RNGArg, P], tuple[Params, State]]
+        apply: Callable[Concatenate[Params | None, State | None, P], tuple[R, State]]
+
+else:
+    TransformedWithoutRng = Transformed
+    TransformedWithStateWithoutRng = TransformedWithState
+
+AnyStateless = Transformed | TransformedWithoutRng
+AnyWithState = TransformedWithState | TransformedWithStateWithoutRng
 
 
 def _check_not_jax_transformed(f: Callable, what: str) -> None:
@@ -184,10 +229,13 @@ def _signature(
         sig = inspect.signature(f)
     except (TypeError, ValueError):
         return None
-    kind = inspect.Parameter.POSITIONAL_OR_KEYWORD
     rest = list(sig.parameters.values())
-    if any(p.kind is inspect.Parameter.POSITIONAL_ONLY for p in rest):
-        kind = inspect.Parameter.POSITIONAL_ONLY
+    positional_only = any(p.kind is inspect.Parameter.POSITIONAL_ONLY for p in rest)
+    kind = (
+        inspect.Parameter.POSITIONAL_ONLY
+        if positional_only
+        else inspect.Parameter.POSITIONAL_OR_KEYWORD
+    )
     params = [inspect.Parameter(n, kind, annotation=_LEADING[n]) for n in leading]
     ret = sig.return_annotation
     ret = returns(Any if ret is inspect.Signature.empty else ret)
@@ -202,7 +250,7 @@ def _set_signature(
 ) -> None:
     sig = _signature(f, leading, returns)
     if sig is not None:
-        fn.__signature__ = sig
+        fn.__signature__ = sig  # type: ignore[attr-defined]  # read by inspect.signature
 
 
 # The attribute name dm-haiku uses, so tools written for it find the function too.
@@ -239,7 +287,12 @@ def original_function(fn: Any) -> Callable | None:
     return None
 
 
-def transform_with_state(f: Callable[..., Any]) -> TransformedWithState:
+def _with_new_state(ret: Any) -> GenericAlias:
+    """``tuple[ret, _Bundles]`` for a return annotation known only at run time."""
+    return GenericAlias(tuple, (ret, _Bundles))
+
+
+def transform_with_state(f: Callable[P, R]) -> TransformedWithState[P, R]:
     """Transforms a function using haiku modules, parameters and state into a pure pair.
 
     >>> import jax, jax.numpy as jnp
@@ -267,7 +320,8 @@ def transform_with_state(f: Callable[..., Any]) -> TransformedWithState:
 
     def apply_fn(params, state, rng, *args, **kwargs):
         frame = Frame(
-            _check_params(params, "apply"),
+            # Frozen during apply: the caller's mapping is only read, never written.
+            cast(dict, _check_params(params, "apply")),
             _state_pairs(state, "apply"),
             _as_rng(rng, "apply"),
             True,
@@ -277,7 +331,7 @@ def transform_with_state(f: Callable[..., Any]) -> TransformedWithState:
         return out, state
 
     _set_signature(init_fn, f, ("rng",), lambda ret: tuple[_Bundles, _Bundles])
-    _set_signature(apply_fn, f, ("params", "state", "rng"), lambda ret: tuple[ret, _Bundles])
+    _set_signature(apply_fn, f, ("params", "state", "rng"), _with_new_state)
     _tie_to_original(f, init_fn, apply_fn)
     return TransformedWithState(init_fn, apply_fn)
 
@@ -289,7 +343,11 @@ _NON_EMPTY_STATE = (
 )
 
 
-def without_state(f: TransformedWithState) -> Transformed:
+@overload
+def without_state(f: TransformedWithState[P, R]) -> Transformed[P, R]: ...
+@overload
+def without_state(f: TransformedWithStateWithoutRng[P, R]) -> TransformedWithoutRng[P, R]: ...
+def without_state(f: AnyWithState) -> AnyStateless:
     """Drops state from a :class:`TransformedWithState`, raising if the function uses state.
 
     >>> import jax.numpy as jnp
@@ -334,12 +392,17 @@ def _drop_param(new: Callable, old: Callable, name: str | None) -> None:
         return
     params = [p for p in sig.parameters.values() if p.name != name]
     ret = sig.return_annotation
-    args = getattr(ret, "__args__", ())
+    args: tuple = getattr(ret, "__args__", ())
     ret = args[0] if getattr(ret, "__origin__", None) is tuple and len(args) == 2 else Any
-    new.__signature__ = sig.replace(parameters=params, return_annotation=ret)
+    new_sig = sig.replace(parameters=params, return_annotation=ret)
+    new.__signature__ = new_sig  # type: ignore[attr-defined]  # read by inspect.signature
 
 
-def with_empty_state(f: Transformed) -> TransformedWithState:
+@overload
+def with_empty_state(f: Transformed[P, R]) -> TransformedWithState[P, R]: ...
+@overload
+def with_empty_state(f: TransformedWithoutRng[P, R]) -> TransformedWithStateWithoutRng[P, R]: ...
+def with_empty_state(f: AnyStateless) -> AnyWithState:
     """Adds an empty state to a :class:`Transformed` (``init`` returns ``(params, {})``).
 
     >>> import jax.numpy as jnp
@@ -364,7 +427,7 @@ def with_empty_state(f: Transformed) -> TransformedWithState:
     return TransformedWithState(init_fn, apply_fn)
 
 
-def transform(f: Callable[..., Any], *, apply_rng: Any = None) -> Transformed:
+def transform(f: Callable[P, R], *, apply_rng: Any = None) -> Transformed[P, R]:
     """Transforms a function using haiku modules and parameters into a pure init/apply pair.
 
     >>> import jax, jax.numpy as jnp
