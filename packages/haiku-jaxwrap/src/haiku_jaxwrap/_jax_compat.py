@@ -72,7 +72,8 @@ def reshard(x: jax.Array, sharding: jax.sharding.NamedSharding) -> jax.Array:
     """``jax.sharding.reshard`` (only reached with ``Explicit`` axes, so JAX >= 0.5).
 
     >>> import jax, jax.numpy as jnp
-    >>> mesh = make_auto_mesh((1,), ("data",), jax.devices()[:1])
+    >>> types = {"axis_types": (jax.sharding.AxisType.Explicit,)} if HAS_AXIS_TYPES else {}
+    >>> mesh = jax.make_mesh((1,), ("data",), devices=jax.devices()[:1], **types)
     >>> s = jax.sharding.NamedSharding(mesh, jax.sharding.PartitionSpec("data"))
     >>> reshard(jnp.ones([2]), s).shape
     (2,)

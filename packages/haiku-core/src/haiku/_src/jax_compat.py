@@ -46,7 +46,7 @@ def trace_state() -> Any:
     """An opaque token of the current JAX trace, comparable with ``==``.
 
     >>> outside = trace_state()
-    >>> outside == trace_state(), jax.jit(lambda x: (x, trace_state() == outside))(0)[1]
+    >>> outside == trace_state(), bool(jax.jit(lambda x: (x, trace_state() == outside))(0)[1])
     (True, False)
     """
     core = _extend_core()
