@@ -28,8 +28,9 @@ def test_no_ambient_mesh_outside_any():
 
 
 def test_reshard_keeps_values():
-    explicit = {"axis_types": (jax.sharding.AxisType.Explicit,)}
-    types = explicit if _jax_compat.HAS_AXIS_TYPES else {}
+    types = {}
+    if _jax_compat.HAS_AXIS_TYPES:  # reshard needs Explicit axes; before 0.5: device_put
+        types = {"axis_types": (jax.sharding.AxisType.Explicit,)}
     mesh = jax.make_mesh((1,), ("data",), devices=jax.devices()[:1], **types)
     sharding = jax.sharding.NamedSharding(mesh, jax.sharding.PartitionSpec("data"))
     out = _jax_compat.reshard(jnp.arange(4.0), sharding)
