@@ -248,3 +248,16 @@ def test_unexpected_tracer_error_points_at_the_haiku_wrappers():
     message = str(err.value)
     assert "haiku hint: a raw JAX transform" in message and "hk.vmap" in message
     assert ('pip install "haiku-core[jaxwrap]"' in message) == ("vmap" in plugins.KNOWN_PROVIDERS)
+
+
+def test_transformed_functions_are_named_and_lead_to_the_original():
+    def model(x):
+        return x
+
+    f = hk.transform_with_state(model)
+    assert (f.init.__name__, f.apply.__name__) == ("init_fn", "apply_fn")
+    assert hk.extend.original_function(f.init) is model
+    assert hk.extend.original_function(jax.jit(f.apply)) is model
+    assert hk.extend.original_function(hk.without_apply_rng(f).apply) is model
+    assert hk.extend.original_function(hk.without_state(f).init) is model
+    assert hk.extend.original_function(model) is None

@@ -61,7 +61,7 @@ def test_known_providers_match_the_plugin_pyprojects():
     }
     assert dict(plugins.KNOWN_PROVIDERS) == expected
     assert len(_entry_points("haiku-layers")) == 54
-    assert len(_entry_points("haiku-jaxwrap")) == 19
+    assert len(_entry_points("haiku-jaxwrap")) == 20
     for known, group in (
         (plugins.KNOWN_EXPERIMENTAL_PROVIDERS, plugins.EXPERIMENTAL_GROUP),
         (plugins.KNOWN_COMMANDS, plugins.CLI_GROUP),

@@ -76,3 +76,25 @@ def test_count_text(n, text):
     from haiku_tools.jaxpr_info import count_text
 
     assert count_text(n, "params") == text
+
+
+def test_root_is_named_after_the_transformed_function():
+    f = hk.transform(lambda x: tools_cases.Zero()(x))
+    params = f.init(jax.random.PRNGKey(0), jnp.ones([4]))
+    info = jaxpr_info.make_model_info(f.apply)(params, None, jnp.ones([4]))
+    assert info.name == "apply_fn"
+
+
+def test_grad_leaves_out_the_unused_forward_pass():
+    # Under jax.grad the forward result is dead code; dm-haiku's report leaves it out.
+    def loss(x):
+        return jnp.sum(jnp.sin(x) * 2.0)
+
+    info = jaxpr_info.make_model_info(jax.grad(loss))(jnp.ones([3]))
+    text = jaxpr_info.format_module(info)
+    assert "reduce_sum" not in text and "cos" in text
+
+
+def test_remat_is_shown_as_remat():
+    info = jaxpr_info.make_model_info(jax.checkpoint(jnp.sin))(jnp.ones([3]))
+    assert [e.submodule.name for e in info.expressions if e.submodule] == ["remat"]

@@ -185,3 +185,22 @@ def test_a_module_counts_the_params_of_modules_it_calls():
     assert [r.module_details.module.module_name for r in rows] == ["calls_other", "many_params"]
     sizes = [sum(s.size for s in r.module_details.params.values()) for r in rows]
     assert sizes == [126_000, 126_000]
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        lambda f: f.init,
+        lambda f: f.apply,
+        lambda f: jax.jit(f.init),
+        lambda f: hk.without_apply_rng(f).apply,
+    ],
+    ids=["init", "apply", "jit_init", "without_apply_rng_apply"],
+)
+def test_transformed_entry_points_summarise_like_the_transform(entry):
+    # dm-haiku follows `_original_fn` from f.init / f.apply (also through jax.jit's
+    # `__wrapped__`) and summarises the user function behind them.
+    f = hk.transform_with_state(tools_cases.big_model)
+    expected = tools_cases.summary_rows(hk.experimental.eval_summary(f)(jnp.ones([2])))
+    rows = tools_cases.summary_rows(hk.experimental.eval_summary(entry(f))(jnp.ones([2])))
+    assert rows == expected and rows

@@ -1,8 +1,8 @@
 """The extension API: what plugin authors may use beyond the user API (``import haiku``).
 
-This is a versioned contract (:data:`API_VERSION`): first-party plugins (haiku-layers,
-haiku-nets, haiku-jaxwrap) use only ``haiku`` and this module, and third-party plugins get
-the same footing. Anything under ``haiku._src`` is private and may change at any time.
+This is a versioned contract (:data:`API_VERSION`): the first-party plugins use only
+``haiku`` and this module, and third-party plugins get the same footing. Anything under
+``haiku._src`` is private and may change at any time.
 
 Frames and internal state
     :func:`inside_transform`, :func:`params_frozen`, :class:`InternalState`,

@@ -35,11 +35,13 @@ from haiku_jaxwrap.lift import transparent_lift as transparent_lift
 from haiku_jaxwrap.lift import transparent_lift_with_state as transparent_lift_with_state
 from haiku_jaxwrap.layer_stack import layer_stack as layer_stack
 from haiku_jaxwrap.layer_stack import LayerStackTransparencyMapping as LayerStackTransparencyMapping
+from haiku_jaxwrap.ensemble import ensemble as ensemble
 from haiku_jaxwrap import sharding as sharding
 # isort: on
 
 __all__ = [
     "cond",
+    "ensemble",
     "eval_shape",
     "fori_loop",
     "grad",

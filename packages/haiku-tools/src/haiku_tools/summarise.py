@@ -22,10 +22,10 @@ from haiku import (
     Module,
     Transformed,
     TransformedWithState,
+    extend,
     intercept_methods,
     transform_with_state,
 )
-from haiku import extend
 from haiku.extend import MissingRNGError
 
 AnyTransformed = Transformed | TransformedWithState
