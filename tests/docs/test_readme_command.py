@@ -81,9 +81,7 @@ def test_readme_loop_covers_every_matrix_environment():
 def test_every_environment_runs_and_any_failure_fails_the_command(tmp_path, fail, returncode):
     result = _run_loop(tmp_path, fail)
     calls = (tmp_path / "calls.txt").read_text().splitlines()
-    assert calls == ["hatch run lint:all"] + [
-        f"hatch test -i {leg}" for leg in _matrix_legs()
-    ]
+    assert calls == ["hatch run lint:all"] + [f"hatch test -i {leg}" for leg in _matrix_legs()]
     assert result.returncode == returncode, result.stdout + result.stderr
     # The output still ends with pytest's summary line (of the last environment).
     assert re.fullmatch(r"=+ .*(passed|failed).* =+", result.stdout.splitlines()[-1])
