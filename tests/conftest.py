@@ -11,7 +11,15 @@ from __future__ import annotations
 import importlib.util
 import os
 
+import jax
 import pytest
+
+# The tests spell the x64 context manager as JAX >= 0.5 does (`jax.enable_x64(flag)`); the
+# oldest supported JAX (0.4.34, docs/index.md) has it only as jax.experimental.enable_x64.
+if not hasattr(jax, "enable_x64"):
+    from jax.experimental import enable_x64 as _enable_x64
+
+    jax.enable_x64 = _enable_x64
 
 PLUGIN_PACKAGES = (
     "haiku_layers",

@@ -61,7 +61,7 @@ def test_bit_exact_with_dm_haiku(index):
         assert value.dtype == dtype
         assert list(value.shape) == case["shape"]
         expected = DATA[f"c{index}_{name}"]
-        if case["init"] in LINEAR_ALGEBRA:
+        if case["init"] in LINEAR_ALGEBRA or (dtype == jnp.float16 and _OLDER_JAX):
             assert_close_to_golden(value, expected.view(dtype).reshape(value.shape))
         else:
             np.testing.assert_array_equal(_raw(value), expected)
@@ -72,6 +72,12 @@ def test_bit_exact_with_dm_haiku(index):
 # differ between machines even for identical code; they are compared to a few ulp instead.
 # Every other initializer is pure RNG + elementwise arithmetic and stays bit-exact.
 LINEAR_ALGEBRA = {"Orthogonal"}
+
+# The goldens were recorded on JAX 0.10.2. The XLA of older JAX (down to the oldest supported,
+# docs/index.md) rounds some float16 arithmetic differently, by a few ulp, for dm-haiku and
+# us alike: there the float16 cases are compared to a few ulp too.
+GOLDEN_JAX = (0, 10, 2)
+_OLDER_JAX = tuple(int(p) for p in jax.__version__.split(".")[:3]) < GOLDEN_JAX
 
 
 def assert_close_to_golden(value, expected) -> None:

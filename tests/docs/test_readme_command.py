@@ -34,10 +34,14 @@ def _readme_command() -> str:
     return line
 
 
-def _matrix_plugins() -> list[str]:
+def _matrix_legs() -> list[str]:
+    """``variable=value`` for each hatch-test matrix environment (python aside)."""
     config = tomllib.loads((ROOT / "hatch.toml").read_text(encoding="utf-8"))
-    (matrix,) = config["envs"]["hatch-test"]["matrix"]
-    return matrix["plugins"]
+    legs = []
+    for matrix in config["envs"]["hatch-test"]["matrix"]:
+        ((variable, values),) = [(k, v) for k, v in matrix.items() if k != "python"]
+        legs += [f"{variable}={value}" for value in values]
+    return legs
 
 
 def _run_loop(tmp_path: pathlib.Path, fail: str) -> subprocess.CompletedProcess:
@@ -64,21 +68,20 @@ def _quote(text: str) -> str:
 
 
 def test_readme_loop_covers_every_matrix_environment():
-    loop = re.search(r"for plugins in ([\w ]+); do", _readme_command())
-    assert loop, "the README test command no longer loops over the plugins matrix"
-    assert loop.group(1).split() == _matrix_plugins()
+    loop = re.search(r"for leg in ([\w= ]+); do", _readme_command())
+    assert loop, "the README test command no longer loops over the hatch-test matrix"
+    assert loop.group(1).split() == _matrix_legs()
+    assert _matrix_legs() == ["plugins=core", "plugins=all", "jax=min"]
 
 
 @pytest.mark.parametrize(
     "fail,returncode",
-    [("", 0), ("plugins=core", 1), ("plugins=all", 1), ("plugins=core plugins=all", 1)],
+    [("", 0), ("plugins=core", 1), ("plugins=all", 1), ("jax=min", 1), ("plugins=all jax=min", 1)],
 )
 def test_every_environment_runs_and_any_failure_fails_the_command(tmp_path, fail, returncode):
     result = _run_loop(tmp_path, fail)
     calls = (tmp_path / "calls.txt").read_text().splitlines()
-    assert calls == ["hatch run lint:all"] + [
-        f"hatch test -i plugins={p}" for p in _matrix_plugins()
-    ]
+    assert calls == ["hatch run lint:all"] + [f"hatch test -i {leg}" for leg in _matrix_legs()]
     assert result.returncode == returncode, result.stdout + result.stderr
     # The output still ends with pytest's summary line (of the last environment).
     assert re.fullmatch(r"=+ .*(passed|failed).* =+", result.stdout.splitlines()[-1])

@@ -18,10 +18,11 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, NamedTuple
 
 import jax
-from jax.sharding import AxisType, Mesh, NamedSharding, PartitionSpec
+from jax.sharding import Mesh, NamedSharding, PartitionSpec
 
 import haiku as hk
 from haiku import extend
+from haiku_jaxwrap import _jax_compat
 from haiku_jaxwrap.sharding_rules import (
     STACKED_AXIS,
     LogicalAxes,
@@ -64,11 +65,10 @@ def make_mesh(
     >>> import jax
     >>> import haiku as hk
     >>> mesh = hk.sharding.make_mesh((1,), ("data",), devices=jax.devices()[:1])
-    >>> mesh.axis_names, mesh.axis_types == (jax.sharding.AxisType.Auto,)
-    (('data',), True)
+    >>> mesh.axis_names, dict(mesh.shape)
+    (('data',), {'data': 1})
     """
-    axis_types = (AxisType.Auto,) * len(tuple(axis_names))
-    return jax.make_mesh(tuple(axis_shapes), tuple(axis_names), axis_types, devices=devices)
+    return _jax_compat.make_auto_mesh(axis_shapes, axis_names, devices)
 
 
 @contextlib.contextmanager
@@ -101,11 +101,7 @@ def axis_rules(rules: RulesLike, mesh: Mesh | None = None) -> Iterator[LogicalAx
                 "Build one with hk.sharding.make_mesh((2, 4), ('data', 'model'))."
             )
         rules.check_mesh(mesh)
-        explicit = frozenset(
-            name
-            for name, kind in zip(mesh.axis_names, mesh.axis_types)
-            if kind == AxisType.Explicit
-        )
+        explicit = _jax_compat.explicit_axes(mesh)
     stack = _STATE.axis_rules
     stack.append(_Active(rules, mesh, explicit))
     try:
@@ -258,7 +254,7 @@ def _specs(tree: Any, records: dict[str, _Record], kind: str) -> Any:
             record = _Record(shape, *_match(name))
         return _logical_spec(name, shape, record, kind)
 
-    return _like(jax.tree.map_with_path(spec, tree), tree)
+    return _like(_jax_compat.tree_map_with_path(spec, tree), tree)
 
 
 # haiku-core API 1.1; on 1.0 cores hk.custom_creator may be entered outside a transform.
@@ -394,7 +390,7 @@ def _shardings(shapes: Any, logical: Any, active: _Active) -> Any:
         _check_divisible(_path_name(path), tuple(leaf.shape), spec, mesh_spec, mesh)
         return NamedSharding(mesh, mesh_spec)
 
-    return _like(jax.tree.map_with_path(one, shapes, logical), shapes)
+    return _like(_jax_compat.tree_map_with_path(one, shapes, logical), shapes)
 
 
 def param_partition_specs(init_fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
@@ -498,21 +494,20 @@ def constrain(x: jax.Array, names: Sequence[str | None] | PartitionSpec) -> jax.
             f"hk.sharding.constrain: {len(spec)} logical names {tuple(names)} for an array of "
             f"shape {tuple(x.shape)}; give one name (or None) per dimension."
         )
-    abstract = jax.sharding.get_abstract_mesh()
-    manual = set(abstract.manual_axes) if not abstract.empty else set()
+    no_ambient_mesh, manual = _jax_compat.ambient_mesh()
     if manual:
-        spec = PartitionSpec(*_without(spec, manual))
+        spec = PartitionSpec(*_without(spec, set(manual)))
         if all(a is None for a in spec):
             return x
         return jax.lax.with_sharding_constraint(x, spec)
     mesh = active.mesh
     if mesh is None:
-        if abstract.empty:
+        if no_ambient_mesh:
             return x
         return jax.lax.with_sharding_constraint(x, spec)
     sharding = NamedSharding(mesh, spec)
     if active.explicit_axes and any(a in active.explicit_axes for a in _flat(spec)):
-        return jax.sharding.reshard(x, sharding)
+        return _jax_compat.reshard(x, sharding)
     return jax.lax.with_sharding_constraint(x, sharding)
 
 

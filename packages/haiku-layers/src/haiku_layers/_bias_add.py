@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import jax
 
-_Tracer = jax.core.Tracer
+from haiku_layers._jax_compat import Tracer as _Tracer
 
 
 def add_bias(out: jax.Array, b: jax.Array) -> jax.Array:

@@ -25,6 +25,7 @@ from typing import Any
 import jax
 
 from haiku import intercept_methods
+from haiku_tools import _jax_compat
 from haiku_tools.summarise import aval_str
 
 NAME_SCOPE = "name_scope"
@@ -238,12 +239,10 @@ def make_model_info(
         raise TypeError(f"jaxpr_info.make_model_info needs a function, got {type(f).__name__}.")
 
     def info_fn(*args, **kwargs) -> Module:
-        from jax.extend import source_info_util
-
         infos: dict[str, tuple[str, dict, dict]] = {}
 
         def interceptor(next_f, a, k, context):
-            scope = str(source_info_util.current_name_stack())
+            scope = _jax_compat.current_name_stack()
             if context.method_name != "__init__" and scope not in infos:
                 module = context.module
                 infos[scope] = (

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from typing import Any
 
 from haiku._src import config as _config
+from haiku._src import jax_compat
 from haiku._src.errors import JaxUsageError
 from haiku._src.frame import Frame, call_when_stack_empties, frame_stack
 from haiku._src.hooks import HOOKS
@@ -25,17 +26,13 @@ from haiku._src.hooks import HOOKS
 
 def current_trace_state() -> Any:
     """An opaque token of the current JAX trace (comparable with ``==``)."""
-    from jax.extend import core  # Lazy: importing jax.extend costs ~10 ms.
-
-    return core.get_opaque_trace_state()
+    return jax_compat.trace_state()
 
 
 def _suggestion() -> tuple[str, str]:
-    from jax.extend import core
-
-    if core.unsafe_am_i_under_a_vmap_DO_NOT_USE():
+    if jax_compat.under_vmap():
         transform, fix = "jax.vmap", "`hk.vmap(fn, split_rng=...)`"
-    elif core.unsafe_am_i_under_a_jit_DO_NOT_USE():
+    elif jax_compat.under_jit():
         transform = "jax.jit or a jax.lax control-flow function (scan, cond, while_loop, ...)"
         fix = (
             "`hk.scan`, `hk.cond`, `hk.switch`, `hk.while_loop`, `hk.fori_loop`, "

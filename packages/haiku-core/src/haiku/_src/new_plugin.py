@@ -133,7 +133,7 @@ _TEMPLATES["pyproject.toml"] = """
     description = "A haiku plugin adding hk.{layer}."
     readme = "README.md"
     requires-python = ">=3.11"
-    dependencies = ["haiku-core{core_range}", "jax>=0.10.2"]
+    dependencies = ["haiku-core{core_range}", "jax>=0.4.34"]
 
     [project.optional-dependencies]
     test = ["pytest>=8"]

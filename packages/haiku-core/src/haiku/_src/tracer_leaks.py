@@ -10,8 +10,8 @@ traced by ``jax.jit``/``jax.vmap``/``jax.eval_shape``, or a leak) take the slowe
 which compares the tracer's trace with the traces that are live now: the current trace and
 its parents. Tracers of live traces are legitimate (e.g. ``jax.jit(f.init)``).
 
-JAX has no public API for "the trace of this tracer", so this reads the ``_trace`` and
-``parent_trace`` attributes defensively: when they are missing, or the chain of live traces
+JAX has no public API for "the trace of this tracer": :mod:`haiku._src.jax_compat` reads
+the trace attributes defensively, for each supported JAX version; when the live traces
 cannot be followed to the root, nothing is reported (no false alarms).
 """
 
@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import jax
+from haiku._src import jax_compat
 
 _HINTS = (
     ("BatchTracer", "jax.vmap", "hk.vmap"),
@@ -36,21 +36,6 @@ _WRAPPERS = (
     "hk.remat",
     "hk.grad",
 )
-
-
-def _live_traces() -> set[int] | None:
-    """Ids of the current trace and its parents, or None if the chain cannot be followed."""
-    from jax.extend import core  # Lazy: only reached when a value is a tracer.
-
-    live = set()
-    trace = core.find_top_trace(())
-    while trace is not None:
-        live.add(id(trace))
-        parent = getattr(trace, "parent_trace", None)
-        if parent is None:
-            return live if type(trace).__name__ == "EvalTrace" else None
-        trace = parent
-    return None
 
 
 def _leaked_error(kind: str, module_name: str, name: str, tracer: Any) -> ValueError:
@@ -86,17 +71,15 @@ def check_init_outputs(params: dict, state: dict) -> None:
     ...     "w", [2], init=jnp.ones)).init)(None))
     {'~': {'w': (2,)}}
     """
-    tracer_type = jax.core.Tracer
-    live: Any = False  # Computed on the first tracer found.
+    finished: Any = False  # Computed on the first tracer found.
     for kind, tree in (("parameter", params), ("state", state)):
         for module_name, bundle in tree.items():
             for name, value in bundle.items():
-                if not isinstance(value, tracer_type):
+                if not isinstance(value, jax_compat.Tracer):
                     continue
-                if live is False:
-                    live = _live_traces()
-                if live is None:
+                if finished is False:
+                    finished = jax_compat.finished_trace_test()
+                if finished is None:
                     return
-                trace = getattr(value, "_trace", None)
-                if trace is not None and id(trace) not in live:
+                if finished(value):
                     raise _leaked_error(kind, module_name, name, value)
