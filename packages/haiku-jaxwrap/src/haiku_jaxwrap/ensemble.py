@@ -109,7 +109,7 @@ class _Ensemble:
             return jax.vmap(init_one, in_axes=(0, rng_axis, mapped_axes))(index, rngs, mapped)
 
         init_key = hk.maybe_next_rng_key()
-        lifting = _LiftingModule((init_all, True, True), name=self.name)
+        lifting = _LiftingModule(init_all, allow_reuse=True, with_state=True, name=self.name)
         params, state = lifting(init_key)
         updater = LiftWithStateUpdater(lifting.module_name)
 

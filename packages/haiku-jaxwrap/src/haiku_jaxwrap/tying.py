@@ -143,19 +143,23 @@ def tie_parameters(f: Any, ties: Mapping[str, TieSpec]) -> Any:
             out.setdefault(target[0], {})[target[1]] = fn(src) if fn is not None else src
         return out
 
+    init: Callable[..., Any] = f.init
+    apply: Callable[..., Any] = f.apply
+
     def init_fn(*args: Any, **kwargs: Any) -> Any:
         if with_state:
-            params, state = f.init(*args, **kwargs)
+            params, state = init(*args, **kwargs)
             return untie(params), state
-        return untie(f.init(*args, **kwargs))
+        return untie(init(*args, **kwargs))
 
-    def apply_fn(params: Mapping, *args: Any, **kwargs: Any) -> Any:
-        return f.apply(tie(params), *args, **kwargs)
+    def apply_fn(params: Mapping, /, *args: Any, **kwargs: Any) -> Any:
+        return apply(tie(params), *args, **kwargs)
 
-    for fn, base in ((init_fn, f.init), (apply_fn, f.apply)):
-        fn.__wrapped__ = base  # type: ignore[attr-defined]  # tools find the user function
+    wrappers: tuple[tuple[Any, Callable[..., Any]], ...] = ((init_fn, init), (apply_fn, apply))
+    for fn, base in wrappers:
+        fn.__wrapped__ = base  # tools find the user function behind it
         fn.__doc__ = base.__doc__
-    return type(f)(init_fn, apply_fn)
+    return type(f)(init_fn, apply_fn)  # type: ignore[arg-type]  # same call shape, untyped
 
 
 __all__ = ["tie_parameters"]

@@ -220,7 +220,7 @@ class BlockGroup(hk.Module):
         self.num_blocks = num_blocks
         self.use_layer_stack = use_layer_stack
         self._block_cls = BlockV2 if resnet_v2 else BlockV1
-        self._block_args = {"bn_config": bn_config, "bottleneck": bottleneck}
+        self._block_args: dict[str, Any] = {"bn_config": bn_config, "bottleneck": bottleneck}
         self.channels = channels
         built = 1 if use_layer_stack else num_blocks
         self.blocks = tuple(

@@ -57,7 +57,7 @@ def trace_state() -> Any:
 
 def _stack_trace_types() -> list[str]:
     """Old JAX: the names of the trace types on the current thread's trace stack."""
-    stack = jax.core.thread_local_state.trace_state.trace_stack
+    stack = jax.core.thread_local_state.trace_state.trace_stack  # type: ignore[attr-defined]  # JAX < 0.4.36 only
     return [m.trace_type.__name__ for m in (*stack.stack, stack.dynamic)]
 
 
@@ -118,7 +118,7 @@ def finished_trace_test() -> Callable[[Any], bool] | None:
             return trace is not None and id(trace) not in live
 
         return finished_stackless
-    stack = jax.core.thread_local_state.trace_state.trace_stack
+    stack = jax.core.thread_local_state.trace_state.trace_stack  # type: ignore[attr-defined]  # JAX < 0.4.36 only
     live_mains = {id(m) for m in (*stack.stack, stack.dynamic)}
 
     def finished(tracer: Any) -> bool:

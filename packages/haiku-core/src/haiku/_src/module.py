@@ -107,7 +107,12 @@ def _wrap_method(method_name: str, method: Callable) -> Callable:
             with jax.named_scope(name):
                 if hooks.GLOBAL_INTERCEPTORS or HOOKS.interceptors:
                     out = _intercepted_call(
-                        method, method_name, self, wrapped._hk_orig_class, args, kwargs
+                        method,
+                        method_name,
+                        self,
+                        wrapped._hk_orig_class,  # type: ignore[attr-defined]  # set below
+                        args,
+                        kwargs,
                     )
                 else:
                     out = method(self, *args, **kwargs)
@@ -120,7 +125,7 @@ def _wrap_method(method_name: str, method: Callable) -> Callable:
     wrapped._hk_wrapped = True  # type: ignore[attr-defined]  # functions take attributes
     # The class defining the method (interceptors are told it); the metaclass sets it
     # once the class exists.
-    wrapped._hk_orig_class = None  # type: ignore[attr-defined]
+    wrapped._hk_orig_class = None  # type: ignore[attr-defined]  # as above
     return wrapped
 
 

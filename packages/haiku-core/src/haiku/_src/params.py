@@ -70,8 +70,15 @@ class GetterContext(NamedTuple):
     original_init: Initializer | None
     lifted_prefix_name: str | None
 
-    module_name = property(full_name_module)
-    name = property(full_name_leaf)
+    @property
+    def module_name(self) -> str:
+        """The module part of ``full_name`` (``"~"`` outside of any module)."""
+        return full_name_module(self)
+
+    @property
+    def name(self) -> str:
+        """The value's own name, the last part of ``full_name``."""
+        return full_name_leaf(self)
 
 
 def make_context(frame: Frame, bundle_name: str, name: str, shape, dtype, init) -> GetterContext:

@@ -58,8 +58,15 @@ class SetterContext(NamedTuple):
     original_shape: Sequence[int] | None  # None when the value has no shape
     lifted_prefix_name: str | None
 
-    module_name = property(full_name_module)
-    name = property(full_name_leaf)
+    @property
+    def module_name(self) -> str:
+        """The module part of ``full_name`` (``"~"`` outside of any module)."""
+        return full_name_module(self)
+
+    @property
+    def name(self) -> str:
+        """The value's own name, the last part of ``full_name``."""
+        return full_name_leaf(self)
 
 
 def get_state(
