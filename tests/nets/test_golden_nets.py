@@ -85,8 +85,13 @@ def test_init_is_bit_identical(name):
             if want.ndim == 1 and want.size < got.size:
                 got = got.ravel()[: want.size]
             # Params: a few ulp. State (moving averages of a forward pass through
-            # convolutions, whose CPU kernels also vary by processor): float tolerance.
-            tol = (8 * np.finfo(np.float32).eps, 1e-7) if prefix == "params" else (1e-4, 1e-5)
+            # convolutions, whose CPU kernels also vary by processor, e.g. oneDNN on Intel
+            # AMX): 0.5% of the array's largest value. Measured: dm-haiku 0.0.17 on an Intel
+            # Xeon (AVX512/AMX) is 0.13% of it away from the golden (recorded on AMD EPYC).
+            if prefix == "params":
+                tol = (8 * np.finfo(np.float32).eps, 1e-7)
+            else:
+                tol = (1e-4, max(1e-5, 5e-3 * float(np.max(np.abs(want), initial=0.0))))
             np.testing.assert_allclose(
                 got, want.reshape(got.shape), rtol=tol[0], atol=tol[1], err_msg=key
             )
@@ -108,15 +113,28 @@ def test_outputs_state_and_grads(name):
     expected = {k: v for k, v in golden.items() if not k.startswith(("in|", "params|", "state|"))}
     assert sorted(ours) == sorted(expected)
     atol = 1e-4 if name.startswith("resnet") else 1e-5
+    # Whether this processor's convolutions reproduce the golden's init state exactly.
+    other_cpu = False
     if case.kind == "big":
         # ResNet-18 in training mode on 2 examples: batch statistics of the deep, 1x1
         # feature maps amplify the processor-dependent rounding of XLA's CPU convolutions
         # (and of the init, see above) to ~5e-3 on some machines.
         atol = 1e-2
+        other_cpu = cases.digests(state) != META[name]["state_digests"]
     for key, want in expected.items():
         got = ours[key]
         assert got.dtype == want.dtype and got.shape == want.shape, key
         if np.issubdtype(want.dtype, np.floating):
-            np.testing.assert_allclose(got, want, atol=atol, rtol=1e-4, err_msg=key)
+            try:
+                np.testing.assert_allclose(got, want, atol=atol, rtol=1e-4, err_msg=key)
+            except AssertionError:
+                if not other_cpu:
+                    raise
+                # Where even the init state differs (oneDNN/AMX convolutions on Intel), the
+                # training step drifts further. Measured on an Intel Xeon: dm-haiku 0.0.17
+                # there (bit-identical to us) is up to 4.2% of the array's largest value
+                # from the golden (logits: 0.17 of 4.04); allow 10%.
+                scale = float(np.max(np.abs(want), initial=0.0))
+                np.testing.assert_allclose(got, want, atol=0.1 * scale, rtol=1e-4, err_msg=key)
         else:
             np.testing.assert_array_equal(got, want, err_msg=key)
