@@ -16,7 +16,6 @@ from haiku_layers._utils import check_callables, check_size
 from haiku_layers.linear import Linear
 
 
-
 def add_batch(nest: Any, batch_size: int | None) -> Any:
     """Broadcasts every leaf of ``nest`` to a new leading axis of ``batch_size``."""
     if batch_size is None:
