@@ -7,6 +7,7 @@ from typing import Any
 
 import jax.numpy as jnp
 
+from haiku.initializers import Initializer
 from haiku_layers._errors import IndexValueError, ZeroDivisionValueError
 
 AxisSpec = int | Iterable[int] | slice
@@ -92,14 +93,28 @@ def check_init_args(
         )
 
 
+class ScaleOffsetAttributes:
+    """Declares the attributes :func:`set_scale_offset` stores, for type checkers.
+
+    A base of the normalisation layers that call it; annotations without values
+    create no class attributes, so instances read what the constructor stored.
+    """
+
+    eps: float
+    create_scale: bool
+    create_offset: bool
+    scale_init: Initializer
+    offset_init: Initializer
+
+
 def set_scale_offset(
-    module: Any,
+    module: ScaleOffsetAttributes,
     layer: str,
     eps: float,
     create_scale: bool,
-    scale_init: Any,
+    scale_init: Initializer | None,
     create_offset: bool,
-    offset_init: Any,
+    offset_init: Initializer | None,
 ) -> None:
     """Checks and stores the ``eps``/scale/offset arguments of a normalisation layer.
 

@@ -10,13 +10,18 @@ import numpy as np
 
 import haiku as hk
 from haiku.initializers import Initializer
-from haiku_layers._axes import check_call_args, in_range_axes, set_scale_offset
+from haiku_layers._axes import (
+    ScaleOffsetAttributes,
+    check_call_args,
+    in_range_axes,
+    set_scale_offset,
+)
 from haiku_layers._utils import check_decay
 from haiku_layers.data_format import get_channel_index
 from haiku_layers.moving_averages import ExponentialMovingAverage
 
 
-class BatchNorm(hk.Module):
+class BatchNorm(hk.Module, ScaleOffsetAttributes):
     """Normalises inputs by their batch mean and variance.
 
     In training (``is_training=True``) or with ``test_local_stats=True`` the

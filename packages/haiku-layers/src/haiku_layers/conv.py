@@ -68,8 +68,27 @@ def normalize_padding(
     return tuple(pad_lib.create_from_tuple(pairs, n))
 
 
+class ConvAttributes:
+    """Declares the attributes :func:`set_conv_args` stores, for type checkers.
+
+    A base of the convolutions that call it; annotations without values create no
+    class attributes, so instances read what the constructor stored.
+    """
+
+    num_spatial_dims: int
+    kernel_shape: tuple[int, ...]
+    stride: tuple[int, ...]
+    padding: str | tuple[tuple[int, int], ...]
+    with_bias: bool
+    w_init: hk.initializers.Initializer | None
+    b_init: hk.initializers.Initializer
+    data_format: str
+    channel_index: int
+    dimension_numbers: jax.lax.ConvDimensionNumbers
+
+
 def set_conv_args(
-    module: hk.Module,
+    module: ConvAttributes,
     num_spatial_dims: int,
     kernel_shape: int | Sequence[int],
     stride: int | Sequence[int],
@@ -117,7 +136,7 @@ def _check_rank(layer: str, inputs: jax.Array, n: int, allow_unbatched: bool = T
         )
 
 
-class ConvND(hk.Module):
+class ConvND(hk.Module, ConvAttributes):
     """N-d convolution with an optional bias.
 
     The kernel ``w`` has shape ``kernel_shape + (C_in // feature_group_count,

@@ -11,10 +11,10 @@ import haiku as hk
 from haiku_layers._bias_add import add_bias
 from haiku_layers._errors import TypeValueError
 from haiku_layers._utils import check_size, replicate
-from haiku_layers.conv import Padding, set_conv_args
+from haiku_layers.conv import ConvAttributes, Padding, set_conv_args
 
 
-class _DepthwiseConvND(hk.Module):
+class _DepthwiseConvND(hk.Module, ConvAttributes):
     """Depthwise convolution over ``num_spatial_dims`` axes.
 
     Each input channel is convolved with its own ``channel_multiplier`` filters,

@@ -9,6 +9,7 @@ import haiku as hk
 from haiku.initializers import Initializer
 from haiku_layers._axes import (
     AxisSpec,
+    ScaleOffsetAttributes,
     check_call_args,
     set_scale_offset,
     to_abs_axes,
@@ -18,7 +19,7 @@ from haiku_layers._errors import IndexValueError, TypeValueError, ZeroDivisionVa
 from haiku_layers.data_format import get_channel_index
 
 
-class GroupNorm(hk.Module):
+class GroupNorm(hk.Module, ScaleOffsetAttributes):
     """Splits the channels into ``groups`` and normalises each group.
 
     The channel axis is reshaped to ``(groups, C // groups)``; mean and

@@ -9,6 +9,7 @@ import haiku as hk
 from haiku.initializers import Initializer
 from haiku_layers._axes import (
     AxisSpec,
+    ScaleOffsetAttributes,
     check_call_args,
     set_scale_offset,
     to_abs_axes,
@@ -17,7 +18,7 @@ from haiku_layers._axes import (
 from haiku_layers.data_format import get_channel_index
 
 
-class LayerNorm(hk.Module):
+class LayerNorm(hk.Module, ScaleOffsetAttributes):
     """Normalises each example over ``axis``, then scales and offsets.
 
     ``out = scale * rsqrt(var + eps) * (x - mean) + offset`` with ``mean`` and

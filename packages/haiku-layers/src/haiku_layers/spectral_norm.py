@@ -16,11 +16,10 @@ def _l2_normalize(x: jax.Array, eps: float) -> jax.Array:
     return x * jax.lax.rsqrt(jnp.sum(x * x, keepdims=True) + eps)
 
 
-def _set_power_iteration_args(module: hk.Module, layer: str, eps: float, n_steps: int) -> None:
+def _checked_n_steps(layer: str, n_steps: int) -> int:
     if not isinstance(n_steps, int) or n_steps < 1:
         raise ValueError(f"{layer}: `n_steps` must be an int >= 1, got {n_steps!r}.")
-    module.eps = eps
-    module.n_steps = n_steps
+    return n_steps
 
 
 class SpectralNorm(hk.Module):
@@ -49,7 +48,8 @@ class SpectralNorm(hk.Module):
           name: module name.
         """
         super().__init__(name=name)
-        _set_power_iteration_args(self, "SpectralNorm", eps, n_steps)
+        self.eps = eps
+        self.n_steps = _checked_n_steps("SpectralNorm", n_steps)
 
     def __call__(
         self, value: jax.Array, update_stats: bool = True, error_on_non_matrix: bool = False
@@ -134,7 +134,8 @@ class SNParamsTree(hk.Module):
           name: module name.
         """
         super().__init__(name=name)
-        _set_power_iteration_args(self, "SNParamsTree", eps, n_steps)
+        self.eps = eps
+        self.n_steps = _checked_n_steps("SNParamsTree", n_steps)
         self._ignore = re.compile(ignore_regex) if ignore_regex else None
 
     def __call__(
