@@ -88,10 +88,14 @@ def _run(code: str, **env) -> str:
     return result.stdout.strip()
 
 
+# haiku-jaxwrap's additions beyond dm-haiku (docs/beyond_dm_haiku.md).
+JAXWRAP_BEYOND = {"tie_parameters", "apply_submodule"}
+
+
 @needs_all
 def test_all_matches_dm_haiku():
-    assert set(hk.experimental.__all__) == DM_HAIKU_ALL
-    assert len(hk.experimental.__all__) == 36
+    assert set(hk.experimental.__all__) == DM_HAIKU_ALL | JAXWRAP_BEYOND
+    assert len(hk.experimental.__all__) == 36 + len(JAXWRAP_BEYOND)
     assert sorted(hk.experimental.jaxpr_info.__all__) == sorted(
         [
             "as_html",
@@ -109,6 +113,7 @@ def test_all_matches_dm_haiku():
 
 def test_all_lists_core_names_plus_the_installed_plugins():
     expected = DM_HAIKU_ALL - (set() if HAS_JAXWRAP else JAXWRAP) - (set() if HAS_TOOLS else TOOLS)
+    expected |= JAXWRAP_BEYOND if HAS_JAXWRAP else set()
     assert set(hk.experimental.__all__) == expected
     # `import *` works whatever is installed: every listed name resolves.
     namespace: dict = {}
