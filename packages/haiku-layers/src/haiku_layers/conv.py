@@ -11,8 +11,8 @@ import jax.numpy as jnp
 
 import haiku as hk
 from haiku_layers import pad as pad_lib
-from haiku_layers._bias_add import add_bias
 from haiku_layers._errors import RuntimeValueError, ValueTypeError
+from haiku_layers._staged import add_bias
 from haiku_layers._utils import check_size, non_float_input_error, replicate
 from haiku_layers.data_format import get_channel_index
 

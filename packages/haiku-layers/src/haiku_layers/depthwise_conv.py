@@ -8,8 +8,8 @@ from collections.abc import Sequence
 import jax
 
 import haiku as hk
-from haiku_layers._bias_add import add_bias
 from haiku_layers._errors import TypeValueError
+from haiku_layers._staged import add_bias
 from haiku_layers._utils import check_size, replicate
 from haiku_layers.conv import ConvAttributes, Padding, set_conv_args
 

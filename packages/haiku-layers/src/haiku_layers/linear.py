@@ -8,7 +8,7 @@ import jax
 import jax.numpy as jnp
 
 import haiku as hk
-from haiku_layers._bias_add import add_bias
+from haiku_layers._staged import dense
 from haiku_layers._utils import check_size, non_float_input_error
 
 
@@ -78,8 +78,7 @@ class Linear(hk.Module):
             if jnp.issubdtype(dtype, jnp.inexact):
                 raise
             raise non_float_input_error(self.module_name, "Linear", dtype) from e
-        out = jnp.dot(inputs, w, precision=precision)
+        b = None
         if self.with_bias:
             b = hk.get_parameter("b", [self.output_size], dtype, init=self.b_init)
-            out = add_bias(out, b)
-        return out
+        return dense(inputs, w, b, precision)

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable
 import jax
 
 import haiku as hk
+from haiku_nets._activations import activate
 from haiku_nets._checks import check_sizes
 
 Activation = Callable[[jax.Array], jax.Array]
@@ -108,7 +109,7 @@ class MLP(hk.Module):
             if i < last or self.activate_final:
                 if keys is not None and dropout_rate is not None:  # both or neither (above)
                     out = hk.dropout(next(keys), dropout_rate, out)
-                out = self.activation(out)
+                out = activate(self.activation, out)
         return out
 
     def reverse(self, activate_final: bool | None = None, name: str | None = None) -> MLP:

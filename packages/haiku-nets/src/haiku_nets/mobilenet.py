@@ -8,6 +8,7 @@ import jax
 import jax.numpy as jnp
 
 import haiku as hk
+from haiku_nets._activations import relu
 
 _BN_DECAY = 0.999
 
@@ -50,10 +51,10 @@ class MobileNetV1Block(hk.Module):
         out = depthwise(inputs)
         if self.use_bn:
             out = _batch_norm()(out, is_training)
-        out = pointwise(jax.nn.relu(out))
+        out = pointwise(relu(out))
         if self.use_bn:
             out = _batch_norm()(out, is_training)
-        return jax.nn.relu(out)
+        return relu(out)
 
 
 class MobileNetV1(hk.Module):
@@ -134,7 +135,7 @@ class MobileNetV1(hk.Module):
         )(inputs)
         if self.use_bn:
             out = _batch_norm()(out, is_training)
-        out = jax.nn.relu(out)
+        out = relu(out)
         for channels, stride in zip(self.channels, self.strides):
             out = MobileNetV1Block(channels, stride, self.use_bn)(out, is_training)
         out = hk.Flatten()(jnp.mean(out, axis=(1, 2)))

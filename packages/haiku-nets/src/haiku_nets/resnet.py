@@ -10,6 +10,7 @@ import jax.numpy as jnp
 
 import haiku as hk
 from haiku_nets import stacking
+from haiku_nets._activations import relu
 
 Stride = int | Sequence[int]
 _NUM_GROUPS = 4
@@ -101,8 +102,8 @@ class BlockV1(hk.Module):
         for i, (conv, bn) in enumerate(self.layers):
             out = bn(conv(out), is_training, test_local_stats)
             if i < last:
-                out = jax.nn.relu(out)
-        return jax.nn.relu(out + shortcut)
+                out = relu(out)
+        return relu(out + shortcut)
 
 
 class BlockV2(hk.Module):
@@ -160,7 +161,7 @@ class BlockV2(hk.Module):
         """Applies the block to NHWC ``inputs``."""
         out = shortcut = inputs
         for i, (conv, bn) in enumerate(self.layers):
-            out = jax.nn.relu(bn(out, is_training, test_local_stats))
+            out = relu(bn(out, is_training, test_local_stats))
             if i == 0 and self.use_projection:
                 shortcut = self.proj_conv(out)
             out = conv(out)
@@ -486,12 +487,12 @@ class ResNet(hk.Module):
         """
         out = self.initial_conv(inputs)
         if not self.resnet_v2:
-            out = jax.nn.relu(self.initial_batchnorm(out, is_training, test_local_stats))
+            out = relu(self.initial_batchnorm(out, is_training, test_local_stats))
         out = hk.max_pool(out, window_shape=(1, 3, 3, 1), strides=(1, 2, 2, 1), padding="SAME")
         for group in self.block_groups:
             out = group(out, is_training, test_local_stats)
         if self.resnet_v2:
-            out = jax.nn.relu(self.final_batchnorm(out, is_training, test_local_stats))
+            out = relu(self.final_batchnorm(out, is_training, test_local_stats))
         return self.logits(jnp.mean(out, axis=(1, 2)))
 
 

@@ -1,0 +1,79 @@
+"""Layer math staged through cached, inlined ``jax.jit`` kernels (private; the tracing hot path).
+
+Tracing a layer op by op re-runs JAX's Python for every ``jnp`` call: shape promotion,
+abstract evaluation, and for a ``jnp.dot`` a jit cache lookup of its own. A kernel here is a
+``jax.jit(..., inline=True)`` function: the first trace for given shapes and dtypes is cached,
+and every later call pastes the cached equations into the caller's trace. The equations are
+exactly those the op-by-op code emits (same primitives, shapes and parameters), so jaxprs,
+compiled HLO, gradients and numerics are unchanged; only the Python work per call shrinks.
+Measured on ``hk.nets.MLP([64] * 100)``: tracing ``apply`` took 0.93x the time of the
+hand-written ``jnp.dot(x, w) + b`` (1.08x before, op by op).
+
+Kernels are used only while staging into a jaxpr (``jit``, ``make_jaxpr``, ``scan``...).
+Evaluated op by op (eagerly, or under ``grad``/``vmap`` outside ``jit``), one fused executable
+could round differently from separate ops (XLA may fuse the bias into the matmul), so that
+code runs op by op, as dm-haiku does.
+
+>>> import jax, jax.numpy as jnp
+>>> add_bias(jnp.zeros([2, 3]), jnp.arange(3.)).tolist()
+[[0.0, 1.0, 2.0], [0.0, 1.0, 2.0]]
+>>> jaxpr = jax.make_jaxpr(dense)(jnp.ones([2, 4]), jnp.ones([4, 3]), jnp.ones([3]), None)
+>>> [eqn.primitive.name for eqn in jaxpr.eqns]  # no nested call: the kernel is inlined
+['dot_general', 'broadcast_in_dim', 'add']
+"""
+
+from __future__ import annotations
+
+import functools
+
+import jax
+import jax.numpy as jnp
+
+from haiku_layers._jax_compat import Tracer, is_staging
+
+
+def _broadcast_add(out: jax.Array, b: jax.Array) -> jax.Array:
+    """``out + b``, with ``b`` explicitly broadcast against the trailing axes of ``out``.
+
+    The explicit ``broadcast_in_dim`` gives exactly dm-haiku's equations (it broadcasts
+    with ``jnp.broadcast_to``) and never trips ``jax_numpy_rank_promotion="raise"``.
+    """
+    if b.shape != out.shape:
+        b = jax.lax.broadcast_in_dim(b, out.shape, tuple(range(out.ndim - b.ndim, out.ndim)))
+    if b.dtype == out.dtype:  # skip jnp's promotion logic: same equation
+        return jax.lax.add(out, b)
+    return out + b
+
+
+_staged_add = jax.jit(_broadcast_add, inline=True)
+
+
+@functools.partial(jax.jit, static_argnums=3, inline=True)
+def _staged_dense(
+    x: jax.Array, w: jax.Array, b: jax.Array | None, precision: jax.lax.Precision | None
+) -> jax.Array:
+    out = jnp.dot(x, w, precision=precision)
+    return out if b is None else _broadcast_add(out, b)
+
+
+def add_bias(out: jax.Array, b: jax.Array) -> jax.Array:
+    """``out + b`` with ``b`` broadcast against the trailing axes of ``out``.
+
+    Staged: one cached kernel (see the module docstring). Eagerly, under the default
+    ``jax_numpy_rank_promotion="allow"``, one plain add: one dispatch instead of two.
+    """
+    if is_staging(out) or is_staging(b):
+        return _staged_add(out, b)
+    if isinstance(out, Tracer) or jax.config.jax_numpy_rank_promotion != "allow":  # type: ignore[attr-defined]  # a dynamic jax.config flag
+        return _broadcast_add(out, b)  # op by op, with dm-haiku's explicit broadcast
+    return out + b
+
+
+def dense(
+    x: jax.Array, w: jax.Array, b: jax.Array | None, precision: jax.lax.Precision | None
+) -> jax.Array:
+    """``jnp.dot(x, w, precision=precision)``, plus ``b`` (broadcast) unless it is None."""
+    if is_staging(x) or is_staging(w):
+        return _staged_dense(x, w, b, precision)
+    out = jnp.dot(x, w, precision=precision)
+    return out if b is None else add_bias(out, b)
