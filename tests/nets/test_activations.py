@@ -10,9 +10,7 @@ import pytest
 import haiku as hk
 from haiku_nets import _activations
 
-STAGED = sorted(
-    {fn.__wrapped__ for fn in _activations._STAGED.values()}, key=lambda f: f.__name__
-)
+STAGED = sorted({fn for fn in _activations._ACTIVATIONS if fn}, key=lambda f: f.__name__)
 
 
 def _sample(dtype=jnp.float32) -> jax.Array:

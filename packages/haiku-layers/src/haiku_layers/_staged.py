@@ -25,6 +25,8 @@ code runs op by op, as dm-haiku does.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
+from typing import Any
 
 import jax
 import jax.numpy as jnp
@@ -77,3 +79,25 @@ def dense(
         return _staged_dense(x, w, b, precision)
     out = jnp.dot(x, w, precision=precision)
     return out if b is None else add_bias(out, b)
+
+
+class Kernel:
+    """A pure function of arrays run as a cached inline ``jit`` while staging, else as is.
+
+    ``static_argnums`` name the hashable Python arguments (axes, flags, sizes). Which path
+    runs is decided by the first argument (the layer's input).
+
+    >>> import jax, jax.numpy as jnp
+    >>> double = Kernel(lambda x, k: x * k, static_argnums=1)
+    >>> double(jnp.ones(2), 2.0).tolist(), jax.jit(lambda x: double(x, 3.0))(jnp.ones(2)).tolist()
+    ([2.0, 2.0], [3.0, 3.0])
+    """
+
+    __slots__ = ("fn", "jitted")
+
+    def __init__(self, fn: Callable, static_argnums: int | tuple[int, ...] = ()):
+        self.fn = fn
+        self.jitted = jax.jit(fn, static_argnums=static_argnums, inline=True)
+
+    def __call__(self, x: Any, *args: Any) -> Any:
+        return (self.jitted if is_staging(x) else self.fn)(x, *args)

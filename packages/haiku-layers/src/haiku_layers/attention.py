@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import warnings
+from typing import Any
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 
 import haiku as hk
+from haiku_layers._staged import Kernel
 from haiku_layers._utils import check_size
 from haiku_layers.linear import Linear
 
@@ -124,10 +126,9 @@ class MultiHeadAttention(hk.Module):
         k = self._linear_projection(key, self.key_size, "key")
         v = self._linear_projection(value, self.value_size, "value")
         try:
-            logits = jnp.einsum("...thd,...Thd->...htT", q, k)
+            logits = _scaled_logits(q, k, self.key_size, key.dtype)
         except (TypeError, ValueError) as e:
             raise self._batch_error(query, key, value) from e
-        logits = logits / np.sqrt(self.key_size).astype(key.dtype)
         if mask is not None:
             if mask.ndim != logits.ndim:
                 raise ValueError(
@@ -136,7 +137,7 @@ class MultiHeadAttention(hk.Module):
                     f"{logits.shape}); add size-1 axes to the mask."
                 )
             try:
-                logits = jnp.where(mask, logits, -1e30)
+                weights = _masked_softmax(logits, mask)
             except (TypeError, ValueError) as e:
                 raise ValueError(
                     f"{self.module_name}: mask of shape {mask.shape} does not broadcast to the "
@@ -144,12 +145,12 @@ class MultiHeadAttention(hk.Module):
                     f"{query.shape} and key {key.shape}). Give the mask shape [..., 1 or "
                     f"{self.num_heads}, {logits.shape[-2]}, {logits.shape[-1]}]."
                 ) from e
-        weights = jax.nn.softmax(logits)
+        else:
+            weights = _softmax(logits)
         try:
-            attn = jnp.einsum("...htT,...Thd->...thd", weights, v)
+            attn = _weighted_values(weights, v, (*lead, seq_len))
         except (TypeError, ValueError) as e:
             raise self._batch_error(query, key, value) from e
-        attn = jnp.reshape(attn, (*lead, seq_len, -1))
         final = Linear(
             self.model_size, w_init=self.w_init, with_bias=self.with_bias, b_init=self.b_init
         )
@@ -175,3 +176,28 @@ class MultiHeadAttention(hk.Module):
         )(x)
         *lead, _ = x.shape
         return y.reshape((*lead, self.num_heads, head_size))
+
+
+def _scaled_logits_fn(q: jax.Array, k: jax.Array, key_size: int, key_dtype: Any) -> jax.Array:
+    logits = jnp.einsum("...thd,...Thd->...htT", q, k)
+    return logits / np.sqrt(key_size).astype(key_dtype)  # the input key's dtype, as dm-haiku
+
+
+def _masked_softmax_fn(logits: jax.Array, mask: jax.Array) -> jax.Array:
+    return jax.nn.softmax(jnp.where(mask, logits, -1e30))
+
+
+def _weighted_values_fn(
+    weights: jax.Array, v: jax.Array, leading_shape: tuple[int, ...]
+) -> jax.Array:
+    """``[..., H, T, T'] x [..., T', H, D] -> [*leading_shape, H * D]``."""
+    attn = jnp.einsum("...htT,...Thd->...thd", weights, v)
+    return jnp.reshape(attn, (*leading_shape, -1))
+
+
+# Staged while tracing (haiku_layers._staged): einsum's contraction planning and softmax's
+# custom_jvp are traced once per shape instead of on every call.
+_scaled_logits = Kernel(_scaled_logits_fn, static_argnums=(2, 3))
+_masked_softmax = Kernel(_masked_softmax_fn)
+_softmax = Kernel(jax.nn.softmax)
+_weighted_values = Kernel(_weighted_values_fn, static_argnums=2)

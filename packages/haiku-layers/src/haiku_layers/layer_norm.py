@@ -15,6 +15,7 @@ from haiku_layers._axes import (
     to_abs_axes,
     to_axes_or_slice,
 )
+from haiku_layers._staged import Kernel
 from haiku_layers.data_format import get_channel_index
 
 
@@ -90,15 +91,13 @@ class LayerNorm(hk.Module, ScaleOffsetAttributes):
         axis = self.axis
         if isinstance(axis, slice):
             axis = tuple(range(ndim)[axis])
+        elif isinstance(axis, list):
+            axis = tuple(axis)
         try:
-            mean = jnp.mean(inputs, axis=axis, keepdims=True)
+            mean, variance = _moments(inputs, axis, self.use_fast_variance)
         except (IndexError, ValueError):
             to_abs_axes(axis, ndim, self._layer)  # Raises a clear error for a bad axis.
             raise
-        if self.use_fast_variance:
-            variance = jnp.mean(jnp.square(inputs), axis=axis, keepdims=True) - jnp.square(mean)
-        else:
-            variance = jnp.var(inputs, axis=axis, keepdims=True)
 
         param_axis = to_abs_axes(self.param_axis, ndim, self._layer)
         if param_axis == (ndim - 1,):
@@ -111,19 +110,47 @@ class LayerNorm(hk.Module, ScaleOffsetAttributes):
         if self.create_offset:
             offset = hk.get_parameter("offset", param_shape, dtype, init=self.offset_init)
 
-        eps = jax.lax.convert_element_type(self.eps, variance.dtype)
-        inv = jax.lax.rsqrt(variance + eps)
-        # Rank-matched operands keep this valid under jax_numpy_rank_promotion='raise'.
-        if scale is not None:
-            if jnp.ndim(scale) != ndim:
-                scale = jnp.broadcast_to(scale, inputs.shape)
-            inv = scale * inv
-        out = inv * (inputs - mean)
-        if offset is not None:
-            if jnp.ndim(offset) != ndim:
-                offset = jnp.broadcast_to(offset, inputs.shape)
-            out = out + offset
-        return out
+        if isinstance(self.eps, (int, float)):
+            return _normalize(inputs, mean, variance, scale, offset, self.eps)
+        return _normalize.fn(inputs, mean, variance, scale, offset, self.eps)
+
+
+def _mean_and_variance(
+    inputs: jax.Array, axis: int | tuple[int, ...], fast_variance: bool
+) -> tuple[jax.Array, jax.Array]:
+    mean = jnp.mean(inputs, axis=axis, keepdims=True)
+    if fast_variance:
+        variance = jnp.mean(jnp.square(inputs), axis=axis, keepdims=True) - jnp.square(mean)
+    else:
+        variance = jnp.var(inputs, axis=axis, keepdims=True)
+    return mean, variance
+
+
+def _scale_and_offset(
+    inputs: jax.Array,
+    mean: jax.Array,
+    variance: jax.Array,
+    scale: jax.Array | None,
+    offset: jax.Array | None,
+    eps: float,
+) -> jax.Array:
+    ndim = inputs.ndim
+    inv = jax.lax.rsqrt(variance + jax.lax.convert_element_type(eps, variance.dtype))
+    # Rank-matched operands keep this valid under jax_numpy_rank_promotion='raise'.
+    if scale is not None:
+        if jnp.ndim(scale) != ndim:
+            scale = jnp.broadcast_to(scale, inputs.shape)
+        inv = scale * inv
+    out = inv * (inputs - mean)
+    if offset is not None:
+        if jnp.ndim(offset) != ndim:
+            offset = jnp.broadcast_to(offset, inputs.shape)
+        out = out + offset
+    return out
+
+
+_moments = Kernel(_mean_and_variance, static_argnums=(1, 2))
+_normalize = Kernel(_scale_and_offset, static_argnums=5)
 
 
 class InstanceNorm(LayerNorm):

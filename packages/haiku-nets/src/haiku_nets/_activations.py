@@ -59,7 +59,7 @@ def _compiled_whole(fn: Callable) -> bool:
 # Keyed by id(): user activations need not be hashable; these functions live as long as JAX.
 _STAGED: dict[int, Callable] = {id(fn): jax.jit(fn, inline=True) for fn in _ACTIVATIONS if fn}
 _STAGED_EAGER: dict[int, Callable] = {
-    key: staged for key, staged in _STAGED.items() if _compiled_whole(staged.__wrapped__)
+    id(fn): _STAGED[id(fn)] for fn in _ACTIVATIONS if fn and _compiled_whole(fn)
 }
 
 
