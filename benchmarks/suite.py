@@ -37,7 +37,7 @@ JOBS = [
     ("train_step", ["--only", "lstm,raw.lstm", "--compiles", "2"], True),
     ("train_step", ["--only", "transformer", "--compiles", "1", "--steps", "15"], True),
     ("train_step", ["--only", "resnet18", "--compiles", "1", "--steps", "10"], True),
-    ("layer_stack_depths", ["--depths", "8,32,128"], False),
+    ("layer_stack_depths", ["--depths", "8,32,128", "--repeats", "3"], False),
 ]
 QUICK = {"train_step": ["--compiles", "1", "--steps", "10"], "mlp_overhead": ["--repeats", "5"]}
 
