@@ -105,3 +105,61 @@ def test_linear_apply_jaxpr_is_a_flat_op_sequence_under_vmap_and_scan():
 
     out = jax.jit(scanned)(params, x[None].repeat(5, 0))
     np.testing.assert_array_equal(out[0], f.apply(params, x))
+
+
+def _stablehlo(fn, *args) -> str:
+    """StableHLO text without source locations (they name the kernel files)."""
+    text = jax.jit(fn).lower(*args).as_text()
+    return "\n".join(line.split(" loc(")[0] for line in text.splitlines() if "#loc" not in line[:5])
+
+
+def _layer_cases():
+    mask = jnp.tril(jnp.ones([1, 1, 5, 5], bool))
+
+    def attention(x, mask=None):
+        init = hk.initializers.VarianceScaling(1.0)
+        return hk.MultiHeadAttention(2, 3, w_init=init)(x, x, x, mask=mask)
+
+    return {
+        "linear": (lambda x: hk.Linear(6)(x), (3, 5, 4)),
+        "conv2d": (lambda x: hk.Conv2D(3, 3)(x), (2, 6, 6, 4)),
+        "layer_norm": (lambda x: hk.LayerNorm(-1, True, True)(x), (3, 5, 4)),
+        "layer_norm_fast_slice": (
+            lambda x: hk.LayerNorm(slice(1, None), True, False, use_fast_variance=True)(x),
+            (3, 5, 4),
+        ),
+        "batch_norm_train": (
+            lambda x: hk.BatchNorm(True, True, 0.9)(x, is_training=True),
+            (2, 6, 6, 4),
+        ),
+        "batch_norm_eval_no_scale": (
+            lambda x: hk.BatchNorm(False, False, 0.9)(x, is_training=hk.running_init()),
+            (2, 6, 6, 4),
+        ),
+        "attention_masked": (
+            lambda x: attention(x, mask),
+            (2, 5, 4),
+        ),
+        "attention": (attention, (2, 5, 4)),
+    }
+
+
+@pytest.mark.parametrize("name", list(_layer_cases()))
+def test_staged_layers_compile_to_the_op_by_op_program(name, monkeypatch):
+    forward, shape = _layer_cases()[name]
+    f = hk.transform_with_state(forward)
+    x = jax.random.normal(jax.random.PRNGKey(0), shape)
+    params, state = f.init(jax.random.PRNGKey(1), x)
+
+    def apply(p, s, x):
+        return f.apply(p, s, None, x)[0]
+
+    def loss(p, s, x):
+        return apply(p, s, x).sum()
+
+    staged = [_stablehlo(apply, params, state, x), _stablehlo(jax.grad(loss), params, state, x)]
+    staged_out = jax.jit(apply)(params, state, x)
+    monkeypatch.setattr(_staged, "is_staging", lambda _: False)
+    op_by_op = [_stablehlo(apply, params, state, x), _stablehlo(jax.grad(loss), params, state, x)]
+    assert staged == op_by_op
+    np.testing.assert_array_equal(staged_out, jax.jit(apply)(params, state, x))

@@ -16,6 +16,7 @@ from haiku_layers._axes import (
     in_range_axes,
     set_scale_offset,
 )
+from haiku_layers._staged import Kernel
 from haiku_layers._utils import check_decay
 from haiku_layers.data_format import get_channel_index
 from haiku_layers.moving_averages import ExponentialMovingAverage
@@ -133,8 +134,7 @@ class BatchNorm(hk.Module, ScaleOffsetAttributes):
         dtype = inputs.dtype
 
         if is_training or test_local_stats:
-            mean = jnp.mean(inputs, axes, keepdims=True)
-            mean_of_squares = jnp.mean(jnp.square(inputs), axes, keepdims=True)
+            mean, mean_of_squares = _batch_moments(inputs, axes)
             if self.cross_replica_axis is not None:
                 groups = self.cross_replica_axis_index_groups
                 mean = jax.lax.pmean(mean, self.cross_replica_axis, axis_index_groups=groups)
@@ -155,9 +155,31 @@ class BatchNorm(hk.Module, ScaleOffsetAttributes):
             scale = hk.get_parameter("scale", w_shape, dtype, init=self.scale_init)
         if self.create_offset:
             offset = hk.get_parameter("offset", w_shape, dtype, init=self.offset_init)
-        w = np.ones([], dtype=dtype) if scale is None else scale
-        b = np.zeros([], dtype=dtype) if offset is None else offset
+        if isinstance(self.eps, (int, float)):
+            return _normalize(inputs, mean, var, scale, offset, self.eps)
+        return _normalize.fn(inputs, mean, var, scale, offset, self.eps)
 
-        eps = jax.lax.convert_element_type(self.eps, var.dtype)
-        inv = w * jax.lax.rsqrt(var + eps)
-        return (inputs - mean) * inv + b
+
+def _batch_moments_fn(inputs: jax.Array, axes: tuple[int, ...]) -> tuple[jax.Array, jax.Array]:
+    mean = jnp.mean(inputs, axes, keepdims=True)
+    return mean, jnp.mean(jnp.square(inputs), axes, keepdims=True)
+
+
+def _normalize_fn(
+    inputs: jax.Array,
+    mean: jax.Array,
+    var: jax.Array,
+    scale: jax.Array | None,
+    offset: jax.Array | None,
+    eps: float,
+) -> jax.Array:
+    dtype = inputs.dtype
+    w = np.ones([], dtype=dtype) if scale is None else scale
+    b = np.zeros([], dtype=dtype) if offset is None else offset
+    inv = w * jax.lax.rsqrt(var + jax.lax.convert_element_type(eps, var.dtype))
+    return (inputs - mean) * inv + b
+
+
+# Staged while tracing (haiku_layers._staged): the same equations, traced once per shape.
+_batch_moments = Kernel(_batch_moments_fn, static_argnums=1)
+_normalize = Kernel(_normalize_fn, static_argnums=5)
