@@ -84,20 +84,35 @@ def dense(
 class Kernel:
     """A pure function of arrays run as a cached inline ``jit`` while staging, else as is.
 
-    ``static_argnums`` name the hashable Python arguments (axes, flags, sizes). Which path
-    runs is decided by the first argument (the layer's input).
+    ``static_argnums`` name the Python arguments the result depends on (axes, flags, sizes,
+    ``eps``); a call whose static arguments are not hashable (``eps`` given as an array) runs
+    op by op. Which path runs is decided by the first argument (the layer's input).
 
     >>> import jax, jax.numpy as jnp
     >>> double = Kernel(lambda x, k: x * k, static_argnums=1)
     >>> double(jnp.ones(2), 2.0).tolist(), jax.jit(lambda x: double(x, 3.0))(jnp.ones(2)).tolist()
     ([2.0, 2.0], [3.0, 3.0])
+    >>> jax.jit(lambda x: double(x, jnp.array(3.0)))(jnp.ones(2)).tolist()  # unhashable: as is
+    [3.0, 3.0]
     """
 
-    __slots__ = ("fn", "jitted")
+    __slots__ = ("fn", "jitted", "static_argnums")
 
     def __init__(self, fn: Callable, static_argnums: int | tuple[int, ...] = ()):
         self.fn = fn
+        static = (static_argnums,) if isinstance(static_argnums, int) else static_argnums
+        self.static_argnums = static
         self.jitted = jax.jit(fn, static_argnums=static_argnums, inline=True)
 
     def __call__(self, x: Any, *args: Any) -> Any:
-        return (self.jitted if is_staging(x) else self.fn)(x, *args)
+        if is_staging(x) and all(_hashable(args[i - 1]) for i in self.static_argnums):
+            return self.jitted(x, *args)
+        return self.fn(x, *args)
+
+
+def _hashable(value: Any) -> bool:
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True

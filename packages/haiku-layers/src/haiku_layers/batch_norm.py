@@ -155,9 +155,7 @@ class BatchNorm(hk.Module, ScaleOffsetAttributes):
             scale = hk.get_parameter("scale", w_shape, dtype, init=self.scale_init)
         if self.create_offset:
             offset = hk.get_parameter("offset", w_shape, dtype, init=self.offset_init)
-        if isinstance(self.eps, (int, float)):
-            return _normalize(inputs, mean, var, scale, offset, self.eps)
-        return _normalize.fn(inputs, mean, var, scale, offset, self.eps)
+        return _normalize(inputs, mean, var, scale, offset, self.eps)
 
 
 def _batch_moments_fn(inputs: jax.Array, axes: tuple[int, ...]) -> tuple[jax.Array, jax.Array]:

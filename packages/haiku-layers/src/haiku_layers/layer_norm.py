@@ -110,9 +110,7 @@ class LayerNorm(hk.Module, ScaleOffsetAttributes):
         if self.create_offset:
             offset = hk.get_parameter("offset", param_shape, dtype, init=self.offset_init)
 
-        if isinstance(self.eps, (int, float)):
-            return _normalize(inputs, mean, variance, scale, offset, self.eps)
-        return _normalize.fn(inputs, mean, variance, scale, offset, self.eps)
+        return _normalize(inputs, mean, variance, scale, offset, self.eps)
 
 
 def _mean_and_variance(
