@@ -96,17 +96,22 @@ class Kernel:
     [3.0, 3.0]
     """
 
-    __slots__ = ("fn", "jitted", "static_argnums")
+    __slots__ = ("fn", "_jitted", "static_argnums")
 
     def __init__(self, fn: Callable, static_argnums: int | tuple[int, ...] = ()):
         self.fn = fn
         static = (static_argnums,) if isinstance(static_argnums, int) else static_argnums
         self.static_argnums = static
-        self.jitted = jax.jit(fn, static_argnums=static_argnums, inline=True)
+        self._jitted: Callable | None = None  # built on first use: jax.jit costs ~0.1 ms
 
     def __call__(self, x: Any, *args: Any) -> Any:
         if is_staging(x) and all(_hashable(args[i - 1]) for i in self.static_argnums):
-            return self.jitted(x, *args)
+            jitted = self._jitted
+            if jitted is None:
+                jitted = self._jitted = jax.jit(
+                    self.fn, static_argnums=self.static_argnums, inline=True
+                )
+            return jitted(x, *args)
         return self.fn(x, *args)
 
 

@@ -57,21 +57,24 @@ def _compiled_whole(fn: Callable) -> bool:
 
 
 # Keyed by id(): user activations need not be hashable; these functions live as long as JAX.
-_STAGED: dict[int, Callable] = {id(fn): jax.jit(fn, inline=True) for fn in _ACTIVATIONS if fn}
-_STAGED_EAGER: dict[int, Callable] = {
-    id(fn): _STAGED[id(fn)] for fn in _ACTIVATIONS if fn and _compiled_whole(fn)
-}
+_KNOWN: dict[int, Callable] = {id(fn): fn for fn in _ACTIVATIONS if fn}
+_EAGER_SAFE: frozenset[int] = frozenset(key for key, fn in _KNOWN.items() if _compiled_whole(fn))
+_STAGED: dict[int, Callable] = {}  # twins, built on first use (jax.jit costs ~0.1 ms each)
+
+
+def _twin(key: int) -> Callable:
+    staged = _STAGED.get(key)
+    if staged is None:
+        staged = _STAGED[key] = jax.jit(_KNOWN[key], inline=True)
+    return staged
 
 
 def activate(fn: Callable[[jax.Array], jax.Array], x: jax.Array) -> jax.Array:
     """``fn(x)``; through the cached twin when ``fn`` is a known ``jax.nn`` activation."""
-    if not isinstance(x, Tracer):
-        staged = _STAGED_EAGER.get(id(fn))
-    elif is_staging(x):
-        staged = _STAGED.get(id(fn))
-    else:  # grad/vmap evaluated op by op: keep JAX's own op-by-op numerics
-        return fn(x)
-    return fn(x) if staged is None else staged(x)
+    key = id(fn)
+    if key in _KNOWN and (is_staging(x) if isinstance(x, Tracer) else key in _EAGER_SAFE):
+        return _twin(key)(x)
+    return fn(x)
 
 
 def relu(x: jax.Array) -> jax.Array:
