@@ -12,6 +12,12 @@ import haiku as hk
 _staged = pytest.importorskip("haiku_layers._staged")
 
 
+@pytest.fixture(autouse=True)
+def _always_staged(monkeypatch):
+    """Kernels from the first staged call on (they normally wait for a repeated shape)."""
+    monkeypatch.setattr(_staged, "seen_before", lambda key: True)
+
+
 def _op_by_op_dense(x, w, b, precision=None):
     out = jnp.dot(x, w, precision=precision)
     if b is None:
@@ -164,3 +170,18 @@ def test_staged_layers_compile_to_the_op_by_op_program(name, monkeypatch):
     op_by_op = [_stablehlo(apply, params, state, x), _stablehlo(jax.grad(loss), params, state, x)]
     assert staged == op_by_op
     np.testing.assert_array_equal(staged_out, jax.jit(apply)(params, state, x))
+
+
+def test_a_kernel_is_built_and_used_from_the_second_call_with_a_shape(monkeypatch):
+    monkeypatch.undo()  # the real warm-up rule
+    kernel = _staged.Kernel(lambda x, k: x * k, static_argnums=1)
+    calls = []
+    monkeypatch.setattr(kernel, "fn", lambda x, k: calls.append(x.shape) or x * k)
+    jax.make_jaxpr(lambda x: kernel(x, 2.0))(jnp.ones(3))
+    assert kernel._jitted is None and calls == [(3,)]  # op by op
+    jax.make_jaxpr(lambda x: kernel(x, 2.0))(jnp.ones(3))
+    assert kernel._jitted is not None  # traced into the kernel's cache
+    jax.make_jaxpr(lambda x: kernel(x, 2.0))(jnp.ones(3))
+    assert calls == [(3,), (3,)]  # the third call pasted the cached trace
+    jax.make_jaxpr(lambda x: kernel(x, 2.0))(jnp.ones(4))  # a new shape: op by op again
+    assert calls == [(3,), (3,), (4,)]

@@ -11,6 +11,13 @@ import haiku as hk
 
 _activations = pytest.importorskip("haiku_nets._activations")
 
+
+@pytest.fixture(autouse=True)
+def _always_staged(monkeypatch):
+    """Twins from the first staged call on (they normally wait for a repeated shape)."""
+    monkeypatch.setattr(_activations, "_staged_before", lambda key, x: True)
+
+
 STAGED = sorted({fn for fn in _activations._ACTIVATIONS if fn}, key=lambda f: f.__name__)
 
 
@@ -92,3 +99,15 @@ def test_an_activation_that_uses_haiku_state_still_works():
     params = f.init(jax.random.PRNGKey(0), jnp.ones([1, 2]))
     assert "mlp" in params and params["mlp"]["scale"].shape == ()
     assert jax.jit(f.apply)(params, None, jnp.ones([1, 2])).shape == (1, 2)
+
+
+def test_the_twin_is_used_from_the_second_staged_call_with_a_shape(monkeypatch):
+    monkeypatch.undo()  # the real warm-up rule
+    _activations._SEEN_SHAPES.clear()
+    seen = []
+    monkeypatch.setitem(
+        _activations._STAGED, id(jax.nn.relu), lambda x: seen.append(x.shape) or jax.nn.relu(x)
+    )
+    for _ in range(3):
+        jax.make_jaxpr(lambda x: _activations.activate(jax.nn.relu, x))(jnp.ones(5))
+    assert seen == [(5,), (5,)]  # not the first call

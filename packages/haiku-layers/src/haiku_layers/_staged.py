@@ -24,12 +24,12 @@ code runs op by op, as dm-haiku does.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from typing import Any
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 from haiku_layers._jax_compat import Tracer, is_staging
 
@@ -47,11 +47,7 @@ def _broadcast_add(out: jax.Array, b: jax.Array) -> jax.Array:
     return out + b
 
 
-_staged_add = jax.jit(_broadcast_add, inline=True)
-
-
-@functools.partial(jax.jit, static_argnums=3, inline=True)
-def _staged_dense(
+def _dense(
     x: jax.Array, w: jax.Array, b: jax.Array | None, precision: jax.lax.Precision | None
 ) -> jax.Array:
     out = jnp.dot(x, w, precision=precision)
@@ -64,8 +60,10 @@ def add_bias(out: jax.Array, b: jax.Array) -> jax.Array:
     Staged: one cached kernel (see the module docstring). Eagerly, under the default
     ``jax_numpy_rank_promotion="allow"``, one plain add: one dispatch instead of two.
     """
-    if is_staging(out) or is_staging(b):
+    if is_staging(out):
         return _staged_add(out, b)
+    if is_staging(b):
+        return _staged_add.jitted(out, b)
     if isinstance(out, Tracer) or jax.config.jax_numpy_rank_promotion != "allow":  # type: ignore[attr-defined]  # a dynamic jax.config flag
         return _broadcast_add(out, b)  # op by op, with dm-haiku's explicit broadcast
     return out + b
@@ -75,8 +73,10 @@ def dense(
     x: jax.Array, w: jax.Array, b: jax.Array | None, precision: jax.lax.Precision | None
 ) -> jax.Array:
     """``jnp.dot(x, w, precision=precision)``, plus ``b`` (broadcast) unless it is None."""
-    if is_staging(x) or is_staging(w):
+    if is_staging(x):
         return _staged_dense(x, w, b, precision)
+    if is_staging(w):
+        return _staged_dense.jitted(x, w, b, precision)
     out = jnp.dot(x, w, precision=precision)
     return out if b is None else add_bias(out, b)
 
@@ -87,6 +87,10 @@ class Kernel:
     ``static_argnums`` name the Python arguments the result depends on (axes, flags, sizes,
     ``eps``); a call whose static arguments are not hashable (``eps`` given as an array) runs
     op by op. Which path runs is decided by the first argument (the layer's input).
+
+    A kernel pays off from the second call with the same shapes: the first staged call of a
+    shape runs op by op (tracing the kernel once costs more than the ops themselves, which is
+    all a shallow net with distinct layer widths would get), later ones use the kernel.
 
     >>> import jax, jax.numpy as jnp
     >>> double = Kernel(lambda x, k: x * k, static_argnums=1)
@@ -104,15 +108,40 @@ class Kernel:
         self.static_argnums = static
         self._jitted: Callable | None = None  # built on first use: jax.jit costs ~0.1 ms
 
+    @property
+    def jitted(self) -> Callable:
+        """The ``jax.jit(fn, inline=True)`` kernel."""
+        if self._jitted is None:
+            self._jitted = jax.jit(self.fn, static_argnums=self.static_argnums, inline=True)
+        return self._jitted
+
     def __call__(self, x: Any, *args: Any) -> Any:
-        if is_staging(x) and all(_hashable(args[i - 1]) for i in self.static_argnums):
-            jitted = self._jitted
-            if jitted is None:
-                jitted = self._jitted = jax.jit(
-                    self.fn, static_argnums=self.static_argnums, inline=True
-                )
-            return jitted(x, *args)
+        if (
+            is_staging(x)
+            and all(_hashable(args[i - 1]) for i in self.static_argnums)
+            and seen_before((id(self), _signature(x), *map(_signature, args)))
+        ):
+            return self.jitted(x, *args)
         return self.fn(x, *args)
+
+
+_SEEN: set[tuple] = set()
+
+
+def seen_before(key: tuple) -> bool:
+    """Whether ``key`` was seen by an earlier call (it is remembered from now on)."""
+    if key in _SEEN:
+        return True
+    if len(_SEEN) > 100_000:  # a bound for processes that trace endlessly many shapes
+        _SEEN.clear()
+    _SEEN.add(key)
+    return False
+
+
+def _signature(value: Any) -> Any:
+    """``(shape, dtype)`` of an array, else the value itself (a static argument)."""
+    dtype = getattr(value, "dtype", None)
+    return value if dtype is None or isinstance(value, np.dtype) else (value.shape, dtype)
 
 
 def _hashable(value: Any) -> bool:
@@ -121,3 +150,7 @@ def _hashable(value: Any) -> bool:
     except TypeError:
         return False
     return True
+
+
+_staged_add = Kernel(_broadcast_add)
+_staged_dense = Kernel(_dense, static_argnums=3)

@@ -69,10 +69,30 @@ def _twin(key: int) -> Callable:
     return staged
 
 
+_SEEN_SHAPES: set[tuple] = set()
+
+
+def _staged_before(key: int, x: jax.Array) -> bool:
+    """Whether ``fn`` was staged with ``x``'s shape before: only repeats pay off.
+
+    Tracing the twin once costs more than tracing ``fn`` once, so the first staged call of a
+    shape runs ``fn`` itself (all a net with distinct layer widths would get).
+    """
+    signature = (key, x.shape, x.dtype)
+    if signature in _SEEN_SHAPES:
+        return True
+    if len(_SEEN_SHAPES) > 100_000:  # a bound for processes that trace endlessly many shapes
+        _SEEN_SHAPES.clear()
+    _SEEN_SHAPES.add(signature)
+    return False
+
+
 def activate(fn: Callable[[jax.Array], jax.Array], x: jax.Array) -> jax.Array:
     """``fn(x)``; through the cached twin when ``fn`` is a known ``jax.nn`` activation."""
     key = id(fn)
-    if key in _KNOWN and (is_staging(x) if isinstance(x, Tracer) else key in _EAGER_SAFE):
+    if key in _KNOWN and (
+        is_staging(x) and _staged_before(key, x) if isinstance(x, Tracer) else key in _EAGER_SAFE
+    ):
         return _twin(key)(x)
     return fn(x)
 
