@@ -29,7 +29,6 @@ from typing import Any
 
 import jax
 import jax.numpy as jnp
-import numpy as np
 
 from haiku_layers._jax_compat import Tracer, is_staging
 
@@ -60,10 +59,8 @@ def add_bias(out: jax.Array, b: jax.Array) -> jax.Array:
     Staged: one cached kernel (see the module docstring). Eagerly, under the default
     ``jax_numpy_rank_promotion="allow"``, one plain add: one dispatch instead of two.
     """
-    if is_staging(out):
-        return _staged_add(out, b)
-    if is_staging(b):
-        return _staged_add.jitted(out, b)
+    if is_staging(out) or is_staging(b):
+        return _staged_add.staged(out, b)
     if isinstance(out, Tracer) or jax.config.jax_numpy_rank_promotion != "allow":  # type: ignore[attr-defined]  # a dynamic jax.config flag
         return _broadcast_add(out, b)  # op by op, with dm-haiku's explicit broadcast
     return out + b
@@ -73,10 +70,8 @@ def dense(
     x: jax.Array, w: jax.Array, b: jax.Array | None, precision: jax.lax.Precision | None
 ) -> jax.Array:
     """``jnp.dot(x, w, precision=precision)``, plus ``b`` (broadcast) unless it is None."""
-    if is_staging(x):
-        return _staged_dense(x, w, b, precision)
-    if is_staging(w):
-        return _staged_dense.jitted(x, w, b, precision)
+    if is_staging(x) or is_staging(w):
+        return _staged_dense.staged(x, w, b, precision)
     out = jnp.dot(x, w, precision=precision)
     return out if b is None else add_bias(out, b)
 
@@ -116,13 +111,15 @@ class Kernel:
         return self._jitted
 
     def __call__(self, x: Any, *args: Any) -> Any:
-        if (
-            is_staging(x)
-            and all(_hashable(args[i - 1]) for i in self.static_argnums)
-            and seen_before((id(self), _signature(x), *map(_signature, args)))
+        return self.staged(x, *args) if is_staging(x) else self.fn(x, *args)
+
+    def staged(self, *args: Any) -> Any:
+        """The call for a caller that knows it is staging: the kernel once it pays off."""
+        if all(_hashable(args[i]) for i in self.static_argnums) and seen_before(
+            (id(self), *map(_signature, args))
         ):
-            return self.jitted(x, *args)
-        return self.fn(x, *args)
+            return self.jitted(*args)
+        return self.fn(*args)
 
 
 _SEEN: set[tuple] = set()
@@ -140,8 +137,8 @@ def seen_before(key: tuple) -> bool:
 
 def _signature(value: Any) -> Any:
     """``(shape, dtype)`` of an array, else the value itself (a static argument)."""
-    dtype = getattr(value, "dtype", None)
-    return value if dtype is None or isinstance(value, np.dtype) else (value.shape, dtype)
+    dtype = getattr(value, "dtype", None)  # a numpy dtype has a shape but no dtype
+    return value if dtype is None else (value.shape, dtype)
 
 
 def _hashable(value: Any) -> bool:
